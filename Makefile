@@ -1,0 +1,28 @@
+# evalkit: `make report` builds every year's reports, `make test` runs the tests.
+# Both create the environment in .venv on first use and reuse it after.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test lint clean
+
+report: $(STAMP)
+	$(BIN)/evalkit run
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf data/processed/[0-9]* reports/[0-9]* reports/index.html

@@ -1,0 +1,139 @@
+"""The agreement as data: delaftale.yaml, afdelinger.csv, baseline.csv, sammenligning.csv.
+
+These files sit in data/raw/ beside the yearly folders. They are transcribed from the
+delaftale; everything a report says about delmål, indicators and activities comes from here.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from evalkit.errors import InputError, Problem
+from evalkit.names import NameIndex
+
+UNKNOWN = "ukendt"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    delmaal_nr: int
+    delmaal: str
+    navn: str
+    enhed: str  # "procent" or "antal"
+    retning: str  # "ned" or "op": the desired direction
+    baseline_aar: int | None
+    baseline_tekst: str | None
+    datakilde: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    navn: str
+    kort_navn: str
+    timer_pr_uge: float
+    formaal: str
+
+
+@dataclass(frozen=True)
+class Agreement:
+    navn: str
+    helhedsplan: str
+    periode_fra: date
+    periode_til: date
+    evaluering: str
+    indicators: list[Indicator]
+    activities: list[Activity]
+    kommunale_maal: list[str]
+    afdelinger: pd.DataFrame  # afdeling, boligselskab, afdelingsnummer, boligtype, kilde
+    baseline: pd.DataFrame  # afdeling, indikator, aar, vaerdi, kilde
+    sammenligning: pd.DataFrame  # indikator, gruppe, aar, vaerdi, kilde
+
+    @property
+    def afdeling_names(self) -> list[str]:
+        return list(self.afdelinger["afdeling"])
+
+    @property
+    def boligselskaber(self) -> list[str]:
+        return list(dict.fromkeys(self.afdelinger["boligselskab"]))
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == indicator_id)
+
+    def afdeling_index(self) -> NameIndex:
+        return NameIndex(self.afdeling_names)
+
+    def activity_index(self) -> NameIndex:
+        return NameIndex(
+            [a.navn for a in self.activities], {a.kort_navn: a.navn for a in self.activities}
+        )
+
+    def boligselskab_of(self, afdeling: str) -> str:
+        return self.afdelinger.set_index("afdeling").at[afdeling, "boligselskab"]
+
+
+def load_agreement(raw_dir: Path) -> Agreement:
+    """Read the agreement files in `raw_dir`; raise InputError naming what is wrong."""
+    path = raw_dir / "delaftale.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "filen findes ikke (aftalen som data).")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(str(path), f"kan ikke læses som YAML: {exc}")]) from None
+    indicators = [
+        Indicator(
+            id=d["indikator"]["id"],
+            delmaal_nr=int(d["nr"]),
+            delmaal=d["navn"],
+            navn=d["indikator"]["navn"],
+            enhed=d["indikator"]["enhed"],
+            retning=d["indikator"]["retning"],
+            baseline_aar=d["indikator"].get("baseline_aar"),
+            baseline_tekst=d["indikator"].get("baseline_tekst"),
+            datakilde=d["indikator"]["datakilde"],
+        )
+        for d in doc["delmaal"]
+    ]
+    for indicator in indicators:
+        if indicator.retning not in ("ned", "op") or indicator.enhed not in ("procent", "antal"):
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        f"indikatoren {indicator.id}: retning skal være "
+                        "ned eller op, og enhed procent eller antal.",
+                    )
+                ]
+            )
+    activities = [
+        Activity(a["navn"], a.get("kort_navn", a["navn"]), float(a["timer_pr_uge"]), a["formaal"])
+        for a in doc["aktiviteter"]
+    ]
+    return Agreement(
+        navn=doc["navn"],
+        helhedsplan=doc["helhedsplan"],
+        periode_fra=doc["periode"]["fra"],
+        periode_til=doc["periode"]["til"],
+        evaluering=doc["evaluering"],
+        indicators=indicators,
+        activities=activities,
+        kommunale_maal=list(doc.get("kommunale_maal", [])),
+        afdelinger=_read_plain_csv(raw_dir / "afdelinger.csv"),
+        baseline=_read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi")),
+        sammenligning=_read_plain_csv(raw_dir / "sammenligning.csv", numeric=("aar", "vaerdi")),
+    )
+
+
+def _read_plain_csv(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    # The agreement files are written by us, not exported by others: plain UTF-8, comma, dot.
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "filen findes ikke (aftalen som data).")]) from None
+    for column in numeric:
+        frame[column] = pd.to_numeric(frame[column])
+    return frame

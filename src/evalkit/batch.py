@@ -1,0 +1,255 @@
+"""From processed data to reports: one executed notebook and one HTML page per unit.
+
+Papermill runs the parameterized notebook for each unit (afdeling, boligselskab, the whole
+plan); nbconvert turns it into HTML with evalkit's offline template. A unit that fails is
+recorded as failed; the others are still reported.
+"""
+
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from evalkit import __version__, fmt
+from evalkit.agreement import Agreement
+from evalkit.config import TEMPLATES_DIR, Paths
+from evalkit.files import write_atomic
+from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
+from evalkit.names import slug
+
+NOTEBOOKS = {
+    "afdeling": "afdeling.ipynb",
+    "boligselskab": "oversigt.ipynb",
+    "samlet": "oversigt.ipynb",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    niveau: str
+    enhed: str
+
+    @property
+    def slug(self) -> str:
+        return "helhedsplan" if self.niveau == "samlet" else slug(self.enhed)
+
+
+@dataclass
+class Outcome:
+    unit: Unit
+    ok: bool
+    html: str | None
+    notebook: str
+    error: str | None = None
+
+
+def units(agreement: Agreement) -> list[Unit]:
+    """Every unit that gets a report: the whole plan, each boligselskab, each afdeling."""
+    return (
+        [Unit("samlet", agreement.helhedsplan)]
+        + [Unit("boligselskab", b) for b in agreement.boligselskaber]
+        + [Unit("afdeling", a) for a in agreement.afdeling_names]
+    )
+
+
+def exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    # No code is shown, so the stylesheet for highlighted code is left out.
+    no_code_css = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+    return HTMLExporter(
+        config=no_code_css,
+        template_name="evalkit",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="da",
+    )
+
+
+def render(paths: Paths, year: int, unit: Unit) -> Outcome:
+    """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb."""
+    import papermill
+
+    out_dir = paths.reports_year(year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
+    tmp = out_dir / f".{unit.slug}.tmp.ipynb"
+    cwd = Path.cwd()
+    sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
+    try:
+        papermill.execute_notebook(
+            _relative(paths.notebooks / NOTEBOOKS[unit.niveau], cwd),
+            _relative(tmp, cwd),
+            parameters={
+                "aar": year,
+                "niveau": unit.niveau,
+                "enhed": unit.enhed,
+                "data_dir": _relative(paths.data, cwd),
+            },
+            kernel_name="python3",
+            # IPC sockets: the kernel talks over local files, not TCP ports.
+            km=_kernel_manager(f"{sockets.name}/kernel"),
+            progress_bar=False,
+            cwd=str(cwd),
+        )
+    except Exception as exc:  # any failure of one unit is reported, the batch goes on
+        # The failed notebook, with papermill's mark at the failing cell, is kept for audit;
+        # an older HTML page must not pass for a current one.
+        html_path.unlink(missing_ok=True)
+        if tmp.exists():
+            os.replace(tmp, nb_path)
+        return Outcome(unit, False, None, nb_path.name, _reason(exc))
+    finally:
+        sockets.cleanup()
+    notebook = nbformat.read(tmp, as_version=4)
+    notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
+    _drop_stderr(notebook)
+    body, _ = exporter().from_notebook_node(notebook, resources={"evalkit_version": __version__})
+    write_atomic(html_path, body)
+    os.replace(tmp, nb_path)
+    return Outcome(unit, True, html_path.name, nb_path.name)
+
+
+def _kernel_manager(socket_prefix: str):
+    """A kernel on IPC sockets whose own log lines stay out of the analyst's terminal.
+
+    Cell errors still reach us through the kernel protocol and papermill.
+    """
+    from jupyter_client import KernelManager
+
+    class QuietKernelManager(KernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager(kernel_name="python3", transport="ipc", ip=socket_prefix)
+
+
+def render_all(
+    paths: Paths, year: int, chosen: list[Unit], jobs: int, done: Callable[[Outcome], None]
+) -> list[Outcome]:
+    """Render the units `jobs` at a time, in separate processes; `done` hears each outcome."""
+    if jobs <= 1:
+        outcomes = []
+        for unit in chosen:
+            outcomes.append(render(paths, year, unit))
+            done(outcomes[-1])
+        return outcomes
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(render, paths, year, unit): unit for unit in chosen}
+        for future in as_completed(futures):
+            unit = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker that died takes only its unit with it
+                outcome = Outcome(unit, False, None, f"{unit.slug}.ipynb", _reason(exc))
+            outcomes.append(outcome)
+            done(outcome)
+    order = {unit: i for i, unit in enumerate(chosen)}
+    return sorted(outcomes, key=lambda o: order[o.unit])
+
+
+def _relative(path: Path, base: Path) -> str:
+    # Relative paths keep the analyst's folders out of the executed notebooks.
+    return os.path.relpath(path, base)
+
+
+def _drop_stderr(notebook) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+            ]
+
+
+def _reason(exc: Exception) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip().splitlines()[0][:300]
+
+
+def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
+    """Keep reports/<year>/enheder.json up to date with the units just rendered."""
+    path = paths.reports_year(year) / "enheder.json"
+    known = {}
+    if path.exists():
+        known = {(u["niveau"], u["enhed"]): u for u in json.loads(path.read_text(encoding="utf-8"))}
+    for o in outcomes:
+        entry = {"niveau": o.unit.niveau, "enhed": o.unit.enhed, **asdict(o)}
+        del entry["unit"]
+        known[(o.unit.niveau, o.unit.enhed)] = entry
+    write_atomic(path, json.dumps(list(known.values()), indent=2, ensure_ascii=False))
+
+
+def write_index(paths: Paths, agreement: Agreement) -> Path:
+    """reports/index.html: every year and unit, its status at a glance, failed units marked."""
+    order = {(u.niveau, u.enhed): i for i, u in enumerate(units(agreement))}
+    years = []
+    for year_dir in sorted(paths.reports.glob("[0-9]*"), reverse=True):
+        listing = year_dir / "enheder.json"
+        if not listing.exists():
+            continue
+        year = int(year_dir.name)
+        table = _indicators(paths, year)
+        entries = sorted(
+            json.loads(listing.read_text(encoding="utf-8")),
+            key=lambda e: order.get((e["niveau"], e["enhed"]), len(order)),
+        )
+        meta = paths.processed_year(year) / "metadata.json"
+        example = meta.exists() and json.loads(meta.read_text(encoding="utf-8"))["eksempeldata"]
+        years.append(
+            {
+                "aar": year,
+                "eksempeldata": example,
+                "units": [
+                    {
+                        "enhed": e["enhed"],
+                        "niveau": fmt.LEVEL_NAMES[e["niveau"]],
+                        "ok": e["ok"],
+                        "href": f"{year}/{e['html']}" if e["ok"] else None,
+                        "error": e["error"],
+                        "summary": _summary(table, e["niveau"], e["enhed"]),
+                    }
+                    for e in entries
+                ],
+            }
+        )
+    loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / "evalkit"])
+    env = Environment(loader=loader, autoescape=select_autoescape())
+    page = env.get_template("index.html.j2").render(
+        navn=agreement.navn,
+        periode=f"{fmt.day(agreement.periode_fra)}–{fmt.day(agreement.periode_til)}",
+        years=years,
+    )
+    path = paths.reports / "index.html"
+    write_atomic(path, page)
+    return path
+
+
+def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:
+    path = paths.processed_year(year) / "indikatorer.csv"
+    return pd.read_csv(path) if path.exists() else None
+
+
+def _summary(table: pd.DataFrame | None, niveau: str, enhed: str) -> str:
+    if table is None:
+        return ""
+    rows = table[(table["niveau"] == niveau) & (table["enhed"] == enhed)]
+    counts = rows["status"].value_counts()
+    return " · ".join(
+        f"{fmt.STATUS_SYMBOLS[status]} {counts.get(status, 0)} {status}"
+        for status in (FORBEDRET, UAENDRET, FORVAERRET)
+    )

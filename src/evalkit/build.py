@@ -1,0 +1,93 @@
+"""From raw to processed: validate a year's inputs and write its indicator tables.
+
+data/processed/<year>/ gets indikatorer.csv and aktiviteter.csv (exact values, for the
+analyst) and metadata.json (example-data flag, period, notes, the input files with hashes).
+"""
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from evalkit.agreement import Agreement
+from evalkit.config import Paths
+from evalkit.errors import Problem
+from evalkit.files import sha256, write_atomic
+from evalkit.indicators import activity_table, indicator_table
+from evalkit.inputs import YearInputs, read_year
+
+
+@dataclass
+class Built:
+    year: int
+    warnings: list[Problem]
+
+
+def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
+    """Validate data/raw/<year>/ and write data/processed/<year>/; raises InputError."""
+    inputs = read_year(paths.raw, year, agreement)
+    weeks = ((inputs.periode_til - inputs.periode_fra).days + 1) / 7
+    out = paths.processed_year(year)
+    write_atomic(
+        out / "indikatorer.csv",
+        indicator_table(year, inputs.tables, agreement).to_csv(index=False),
+    )
+    write_atomic(
+        out / "aktiviteter.csv",
+        activity_table(year, inputs.tables.get("aktiviteter"), agreement, weeks).to_csv(
+            index=False
+        ),
+    )
+    write_atomic(
+        out / "metadata.json", json.dumps(_metadata(paths, inputs), indent=2, ensure_ascii=False)
+    )
+    return Built(year, inputs.warnings)
+
+
+def _metadata(paths: Paths, inputs: YearInputs) -> dict:
+    agreement_files = [
+        paths.raw / n
+        for n in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
+    ]
+    return {
+        "aar": inputs.year,
+        "eksempeldata": inputs.eksempeldata,
+        "beskrivelse": inputs.beskrivelse,
+        "periode_fra": inputs.periode_fra.isoformat(),
+        "periode_til": inputs.periode_til.isoformat(),
+        "tabeller": sorted(inputs.tables),
+        "noter": inputs.notes,
+        # Paths relative to the raw folder: no path of the analyst's machine leaves it.
+        "filer": [
+            {"fil": p.relative_to(paths.raw).as_posix(), "sha256": sha256(p)}
+            for p in agreement_files + inputs.files
+        ],
+    }
+
+
+@dataclass
+class Processed:
+    """What the reports read: every processed year up to the report's year."""
+
+    indikatorer: pd.DataFrame
+    aktiviteter: pd.DataFrame
+    metadata: dict[int, dict]
+
+
+def load_processed(paths: Paths, upto: int) -> Processed:
+    years = sorted(
+        int(p.name)
+        for p in paths.processed.iterdir()
+        if p.name.isdigit() and int(p.name) <= upto and (p / "indikatorer.csv").exists()
+    )
+    indikatorer = pd.concat(
+        [pd.read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
+    )
+    aktiviteter = pd.concat(
+        [pd.read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
+    )
+    metadata = {
+        y: json.loads((paths.processed_year(y) / "metadata.json").read_text(encoding="utf-8"))
+        for y in years
+    }
+    return Processed(indikatorer, aktiviteter, metadata)

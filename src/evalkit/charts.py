@@ -1,0 +1,142 @@
+"""Charts for the reports, as PNG images embedded in the HTML with an alt text.
+
+Figures are made with matplotlib's object API (no pyplot), so nothing is shared between
+charts or between reports.
+"""
+
+import base64
+import io
+from dataclasses import dataclass
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from evalkit import fmt  # noqa: E402
+
+BLUE, GREY, DARK = "#1f5f8b", "#6b6b6b", "#222222"
+matplotlib.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False})
+
+
+@dataclass
+class Chart:
+    """A rendered chart: PNG bytes and the sentence that says what it shows."""
+
+    png: bytes
+    alt: str
+
+    def __repr__(self) -> str:  # the text/plain form in the notebook: no image bytes twice
+        return f"[Diagram: {self.alt}]"
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{escape(self.alt)}"><figcaption>{escape(self.alt)}</figcaption></figure>'
+        )
+
+
+def _render(fig: Figure, alt: str) -> Chart:
+    buffer = io.BytesIO()
+    # No metadata: the same data gives the same bytes.
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    return Chart(buffer.getvalue(), alt)
+
+
+def _axis_format(ax, enhed: str, axis: str = "y") -> None:
+    formatter = FuncFormatter(lambda v, _: fmt.pct(v, 0) if enhed == "procent" else fmt.number(v))
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(formatter)
+    target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], integer=True))
+
+
+def trend(
+    title: str,
+    series: pd.DataFrame,
+    enhed: str,
+    baseline: float | None,
+    baseline_aar: int | None,
+) -> Chart:
+    """The indicator over the years (`series`: aar, vaerdi), with the baseline marked."""
+    fig = Figure(figsize=(6.4, 2.8))
+    ax = fig.subplots()
+    data = series.dropna(subset=["vaerdi"])
+    years = list(data["aar"])
+    if baseline is not None and not pd.isna(baseline):
+        ax.axhline(baseline, color=GREY, linestyle="--", linewidth=1)
+        ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none")
+        label = f"Baseline {baseline_aar}: {fmt.value(baseline, enhed)}"
+        ax.annotate(
+            label, (baseline_aar, baseline), textcoords="offset points", xytext=(6, 6), color=GREY
+        )
+        years = sorted({*years, baseline_aar})
+    ax.plot(data["aar"], data["vaerdi"], marker="o", color=BLUE, linewidth=2)
+    for x, y in zip(data["aar"], data["vaerdi"], strict=True):
+        ax.annotate(
+            fmt.value(y, enhed),
+            (x, y),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            color=DARK,
+        )
+    ax.set_xticks(years or [0])
+    ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
+    top = max([*data["vaerdi"], baseline if baseline is not None and not pd.isna(baseline) else 0])
+    ax.set_ylim(0, max(1.0, float(top)) * 1.25)
+    _axis_format(ax, enhed)
+    ax.set_title(title, loc="left", fontsize=10)
+    points = "; ".join(
+        f"{a}: {fmt.value(v, enhed)}" for a, v in zip(data["aar"], data["vaerdi"], strict=True)
+    )
+    alt = f"{title}. {points or 'Ingen data'}."
+    if baseline is not None and not pd.isna(baseline):
+        alt += f" Baseline {baseline_aar}: {fmt.value(baseline, enhed)}."
+    return _render(fig, alt)
+
+
+def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
+    """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
+    rows = rows.iloc[::-1]
+    fig = Figure(figsize=(6.4, 0.32 * len(rows) + 1.0))
+    ax = fig.subplots()
+    positions = range(len(rows))
+    ax.barh(positions, rows["vaerdi"].fillna(0), color=BLUE, height=0.6, label=str(aar))
+    ax.plot(
+        rows["baseline"],
+        positions,
+        marker="|",
+        markersize=14,
+        markeredgewidth=2.5,
+        color=DARK,
+        linestyle="none",
+        label=f"Baseline {baseline_aar}",
+    )
+    for y, v, b in zip(positions, rows["vaerdi"], rows["baseline"], strict=True):
+        right = max(0 if pd.isna(v) else v, 0 if pd.isna(b) else b)
+        ax.annotate(
+            "ingen data" if pd.isna(v) else fmt.pct(v),
+            (right, y),
+            textcoords="offset points",
+            xytext=(6, -3),
+            fontsize=8,
+            color=DARK,
+        )
+    ax.set_yticks(list(positions), list(rows["enhed"]))
+    _axis_format(ax, "procent", axis="x")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.set_title(title, loc="left", fontsize=10)
+    shown = rows.iloc[::-1]
+    alt = (
+        f"{title}: "
+        + "; ".join(
+            f"{e} {fmt.pct(v)} (baseline {fmt.pct(b)})"
+            for e, v, b in zip(shown["enhed"], shown["vaerdi"], shown["baseline"], strict=True)
+        )
+        + "."
+    )
+    return _render(fig, alt)

@@ -1,0 +1,178 @@
+"""The command line: evalkit validate | build | run. Messages are Danish."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from evalkit.agreement import Agreement, load_agreement
+from evalkit.config import Paths
+from evalkit.errors import InputError, Problem
+
+OK, BAD_INPUT, USAGE, UNITS_FAILED = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    paths = Paths(
+        data=Path(args.data_dir), reports=Path(args.reports_dir), notebooks=Path(args.notebooks_dir)
+    )
+    try:
+        agreement = load_agreement(paths.raw)
+        years = _years(paths, args.year)
+        if args.command == "validate":
+            return _validate(paths, agreement, years)
+        built = _build(
+            paths, agreement, years if args.command == "build" else _history(paths, years)
+        )
+        if args.command == "build":
+            return built
+        return _run(paths, agreement, years, args.unit, args.jobs)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evalkit",
+        description="Årlig evaluering af delaftalen: tjek inddata, beregn, lav rapporter.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="kommando")
+    helps = {
+        "validate": "tjek årets inddata og vis alle fejl",
+        "build": "beregn indikatorerne og skriv data/processed/<år>/",
+        "run": "beregn og lav HTML-rapporter for alle enheder",
+    }
+    for name, text in helps.items():
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("--year", type=int, help="året (standard: alle år med data i raw/)")
+        sub.add_argument(
+            "--data-dir", default="data", help="mappe med raw/ og processed/ (standard: data)"
+        )
+        sub.add_argument(
+            "--reports-dir", default="reports", help="mappe til rapporterne (standard: reports)"
+        )
+        sub.add_argument("--notebooks-dir", default="notebooks", help=argparse.SUPPRESS)
+        if name == "run":
+            sub.add_argument("--unit", metavar="NAVN", help="lav kun rapporten for denne enhed")
+            sub.add_argument(
+                "--jobs",
+                type=int,
+                default=os.cpu_count() or 1,
+                help="antal rapporter, der laves samtidig (standard: antal kerner)",
+            )
+    return parser
+
+
+def _years(paths: Paths, year: int | None) -> list[int]:
+    if year is not None:
+        if not paths.raw_year(year).is_dir():
+            raise InputError(
+                [Problem(str(paths.raw_year(year)), f"mappen for året {year} findes ikke.")]
+            )
+        return [year]
+    years = paths.raw_years()
+    if not years:
+        raise InputError(
+            [Problem(str(paths.raw), "der er ingen årsmapper (fx raw/2025/) med inddata.")]
+        )
+    return years
+
+
+def _history(paths: Paths, years: list[int]) -> list[int]:
+    """Reports show the years up to their own, so those are built too."""
+    return [y for y in paths.raw_years() if y <= max(years)]
+
+
+def _validate(paths: Paths, agreement: Agreement, years: list[int]) -> int:
+    from evalkit.inputs import read_year
+
+    problems: list[Problem] = []
+    for year in years:
+        try:
+            problems += read_year(paths.raw, year, agreement).warnings
+        except InputError as exc:
+            problems += exc.problems
+    _print_problems(problems)
+    if any(not p.warning for p in problems):
+        return BAD_INPUT
+    print(f"Inddata er i orden for {', '.join(map(str, years))}.")
+    return OK
+
+
+def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
+    from evalkit.build import build_year
+
+    problems: list[Problem] = []
+    for year in years:  # validate every year before anything is written
+        try:
+            from evalkit.inputs import read_year
+
+            read_year(paths.raw, year, agreement)
+        except InputError as exc:
+            problems += exc.problems
+    if any(not p.warning for p in problems):
+        raise InputError(problems)
+    for year in years:
+        built = build_year(paths, year, agreement)
+        _print_problems(built.warnings)
+        print(f"Indikatorer for {year}: {paths.processed_year(year) / 'indikatorer.csv'}")
+    return OK
+
+
+def _run(
+    paths: Paths, agreement: Agreement, years: list[int], unit_name: str | None, jobs: int
+) -> int:
+    from evalkit import batch
+    from evalkit.names import normalize
+
+    chosen = batch.units(agreement)
+    if unit_name:
+        chosen = [
+            u for u in chosen if normalize(u.enhed) == normalize(unit_name) or u.slug == unit_name
+        ]
+        if not chosen:
+            names = ", ".join(u.enhed for u in batch.units(agreement))
+            print(
+                f'Fejl: enheden "{unit_name}" kendes ikke. Kendte enheder: {names}.',
+                file=sys.stderr,
+            )
+            return USAGE
+    failed = 0
+    for year in years:
+        outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
+        batch.record(paths, year, outcomes)
+        bad = [o for o in outcomes if not o.ok]
+        failed += len(bad)
+        print(f"{year}: {len(outcomes) - len(bad)} rapporter lavet, {len(bad)} fejlet.")
+        for o in bad:
+            print(
+                f"  {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
+                file=sys.stderr,
+            )
+    index = batch.write_index(paths, agreement)
+    print(f"Oversigt: {index}")
+    return UNITS_FAILED if failed else OK
+
+
+def _progress(year: int, total: int):
+    count = 0
+
+    def done(outcome) -> None:
+        nonlocal count
+        count += 1
+        mark = "ok" if outcome.ok else "FEJLET"
+        print(f"[{year} {count}/{total}] {outcome.unit.enhed}: {mark}", flush=True)
+
+    return done
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+"""What a report shows, section by section, as HTML fragments for the notebooks.
+
+The notebooks call these and display the result; every figure and every word about the
+agreement comes from evalkit and the agreement files, not from the notebook.
+"""
+
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import charts, fmt
+from evalkit.agreement import UNKNOWN, Agreement, Indicator, load_agreement
+from evalkit.build import Processed, load_processed
+from evalkit.config import Paths
+from evalkit.indicators import INGEN_DATA
+
+EXAMPLE_BANNER = "Eksempeldata – ikke faktiske tal"
+
+
+class Html(str):
+    """An HTML fragment that notebooks display as HTML."""
+
+    def __repr__(self) -> str:  # the text/plain form in the notebook: not the markup twice
+        return "[HTML]"
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def status_label(status: str) -> str:
+    """Status told by a symbol and a word, never by colour alone."""
+    css = escape(status.replace(" ", "-"))
+    return f'<span class="status status-{css}">{fmt.STATUS_SYMBOLS[status]} {escape(status)}</span>'
+
+
+def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    """An HTML table; cells are HTML already (escape text before)."""
+    head = "".join(f'<th scope="col">{h}</th>' for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<th scope="row">{c}</th>'
+            if i == 0
+            else f'<td class="{"num" if i in numeric else ""}">{c}</td>'
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@dataclass
+class Report:
+    aar: int
+    niveau: str
+    enhed: str
+    agreement: Agreement
+    data: Processed
+
+    @classmethod
+    def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
+        paths = Paths(data=Path(data_dir))
+        return cls(
+            int(aar), niveau, enhed, load_agreement(paths.raw), load_processed(paths, int(aar))
+        )
+
+    # -- data ---------------------------------------------------------------------------
+    def rows(
+        self, enhed: str | None = None, niveau: str | None = None, aar: int | None = None
+    ) -> pd.DataFrame:
+        d = self.data.indikatorer
+        return d[
+            (d["enhed"] == (enhed or self.enhed))
+            & (d["niveau"] == (niveau or self.niveau))
+            & (d["aar"] == (aar or self.aar))
+        ].set_index("indikator")
+
+    @property
+    def title(self) -> str:
+        return f"{self.enhed} – evaluering {self.aar}"
+
+    @property
+    def example_years(self) -> list[int]:
+        return [y for y, m in self.data.metadata.items() if m.get("eksempeldata")]
+
+    @property
+    def afdelinger(self) -> pd.DataFrame:
+        a = self.agreement.afdelinger
+        if self.niveau == "boligselskab":
+            return a[a["boligselskab"] == self.enhed]
+        if self.niveau == "samlet":
+            return a
+        return a[a["afdeling"] == self.enhed]
+
+    def comparison(self, indicator: Indicator) -> str:
+        """The agreement's comparison values; for move-outs those of the unit's dwelling type.
+
+        Where the type is unknown (or mixed), every type's value is shown, and the report says so.
+        """
+        s = self.agreement.sammenligning
+        s = s[s["indikator"] == indicator.id]
+        if s.empty:
+            return fmt.MISSING
+        note = ""
+        if indicator.id == "fraflytning":
+            types = set(self.afdelinger["boligtype"])
+            if len(types) == 1 and types <= set(s["gruppe"]):
+                s = s[s["gruppe"].isin(types)]
+            elif UNKNOWN in types:
+                note = '<br><span class="note">Boligtypen er ukendt; alle typer vises.</span>'
+        text = "<br>".join(
+            f"{escape(g)}: {fmt.pct(v)} ({a})"
+            for g, v, a in zip(s["gruppe"], s["vaerdi"], s["aar"], strict=True)
+        )
+        return text + note
+
+    # -- sections -----------------------------------------------------------------------
+    def header(self) -> Html:
+        a = self.agreement
+        parts = []
+        if self.example_years:
+            years = ", ".join(str(y) for y in self.example_years)
+            parts.append(
+                f'<div class="banner" role="alert"><strong>{EXAMPLE_BANNER}</strong> '
+                f"(gælder {years}). "
+                "Tallene er opdigtede og viser kun, hvordan rapporten virker.</div>"
+            )
+        parts.append(f"<h1>{escape(self.title)}</h1>")
+        facts = [f"{fmt.LEVEL_NAMES[self.niveau]}: <strong>{escape(self.enhed)}</strong>"]
+        if self.niveau == "afdeling":
+            row = self.afdelinger.iloc[0]
+            facts += [
+                f"Boligselskab: {escape(row['boligselskab'])}",
+                f"Afdelingsnummer: {escape(row['afdelingsnummer'])}",
+                f"Boligtype: {escape(row['boligtype'])}",
+            ]
+        else:
+            facts.append(f"Afdelinger: {len(self.afdelinger)}")
+        parts.append(f'<p class="facts">{" · ".join(facts)}</p>')
+        parts.append(
+            f"<p>Delaftalen <em>{escape(a.navn)}</em>, "
+            f"{fmt.day(a.periode_fra)}–{fmt.day(a.periode_til)}. "
+            f"{escape(a.evaluering)}</p>"
+        )
+        return Html("".join(parts))
+
+    def status_table(self) -> Html:
+        rows = self.rows()
+        body = []
+        for ind in self.agreement.indicators:
+            r = rows.loc[ind.id]
+            if ind.enhed == "procent" and not pd.isna(r["taeller"]):
+                basis = f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])}"
+            else:
+                basis = ""
+            if not pd.isna(r["baseline"]):
+                base = f"{fmt.value(r['baseline'], ind.enhed)} ({ind.baseline_aar})"
+            elif ind.baseline_tekst:
+                base = f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
+            else:
+                base = f"ingen baseline for {escape(self.enhed)}"
+            value = fmt.value(r["vaerdi"], ind.enhed)
+            if basis:
+                value += f'<br><span class="note">{basis}</span>'
+            if self.niveau != "afdeling":
+                value += (
+                    f'<br><span class="note">{r["afdelinger_med_data"]} af '
+                    f"{r['afdelinger_i_alt']} afdelinger</span>"
+                )
+            goal = (
+                f"{ind.delmaal_nr}. {escape(ind.delmaal)}"
+                f'<br><span class="note">Indikator: {escape(ind.navn)}</span>'
+            )
+            body.append([goal, value, base, self.comparison(ind), status_label(r["status"])])
+        header = ["Delmål og indikator", str(self.aar), "Baseline", "Sammenligning", "Status"]
+        legend = " ".join(status_label(s) for s in fmt.STATUS_SYMBOLS)
+        return Html(
+            table(header, body, numeric={1})
+            + f'<p class="note">Status i forhold til baseline og ønsket retning: {legend}.</p>'
+        )
+
+    def trends(self) -> list[charts.Chart]:
+        d = self.data.indikatorer
+        mine = d[(d["enhed"] == self.enhed) & (d["niveau"] == self.niveau)]
+        result = []
+        for ind in self.agreement.indicators:
+            series = mine[mine["indikator"] == ind.id].sort_values("aar")
+            if series["vaerdi"].isna().all():
+                continue
+            current = self.rows().loc[ind.id]
+            result.append(
+                charts.trend(
+                    f"{ind.navn} – {self.enhed}",
+                    series[["aar", "vaerdi"]],
+                    ind.enhed,
+                    current["baseline"],
+                    ind.baseline_aar,
+                )
+            )
+        return result
+
+    def no_trend_note(self) -> Html:
+        missing = [
+            ind.navn
+            for ind in self.agreement.indicators
+            if self.rows().loc[ind.id, "status"] == INGEN_DATA
+        ]
+        if not missing:
+            return Html("")
+        return Html(
+            f'<p class="note">Ingen data i {self.aar} for: {escape("; ".join(missing))}.</p>'
+        )
+
+    def afdelinger_table(self) -> Html:
+        """The afdelinger side by side: each indicator's value and status."""
+        header = ["Afdeling"] + [escape(i.navn) for i in self.agreement.indicators]
+        body = []
+        for name in self.afdelinger["afdeling"]:
+            r = self.rows(enhed=name, niveau="afdeling")
+            body.append(
+                [escape(name)]
+                + [
+                    f"{fmt.value(r.loc[i.id, 'vaerdi'], i.enhed)}<br>"
+                    f"{status_label(r.loc[i.id, 'status'])}"
+                    for i in self.agreement.indicators
+                ]
+            )
+        return Html(table(header, body, numeric=set(range(1, 5))))
+
+    def moveouts_chart(self) -> charts.Chart:
+        ind = self.agreement.indicator("fraflytning")
+        d = self.data.indikatorer
+        rows = d[
+            (d["aar"] == self.aar)
+            & (d["niveau"] == "afdeling")
+            & (d["indikator"] == ind.id)
+            & d["enhed"].isin(self.afdelinger["afdeling"])
+        ]
+        return charts.against_baseline(
+            f"Fraflytningsprocent {self.aar} mod baseline {ind.baseline_aar}",
+            rows[["enhed", "vaerdi", "baseline"]],
+            self.aar,
+            ind.baseline_aar,
+        )
+
+    def activities(self) -> Html:
+        act = self.data.aktiviteter
+        act = act[
+            (act["aar"] == self.aar) & (act["niveau"] == self.niveau) & (act["enhed"] == self.enhed)
+        ]
+        if act.empty:
+            return Html(
+                f"<p>Ingen registrerede aktivitetstimer for {escape(self.enhed)} i {self.aar}.</p>"
+            )
+        plans = {a.navn: a.timer_pr_uge for a in self.agreement.activities}
+        body = []
+        for _, r in act.iterrows():
+            row = [escape(r["aktivitet"]), fmt.number(r["timer"], 1), fmt.number(r["deltagere"])]
+            if self.niveau == "samlet":
+                share = 100 * r["timer"] / r["planlagte_timer"] if r["planlagte_timer"] else None
+                row += [
+                    f"{fmt.number(plans[r['aktivitet']])} t/uge = "
+                    f"{fmt.number(r['planlagte_timer'], 1)}",
+                    fmt.pct(share),
+                ]
+            body.append(row)
+        header = ["Aktivitet", "Timer", "Deltagere"]
+        note = ""
+        if self.niveau == "samlet":
+            header += ["Planlagt (hele helhedsplanen)", "Brugt af plan"]
+            meta = self.data.metadata[self.aar]
+            note = (
+                f'<p class="note">Planen er delaftalens timer pr. uge gange ugerne i perioden '
+                f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–{fmt.day(pd.Timestamp(meta['periode_til']))}.</p>"
+            )
+        else:
+            total = ", ".join(
+                f"{escape(a.navn)} {fmt.number(a.timer_pr_uge)} t/uge"
+                for a in self.agreement.activities
+            )
+            note = (
+                f'<p class="note">Delaftalens plan gælder hele helhedsplanen ({total}) '
+                "og fordeles efter "
+                "afdelingernes andel og behov.</p>"
+            )
+        return Html(table(header, body, numeric={1, 2, 3, 4}) + note)
+
+    def notes(self) -> Html:
+        """The analyst's notes for this afdeling, shown as text: HTML in a note is never run."""
+        text = self.data.metadata[self.aar].get("noter", {}).get(self.enhed)
+        if not text:
+            return Html("<p>Ingen noter.</p>")
+        blocks = []
+        for block in text.strip().split("\n\n"):
+            lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+            if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
+                blocks.append(
+                    "<ul>" + "".join(f"<li>{escape(ln[2:])}</li>" for ln in lines) + "</ul>"
+                )
+            else:
+                blocks.append(f"<p>{'<br>'.join(escape(ln) for ln in lines)}</p>")
+        return Html(f'<div class="notes">{"".join(blocks)}</div>')
+
+    def municipal_goals(self) -> Html:
+        items = "".join(
+            f"<li>{escape(g)} <span class='note'>(ingen data)</span></li>"
+            for g in self.agreement.kommunale_maal
+        )
+        return Html(f"<p>Indsatsen understøtter disse kommunale målsætninger:</p><ul>{items}</ul>")
+
+    def sources(self) -> Html:
+        items = "".join(
+            f"<li>Delmål {i.delmaal_nr} ({escape(i.navn)}): {escape(i.datakilde)}</li>"
+            for i in self.agreement.indicators
+        )
+        years = []
+        for y, m in sorted(self.data.metadata.items()):
+            files = ", ".join(escape(f["fil"]) for f in m["filer"] if f["fil"].startswith(f"{y}/"))
+            label = (
+                " – <strong>eksempeldata</strong>: " + escape(m["beskrivelse"])
+                if m.get("eksempeldata")
+                else ""
+            )
+            years.append(f"<li>{y}: {files}{label}</li>")
+        return Html(
+            f"<ul>{items}</ul><p>Inddata:</p><ul>{''.join(years)}</ul>"
+            "<p>Baselines og sammenligningstal er afskrevet fra delaftalen.</p>"
+        )

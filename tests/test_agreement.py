@@ -1,0 +1,397 @@
+"""Spec: the agreement as data (data/raw/delaftale.yaml and the three CSV files) is a faithful
+transcription of the delaftale "Sammenhængskraft og medborgerskab".
+
+The expected figures below were transcribed by hand from the agreement itself (the OCR text
+shared/seeds/000_ef10cddcd4100acd.txt, read with shared/DOMAIN.md for æ/ø/å), not copied from
+the CSV files, so a typo in the data fails a test. Each figure is its own test case.
+
+Where the OCR text is available, the data's figures are also looked up in it, in their Danish
+form ("21,5%"), next to the afdeling's name as the OCR spells it.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from evalkit.agreement import UNKNOWN
+from evalkit.indicators import INPUTS
+
+BOLIGVIBORG = "BoligViborg"
+SCT_JOERGEN = "Boligselskabet Sct. Jørgen"
+
+# --- the agreement, transcribed independently ----------------------------------------------
+
+# Baseline "Andelen af årlige fraflytninger", 2023, in the agreement's order:
+# (afdeling, boligselskab, percent, the name as the OCR text spells it)
+FRAFLYTNING_2023 = [
+    ("Ringparken", BOLIGVIBORG, 21.5, "Ringparken"),
+    ("Kølvrå afd. 8", BOLIGVIBORG, 9.3, "Kolvrd afd.8"),
+    ("Vestervang", BOLIGVIBORG, 16.3, "Vestervang"),
+    ("Houlkærvænget", BOLIGVIBORG, 12.7, "Houlkeerveenget"),
+    ("Solgården", BOLIGVIBORG, 20.5, "Solgarden"),
+    ("Kildegården", BOLIGVIBORG, 13.2, "Kildegdrden"),
+    ("Rønneallé", BOLIGVIBORG, 6.7, "Rgnneallé"),
+    ("Engholmvej", BOLIGVIBORG, 27.3, "Engholmvej"),
+    ("Vestergade", BOLIGVIBORG, 8.3, "Vestergade"),
+    ("Elmely", BOLIGVIBORG, 35.0, "Elmely"),
+    ("Lindon", BOLIGVIBORG, 60.0, "Lindon"),
+    ("Ellekonebakken", SCT_JOERGEN, 17.1, "Ellekonebakken"),
+    ("Klostervænget", SCT_JOERGEN, 17.9, "Klostervaenget"),
+    ("Kærsangerparken", SCT_JOERGEN, 11.5, "Kaersangerparken"),
+    ("Stoholm", SCT_JOERGEN, 22.8, "Stoholm"),
+    ("Karup", SCT_JOERGEN, 8.0, "Karup"),
+]
+AFDELINGER = [(name, selskab) for name, selskab, _, _ in FRAFLYTNING_2023]
+
+# Baseline "meget tilfreds" + "tilfreds", 2023: (afdeling, percent, OCR spelling)
+TILFREDSHED_2023 = [
+    ("Ellekonebakken", 81.0, "Ellekonebakken"),
+    ("Houlkærvænget", 91.0, "Houlkaervaenget"),
+]
+
+# Comparison values: (indikator, gruppe, year, value, OCR regex; {v} = the value in Danish)
+SAMMENLIGNING = [
+    ("fraflytning", "familiebolig", 2023, 10.3, r"Familiebolig:\s*{v} ?%"),
+    ("fraflytning", "ungdomsbolig", 2023, 37.8, r"Ungdomsbolig:\s*{v} ?%"),
+    (
+        "tilfredshed",
+        "198 udvalgte områder",
+        2023,
+        80.0,
+        r"(?<!\d){v} ?%\s*\(sammenlignet\s+med de 198",
+    ),
+    ("tilfredshed", "almen sektor", 2023, 84.0, r"(?<!\d){v} ?%\s*\(almen sektor\)"),
+]
+
+# Hours per week: (name or short name in the yaml, hours, OCR regex; {v} = the hours)
+TIMER_PR_UGE = [
+    ("Hverdagsrådgivning", 17.0, r"Hverdagsradgivning:\s*{v} timer"),
+    ("Civilsamfund som samarbejdspartner", 7.0, r"samarbejdspartner:\s*{v} timer"),
+    ("Bo Godt", 25.0, r"Bo Godt:\s*{v} timer"),
+]
+
+PERIODE_FRA = date(2025, 8, 1)
+PERIODE_TIL = date(2029, 7, 31)
+
+# The four delmål in order: (nr, indicator id, desired direction, baseline year, unit).
+# Delmål 1, 3 and 4 measure "Andelen"/"Andel" (a percentage), delmål 2 "Antallet" (a count).
+DELMAAL = [
+    (1, "fraflytning", "ned", 2023, "procent"),
+    (2, "udsaettelser", "ned", 2024, "antal"),
+    (3, "tilfredshed", "op", 2023, "procent"),
+    (4, "foranstaltning", "ned", None, "procent"),
+]
+INDICATOR_IDS = [d[1] for d in DELMAAL]
+
+# Facts that only DOMAIN.md gives; everything else is "ukendt".
+AFDELINGSNUMMER = {
+    "Ringparken": "6",
+    "Kølvrå afd. 8": "8",
+    "Houlkærvænget": "12",
+    "Solgården": "23",
+    "Kildegården": "70",
+    "Rønneallé": "71",
+    "Engholmvej": "72",
+    "Vestergade": "73",
+    "Elmely": "74",
+    "Lindon": "75",
+}
+BOLIGTYPE = {"Houlkærvænget": "familiebolig"}
+
+AFDELINGER_COLUMNS = ["afdeling", "boligselskab", "afdelingsnummer", "boligtype", "kilde"]
+UNIT_COLUMNS = {"lejemaal", "lejemål", "boliger", "units"}
+
+SEED_NAME = "000_ef10cddcd4100acd.txt"
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def one(frame, **where):
+    """The single row of `frame` whose columns equal `where`; fail if there is not exactly one."""
+    mask = True
+    for column, value in where.items():
+        mask = mask & (frame[column] == value)
+    rows = frame[mask]
+    assert len(rows) == 1, f"expected one row with {where}, found {len(rows)}"
+    return rows.iloc[0]
+
+
+def danish(value: float) -> str:
+    """A percentage as the agreement writes it: 21.5 -> '21,5', 35.0 -> '35'."""
+    return f"{value:g}".replace(".", ",")
+
+
+def seed_candidates() -> list[Path]:
+    here = Path(__file__)
+    return [
+        here.parents[2] / "shared" / "seeds" / SEED_NAME,
+        here.parents[1] / ".." / "shared" / "seeds" / SEED_NAME,
+        here.parents[1] / ".." / "shared" / SEED_NAME,
+    ]
+
+
+@pytest.fixture(scope="module")
+def ocr_text() -> str:
+    """The OCR text of the agreement, or skip: a fresh clone elsewhere does not have it."""
+    for path in seed_candidates():
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    pytest.skip(
+        f"the agreement's OCR text {SEED_NAME} is not available (looked in "
+        + ", ".join(str(p) for p in seed_candidates())
+        + "); the literal-table tests still check the data"
+    )
+
+
+# --- 1. every figure against the literal table ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("afdeling", "boligselskab", "percent"),
+    [(a, s, p) for a, s, p, _ in FRAFLYTNING_2023],
+    ids=[a for a, *_ in FRAFLYTNING_2023],
+)
+def test_fraflytning_baseline_2023(agreement, afdeling, boligselskab, percent):
+    row = one(agreement.baseline, afdeling=afdeling, indikator="fraflytning")
+    assert row["aar"] == 2023
+    assert row["vaerdi"] == percent, f"{afdeling}: {row['vaerdi']} != {percent} (delaftalen)"
+    assert agreement.boligselskab_of(afdeling) == boligselskab
+
+
+@pytest.mark.parametrize(
+    ("afdeling", "percent"),
+    [(a, p) for a, p, _ in TILFREDSHED_2023],
+    ids=[a for a, *_ in TILFREDSHED_2023],
+)
+def test_tilfredshed_baseline_2023(agreement, afdeling, percent):
+    row = one(agreement.baseline, afdeling=afdeling, indikator="tilfredshed")
+    assert row["aar"] == 2023
+    assert row["vaerdi"] == percent, f"{afdeling}: {row['vaerdi']} != {percent} (delaftalen)"
+
+
+def test_baseline_has_no_other_rows(agreement):
+    """Only the 16 + 2 baselines the agreement gives; none for udsættelser/foranstaltning."""
+    expected = {(a, "fraflytning") for a, *_ in FRAFLYTNING_2023} | {
+        (a, "tilfredshed") for a, *_ in TILFREDSHED_2023
+    }
+    actual = list(zip(agreement.baseline["afdeling"], agreement.baseline["indikator"], strict=True))
+    assert len(actual) == len(expected), "duplicate or extra baseline rows"
+    assert set(actual) == expected
+
+
+@pytest.mark.parametrize(
+    ("indikator", "gruppe", "aar", "value"),
+    [s[:4] for s in SAMMENLIGNING],
+    ids=[f"{s[0]}-{s[1]}" for s in SAMMENLIGNING],
+)
+def test_sammenligning(agreement, indikator, gruppe, aar, value):
+    row = one(agreement.sammenligning, indikator=indikator, gruppe=gruppe)
+    assert row["aar"] == aar
+    assert row["vaerdi"] == value, f"{indikator}/{gruppe}: {row['vaerdi']} != {value}"
+
+
+def test_sammenligning_has_no_other_rows(agreement):
+    assert len(agreement.sammenligning) == len(SAMMENLIGNING)
+
+
+@pytest.mark.parametrize(
+    ("name", "hours"), [t[:2] for t in TIMER_PR_UGE], ids=[t[0] for t in TIMER_PR_UGE]
+)
+def test_activity_hours_per_week(agreement, name, hours):
+    matches = [a for a in agreement.activities if name in (a.navn, a.kort_navn)]
+    assert len(matches) == 1, f"expected one activity called {name!r}, found {len(matches)}"
+    assert matches[0].timer_pr_uge == hours
+
+
+def test_three_activities_in_order(agreement):
+    assert [a.kort_navn for a in agreement.activities] == [
+        "Hverdagsrådgivning",
+        "Civilsamfund",
+        "Bo Godt",
+    ]
+    assert agreement.activities[1].navn == "Civilsamfund som samarbejdspartner"
+    assert agreement.activities[2].navn.startswith("Bo Godt")
+
+
+def test_periode_fra(agreement):
+    assert agreement.periode_fra == PERIODE_FRA
+
+
+def test_periode_til(agreement):
+    assert agreement.periode_til == PERIODE_TIL
+
+
+def test_delmaal_in_order(agreement):
+    assert [i.id for i in agreement.indicators] == INDICATOR_IDS
+
+
+@pytest.mark.parametrize(
+    ("nr", "indicator_id", "retning", "aar", "enhed"), DELMAAL, ids=INDICATOR_IDS
+)
+def test_delmaal_number(agreement, nr, indicator_id, retning, aar, enhed):
+    assert agreement.indicator(indicator_id).delmaal_nr == nr
+
+
+@pytest.mark.parametrize(
+    ("nr", "indicator_id", "retning", "aar", "enhed"), DELMAAL, ids=INDICATOR_IDS
+)
+def test_desired_direction(agreement, nr, indicator_id, retning, aar, enhed):
+    assert agreement.indicator(indicator_id).retning == retning
+
+
+@pytest.mark.parametrize(
+    ("nr", "indicator_id", "retning", "aar", "enhed"), DELMAAL, ids=INDICATOR_IDS
+)
+def test_baseline_year(agreement, nr, indicator_id, retning, aar, enhed):
+    assert agreement.indicator(indicator_id).baseline_aar == aar
+
+
+@pytest.mark.parametrize(
+    ("nr", "indicator_id", "retning", "aar", "enhed"), DELMAAL, ids=INDICATOR_IDS
+)
+def test_unit(agreement, nr, indicator_id, retning, aar, enhed):
+    assert agreement.indicator(indicator_id).enhed == enhed
+
+
+# --- 2. spelling and order of the afdelinger -----------------------------------------------
+
+
+def test_afdelinger_in_agreement_order(agreement):
+    frame = agreement.afdelinger
+    actual = list(zip(frame["afdeling"], frame["boligselskab"], strict=True))
+    assert actual == AFDELINGER
+
+
+@pytest.mark.parametrize(("afdeling", "boligselskab"), AFDELINGER, ids=[a for a, _ in AFDELINGER])
+def test_afdeling_spelling(agreement, afdeling, boligselskab):
+    assert afdeling in agreement.afdeling_names, f"{afdeling!r} missing or misspelt"
+    assert agreement.boligselskab_of(afdeling) == boligselskab
+
+
+def test_boligselskaber(agreement):
+    assert agreement.boligselskaber == [BOLIGVIBORG, SCT_JOERGEN]
+    counts = agreement.afdelinger["boligselskab"].value_counts().to_dict()
+    assert counts == {BOLIGVIBORG: 11, SCT_JOERGEN: 5}
+
+
+def test_baseline_afdelinger_are_known(agreement):
+    assert set(agreement.baseline["afdeling"]) <= set(agreement.afdeling_names)
+
+
+# --- 3. no invented facts ------------------------------------------------------------------
+
+
+def test_afdelinger_columns(agreement):
+    """No unit count (or any other column) that the agreement does not give."""
+    assert list(agreement.afdelinger.columns) == AFDELINGER_COLUMNS
+
+
+@pytest.mark.parametrize("afdeling", [a for a, _ in AFDELINGER])
+def test_afdelingsnummer_only_where_known(agreement, afdeling):
+    row = one(agreement.afdelinger, afdeling=afdeling)
+    assert row["afdelingsnummer"] == AFDELINGSNUMMER.get(afdeling, UNKNOWN)
+
+
+@pytest.mark.parametrize("afdeling", [a for a, _ in AFDELINGER])
+def test_boligtype_only_where_known(agreement, afdeling):
+    row = one(agreement.afdelinger, afdeling=afdeling)
+    assert row["boligtype"] == BOLIGTYPE.get(afdeling, UNKNOWN)
+
+
+def test_unknown_is_spelt_ukendt():
+    assert UNKNOWN == "ukendt"
+
+
+# --- 4. the figures in the OCR text itself -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("afdeling", "ocr_name"),
+    [(a, o) for a, _, _, o in FRAFLYTNING_2023],
+    ids=[a for a, *_ in FRAFLYTNING_2023],
+)
+def test_fraflytning_in_ocr_text(agreement, ocr_text, afdeling, ocr_name):
+    value = one(agreement.baseline, afdeling=afdeling, indikator="fraflytning")["vaerdi"]
+    pattern = rf"{re.escape(ocr_name)}:\s*{re.escape(danish(value))} ?%"
+    assert re.search(pattern, ocr_text), f"'{ocr_name}: {danish(value)}%' not in the agreement"
+
+
+@pytest.mark.parametrize(
+    ("afdeling", "ocr_name"),
+    [(a, o) for a, _, o in TILFREDSHED_2023],
+    ids=[a for a, *_ in TILFREDSHED_2023],
+)
+def test_tilfredshed_in_ocr_text(agreement, ocr_text, afdeling, ocr_name):
+    value = one(agreement.baseline, afdeling=afdeling, indikator="tilfredshed")["vaerdi"]
+    pattern = rf"{re.escape(ocr_name)}:\s*{re.escape(danish(value))} ?%"
+    assert re.search(pattern, ocr_text), f"'{ocr_name}: {danish(value)}%' not in the agreement"
+
+
+@pytest.mark.parametrize(
+    ("indikator", "gruppe", "pattern"),
+    [(s[0], s[1], s[4]) for s in SAMMENLIGNING],
+    ids=[f"{s[0]}-{s[1]}" for s in SAMMENLIGNING],
+)
+def test_sammenligning_in_ocr_text(agreement, ocr_text, indikator, gruppe, pattern):
+    value = one(agreement.sammenligning, indikator=indikator, gruppe=gruppe)["vaerdi"]
+    found = re.search(pattern.replace("{v}", re.escape(danish(value))), ocr_text)
+    assert found, f"{indikator}/{gruppe} {danish(value)} % not in the agreement"
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"), [(t[0], t[2]) for t in TIMER_PR_UGE], ids=[t[0] for t in TIMER_PR_UGE]
+)
+def test_hours_in_ocr_text(agreement, ocr_text, name, pattern):
+    activity = next(a for a in agreement.activities if name in (a.navn, a.kort_navn))
+    hours = f"{activity.timer_pr_uge:g}"
+    assert re.search(rf"(?<!\d){hours} timer", ocr_text), f"'{hours} timer' not in the agreement"
+    found = re.search(pattern.replace("{v}", hours), ocr_text)
+    assert found, f"{name}: {hours} timer not next to its name in the agreement"
+
+
+def test_periode_in_ocr_text(agreement, ocr_text):
+    fra, til = agreement.periode_fra, agreement.periode_til
+    assert f"{fra:%d.%m.%Y} til {til:%d.%m.%Y}" in ocr_text
+
+
+@pytest.mark.parametrize(
+    ("boligselskab", "start", "end"),
+    [
+        (BOLIGVIBORG, "BoligViborg:", "Boligselskabet Sct."),
+        (SCT_JOERGEN, "Boligselskabet Sct.", "Landsgennem"),
+    ],
+)
+def test_boligselskab_blocks_in_ocr_text(ocr_text, boligselskab, start, end):
+    """Each afdeling is listed under its boligselskab in the baseline cell of delmål 1."""
+    block = ocr_text[ocr_text.index(start) : ocr_text.index(end, ocr_text.index(start))]
+    expected = [o for _, s, _, o in FRAFLYTNING_2023 if s == boligselskab]
+    positions = [block.find(f"{o}:") for o in expected]
+    assert -1 not in positions, dict(zip(expected, positions, strict=True))
+    assert positions == sorted(positions), "afdelinger not in the agreement's order"
+
+
+# --- 5. indicator ids the code knows -------------------------------------------------------
+
+
+def test_indicator_ids_are_known_to_the_code(agreement):
+    unknown = [i.id for i in agreement.indicators if i.id not in INPUTS]
+    assert not unknown, (
+        f"indicator ids in delaftale.yaml not in evalkit.indicators.INPUTS: {unknown}"
+    )
+
+
+@pytest.mark.parametrize("indicator_id", INDICATOR_IDS)
+def test_agreement_indicator_in_inputs(indicator_id):
+    assert indicator_id in INPUTS
+
+
+# --- 6. the yearly example data does not leak into the agreement ---------------------------
+
+
+def test_no_unit_count_column_in_afdelinger(agreement):
+    columns = {str(c).strip().lower() for c in agreement.afdelinger.columns}
+    assert not columns & UNIT_COLUMNS, (
+        f"unit-count column in afdelinger.csv: {columns & UNIT_COLUMNS}"
+    )

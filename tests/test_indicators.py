@@ -1,0 +1,708 @@
+"""Spec: the indicators of the delaftale (evalkit.indicators).
+
+Every expected number below is computed by hand in the comment beside it. The rules:
+- An aggregate (boligselskab, samlet) is a ratio of sums over the afdelinger with data,
+  Σ taeller / Σ naevner, never an average of percentages (LBF).
+- A missing value stays missing (NA), never 0; a 0 that was delivered is a value.
+- A count indicator (udsaettelser) sums counts and has no naevner.
+- An aggregate's baseline is weighted by this year's naevner, Σ b·n / Σ n, and is missing
+  when an afdeling that contributes a value has no baseline.
+- Status compares value and baseline at the precision the reports show (one decimal).
+"""
+
+import math
+
+import pandas as pd
+import pytest
+
+from evalkit import fmt
+from evalkit.indicators import (
+    COLUMNS,
+    FORBEDRET,
+    FORVAERRET,
+    INGEN_BASELINE,
+    INGEN_DATA,
+    STATUSES,
+    UAENDRET,
+    activity_table,
+    baselines,
+    by_level,
+    counts,
+    indicator_table,
+    status,
+    value,
+)
+
+NA = None  # an expected missing value (pd.NA in the result)
+
+# A tiny plan: boligselskab A has afdelinger A1, A2, A3; boligselskab B has B1.
+AFDELINGER = pd.DataFrame(
+    {"afdeling": ["A1", "A2", "A3", "B1"], "boligselskab": ["A", "A", "A", "B"]}
+)
+SAMLET = "Alle"
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def share_table(rows: dict[str, tuple]) -> pd.DataFrame:
+    """A fraflytninger-like input table: afdeling -> (fraflytninger, lejemaal); None is empty."""
+    return pd.DataFrame(
+        {
+            "afdeling": pd.Series(list(rows), dtype="str"),
+            "fraflytninger": pd.array([t for t, _ in rows.values()], dtype="Int64"),
+            "lejemaal": pd.array([n for _, n in rows.values()], dtype="Int64"),
+        }
+    )
+
+
+def count_table(rows: dict[str, int | None]) -> pd.DataFrame:
+    """An udsaettelser-like input table: afdeling -> effektive_udsaettelser."""
+    return pd.DataFrame(
+        {
+            "afdeling": pd.Series(list(rows), dtype="str"),
+            "effektive_udsaettelser": pd.array(list(rows.values()), dtype="Int64"),
+        }
+    )
+
+
+def share_levels(rows: dict[str, tuple]) -> pd.DataFrame:
+    return by_level(
+        counts(share_table(rows), "fraflytninger", "lejemaal"), AFDELINGER, SAMLET, share=True
+    )
+
+
+def count_levels(rows: dict[str, int | None]) -> pd.DataFrame:
+    return by_level(
+        counts(count_table(rows), "effektive_udsaettelser", None), AFDELINGER, SAMLET, share=False
+    )
+
+
+def at(frame: pd.DataFrame, niveau: str, enhed: str, **more) -> pd.Series:
+    """The one row of `frame` for (niveau, enhed[, more columns])."""
+    mask = (frame["niveau"] == niveau) & (frame["enhed"] == enhed)
+    for column, wanted in more.items():
+        mask &= frame[column] == wanted
+    found = frame[mask]
+    assert len(found) == 1, f"{len(found)} rows for {niveau} {enhed} {more}"
+    return found.iloc[0]
+
+
+def same(actual, expected) -> bool:
+    """`expected` None means missing (NA, never 0); numbers compare to 1e-9."""
+    if expected is None:
+        return actual is pd.NA or (isinstance(actual, float) and math.isnan(actual))
+    if actual is pd.NA or pd.isna(actual):
+        return False
+    return actual == pytest.approx(expected, abs=1e-9)
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+def test_counts_of_a_share_are_taeller_and_naevner_per_afdeling():
+    result = counts(share_table({"A1": (1, 2), "A2": (10, 100)}), "fraflytninger", "lejemaal")
+    assert list(result.columns) == ["afdeling", "taeller", "naevner"]
+    assert list(result["afdeling"]) == ["A1", "A2"]
+    assert list(result["taeller"]) == [1, 10]
+    assert list(result["naevner"]) == [2, 100]
+    assert result["taeller"].dtype == "Float64"
+    assert result["naevner"].dtype == "Float64"
+
+
+def test_counts_of_a_count_indicator_have_no_naevner():
+    result = counts(count_table({"A1": 2, "B1": 0}), "effektive_udsaettelser", None)
+    assert list(result["taeller"]) == [2, 0]  # a delivered 0 is a value
+    assert result["naevner"].isna().all()
+    assert result["naevner"].dtype == "Float64"
+
+
+def test_counts_keep_an_empty_cell_missing_not_zero():
+    result = counts(share_table({"A1": (None, 50), "A2": (4, None)}), "fraflytninger", "lejemaal")
+    assert same(result["taeller"].iloc[0], NA)
+    assert same(result["naevner"].iloc[0], 50)
+    assert same(result["taeller"].iloc[1], 4)
+    assert same(result["naevner"].iloc[1], NA)
+
+
+def test_counts_drop_rows_without_afdeling():
+    table = share_table({"A1": (1, 2)})
+    table.loc[1] = [pd.NA, 5, 10]
+    result = counts(table, "fraflytninger", "lejemaal")
+    assert list(result["afdeling"]) == ["A1"]
+
+
+def test_counts_of_a_missing_table_are_empty():
+    result = counts(None, "fraflytninger", "lejemaal")
+    assert list(result.columns) == ["afdeling", "taeller", "naevner"]
+    assert result.empty
+
+
+# --- by_level ---------------------------------------------------------------------------------
+
+
+def test_aggregate_is_a_ratio_of_sums_not_an_average_of_percentages():
+    # A1: 1/2 = 50 %, A2: 10/100 = 10 %.
+    # Boligselskab A: (1 + 10) / (2 + 100) = 11/102 = 10.78 %, not (50 + 10) / 2 = 30 %.
+    result = share_levels({"A1": (1, 2), "A2": (10, 100)})
+    a = at(result, "boligselskab", "A")
+    assert (a["taeller"], a["naevner"]) == (11, 102)
+    vaerdi = value(result["taeller"], result["naevner"], "procent")[a.name]
+    assert vaerdi == pytest.approx(1100 / 102)  # 10.784... %
+    assert round(vaerdi, 2) == 10.78
+    assert vaerdi != pytest.approx(30)
+
+
+# A1 1/2, A2 10/100, A3 no data, B1 3/20.
+SHARE_SCENARIO = {"A1": (1, 2), "A2": (10, 100), "B1": (3, 20)}
+
+
+@pytest.mark.parametrize(
+    ("niveau", "enhed", "taeller", "naevner", "med_data", "i_alt"),
+    [
+        ("afdeling", "A1", 1, 2, 1, 1),
+        ("afdeling", "A2", 10, 100, 1, 1),
+        ("afdeling", "A3", NA, NA, 0, 1),  # no data: NA, never 0
+        ("afdeling", "B1", 3, 20, 1, 1),
+        ("boligselskab", "A", 11, 102, 2, 3),  # 1 + 10, 2 + 100; A3 left out
+        ("boligselskab", "B", 3, 20, 1, 1),
+        ("samlet", SAMLET, 14, 122, 3, 4),  # 1 + 10 + 3, 2 + 100 + 20
+    ],
+)
+def test_by_level_sums_over_the_afdelinger_with_data(
+    niveau, enhed, taeller, naevner, med_data, i_alt
+):
+    row = at(share_levels(SHARE_SCENARIO), niveau, enhed)
+    assert same(row["taeller"], taeller)
+    assert same(row["naevner"], naevner)
+    assert row["afdelinger_med_data"] == med_data
+    assert row["afdelinger_i_alt"] == i_alt
+
+
+def test_by_level_has_one_row_per_afdeling_then_boligselskab_then_samlet():
+    result = share_levels(SHARE_SCENARIO)
+    assert list(zip(result["niveau"], result["enhed"], strict=True)) == [
+        ("afdeling", "A1"),
+        ("afdeling", "A2"),
+        ("afdeling", "A3"),
+        ("afdeling", "B1"),
+        ("boligselskab", "A"),
+        ("boligselskab", "B"),
+        ("samlet", SAMLET),
+    ]
+    assert list(result["boligselskab"].iloc[:6]) == ["A", "A", "A", "B", "A", "B"]
+    assert result["boligselskab"].iloc[6] is pd.NA or pd.isna(result["boligselskab"].iloc[6])
+
+
+def test_a_unit_without_data_is_missing_never_zero():
+    # Only A1 has data: boligselskab B (only B1) has nothing to sum.
+    result = share_levels({"A1": (1, 2)})
+    b = at(result, "boligselskab", "B")
+    assert same(b["taeller"], NA)
+    assert same(b["naevner"], NA)
+    assert b["afdelinger_med_data"] == 0
+    assert same(value(result["taeller"], result["naevner"], "procent")[b.name], NA)
+
+
+def test_no_data_at_all_leaves_every_row_missing():
+    result = by_level(counts(None, "fraflytninger", "lejemaal"), AFDELINGER, SAMLET, share=True)
+    assert len(result) == 4 + 2 + 1
+    assert result["taeller"].isna().all()
+    assert result["naevner"].isna().all()
+    assert (result["afdelinger_med_data"] == 0).all()
+    assert list(result["afdelinger_i_alt"]) == [1, 1, 1, 1, 3, 1, 4]
+
+
+@pytest.mark.parametrize(
+    ("rows", "enhed", "taeller", "naevner", "med_data"),
+    [
+        # A2 has move-outs but no lejemaal: it cannot give a share and is left out.
+        ({"A1": (1, 2), "A2": (5, None)}, "A", 1, 2, 1),
+        # A2 has lejemaal but no move-outs: also left out (an empty cell is not 0).
+        ({"A1": (1, 2), "A2": (None, 100)}, "A", 1, 2, 1),
+        # A delivered 0 is data: (0 + 1) / (50 + 2) = 1/52.
+        ({"A1": (1, 2), "A2": (0, 50)}, "A", 1, 52, 2),
+    ],
+)
+def test_a_share_needs_both_taeller_and_naevner(rows, enhed, taeller, naevner, med_data):
+    result = share_levels(rows)
+    row = at(result, "boligselskab", enhed)
+    assert same(row["taeller"], taeller)
+    assert same(row["naevner"], naevner)
+    assert row["afdelinger_med_data"] == med_data
+    a2 = at(result, "afdeling", "A2")
+    if med_data == 1:
+        assert same(a2["taeller"], NA) and same(a2["naevner"], NA)
+        assert a2["afdelinger_med_data"] == 0
+
+
+def test_a_share_without_any_naevner_has_no_data():
+    # Same afdeling A2 as in the first case above, but now no other afdeling has a lejemaal.
+    # A2 (5 move-outs, lejemaal empty) must still be left out.
+    result = share_levels({"A2": (5, None)})
+    row = at(result, "samlet", SAMLET)
+    assert row["afdelinger_med_data"] == 0
+    assert same(row["taeller"], NA)
+
+
+def test_data_for_an_afdeling_outside_the_plan_is_ignored():
+    # Z9 is not an afdeling of the plan: samlet = 1/2 from A1 alone.
+    row = at(share_levels({"A1": (1, 2), "Z9": (50, 60)}), "samlet", SAMLET)
+    assert (row["taeller"], row["naevner"], row["afdelinger_med_data"]) == (1, 2, 1)
+
+
+# A1 2, B1 0, A2 and A3 no data.
+@pytest.mark.parametrize(
+    ("niveau", "enhed", "taeller", "med_data"),
+    [
+        ("afdeling", "A1", 2, 1),
+        ("afdeling", "A2", NA, 0),
+        ("afdeling", "B1", 0, 1),  # a delivered 0 is a value
+        ("boligselskab", "A", 2, 1),  # 2 (A2, A3 left out)
+        ("boligselskab", "B", 0, 1),  # 0, not missing
+        ("samlet", SAMLET, 2, 2),  # 2 + 0
+    ],
+)
+def test_a_count_indicator_sums_counts_and_has_no_naevner(niveau, enhed, taeller, med_data):
+    row = at(count_levels({"A1": 2, "B1": 0}), niveau, enhed)
+    assert same(row["taeller"], taeller)
+    assert same(row["naevner"], NA)
+    assert row["afdelinger_med_data"] == med_data
+
+
+def test_a_count_aggregate_without_data_is_missing_not_zero():
+    row = at(count_levels({"A1": 2}), "boligselskab", "B")
+    assert same(row["taeller"], NA)
+    assert row["afdelinger_med_data"] == 0
+
+
+# --- value ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("taeller", "naevner", "enhed", "expected"),
+    [
+        (1, 2, "procent", 50.0),  # 100 · 1/2
+        (11, 102, "procent", 1100 / 102),  # 100 · 11/102 = 10.78 %
+        (59, 312, "procent", 5900 / 312),  # 18.91 %
+        (10, 10, "procent", 100.0),  # all: 100, not 1
+        (0, 10, "procent", 0.0),  # none moved: a value
+        (3, 0, "procent", NA),  # no dwellings: no share
+        (0, 0, "procent", NA),
+        (3, NA, "procent", NA),  # naevner missing
+        (NA, 10, "procent", NA),  # taeller missing
+        (3, NA, "antal", 3.0),  # a count is the count itself
+        (0, NA, "antal", 0.0),
+        (7, 20, "antal", 7.0),  # a naevner does not turn a count into a share
+        (NA, NA, "antal", NA),
+    ],
+)
+def test_value_is_a_percentage_for_shares_and_the_count_for_counts(
+    taeller, naevner, enhed, expected
+):
+    result = value(
+        pd.Series([taeller], dtype="Float64"), pd.Series([naevner], dtype="Float64"), enhed
+    )
+    assert result.dtype == "Float64"
+    assert same(result.iloc[0], expected)
+
+
+# --- baselines --------------------------------------------------------------------------------
+
+# Baselines per afdeling: A1 20 %, A2 10 %, B1 30 %; A3 has none.
+BASELINE = pd.Series({"A1": 20.0, "A2": 10.0, "B1": 30.0})
+
+
+def baselines_for(rows: dict[str, tuple]) -> pd.DataFrame:
+    levels = share_levels(rows)
+    return levels.assign(baseline=baselines(levels, BASELINE, AFDELINGER))
+
+
+@pytest.mark.parametrize(
+    ("rows", "niveau", "enhed", "expected"),
+    [
+        # Data: A1 10/100, A2 30/300.
+        # An afdeling has its own baseline, with or without data this year.
+        ({"A1": (10, 100), "A2": (30, 300)}, "afdeling", "A1", 20.0),
+        ({"A1": (10, 100), "A2": (30, 300)}, "afdeling", "B1", 30.0),
+        ({"A1": (10, 100), "A2": (30, 300)}, "afdeling", "A3", NA),
+        # A: (20·100 + 10·300) / (100 + 300) = 5000/400 = 12.5, not (20 + 10)/2 = 15.
+        ({"A1": (10, 100), "A2": (30, 300)}, "boligselskab", "A", 12.5),
+        # B: B1 has no data this year, nothing to weigh.
+        ({"A1": (10, 100), "A2": (30, 300)}, "boligselskab", "B", NA),
+        # Samlet: only A1 and A2 contribute: 12.5.
+        ({"A1": (10, 100), "A2": (30, 300)}, "samlet", SAMLET, 12.5),
+        # Add B1 10/100: samlet (20·100 + 10·300 + 30·100) / 500 = 8000/500 = 16.
+        ({"A1": (10, 100), "A2": (30, 300), "B1": (10, 100)}, "samlet", SAMLET, 16.0),
+        ({"A1": (10, 100), "A2": (30, 300), "B1": (10, 100)}, "boligselskab", "B", 30.0),
+        # Same data, other weights: A1 10/300, A2 30/100 -> (20·300 + 10·100)/400 = 17.5.
+        ({"A1": (10, 300), "A2": (30, 100)}, "boligselskab", "A", 17.5),
+        # A3 (no baseline) contributes a value: A and samlet have no baseline; B is fine.
+        ({"A1": (10, 100), "A3": (5, 50), "B1": (1, 10)}, "boligselskab", "A", NA),
+        ({"A1": (10, 100), "A3": (5, 50), "B1": (1, 10)}, "samlet", SAMLET, NA),
+        ({"A1": (10, 100), "A3": (5, 50), "B1": (1, 10)}, "boligselskab", "B", 30.0),
+        # A3 without data does not matter: A = A1's 20.
+        ({"A1": (10, 100)}, "boligselskab", "A", 20.0),
+        # No data at all: no aggregate baseline.
+        ({}, "samlet", SAMLET, NA),
+    ],
+)
+def test_baseline_of_an_aggregate_is_weighted_by_this_years_naevner(rows, niveau, enhed, expected):
+    result = baselines_for(rows)
+    assert result["baseline"].dtype == "Float64"
+    assert same(at(result, niveau, enhed)["baseline"], expected)
+
+
+def test_an_afdelings_baseline_does_not_depend_on_data_for_count_indicators():
+    levels = count_levels({"A1": 2})
+    result = baselines(levels, pd.Series({"A1": 4.0, "B1": 1.0}), AFDELINGER)
+    assert same(result[at(levels, "afdeling", "A1").name], 4.0)
+    assert same(result[at(levels, "afdeling", "B1").name], 1.0)
+    assert same(result[at(levels, "afdeling", "A2").name], NA)
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vaerdi", "baseline", "retning", "expected"),
+    [
+        # "ned": lower is better (fraflytning, udsaettelser, foranstaltning)
+        (18.0, 21.5, "ned", FORBEDRET),
+        (25.0, 21.5, "ned", FORVAERRET),
+        (21.5, 21.5, "ned", UAENDRET),
+        (20.49, 20.5, "ned", UAENDRET),  # both show as 20,5 %
+        (20.54, 20.5, "ned", UAENDRET),  # both show as 20,5 %
+        (20.4, 20.5, "ned", FORBEDRET),  # 20,4 % < 20,5 %
+        (20.44, 20.5, "ned", FORBEDRET),  # shows as 20,4 %
+        (20.6, 20.5, "ned", FORVAERRET),
+        (0, 2, "ned", FORBEDRET),  # counts: 0 evictions against 2
+        (3, 2, "ned", FORVAERRET),
+        (0, 0, "ned", UAENDRET),  # 0 is a value
+        # "op": higher is better (tilfredshed)
+        (92.0, 91.0, "op", FORBEDRET),
+        (90.0, 91.0, "op", FORVAERRET),
+        (91.04, 91.0, "op", UAENDRET),
+        (20.4, 20.5, "op", FORVAERRET),
+        (20.6, 20.5, "op", FORBEDRET),
+        # missing value or baseline
+        (None, 21.5, "ned", INGEN_DATA),
+        (pd.NA, 21.5, "ned", INGEN_DATA),
+        (float("nan"), 21.5, "op", INGEN_DATA),
+        (None, None, "ned", INGEN_DATA),  # no data wins over no baseline
+        (pd.NA, pd.NA, "op", INGEN_DATA),
+        (18.0, None, "ned", INGEN_BASELINE),
+        (18.0, pd.NA, "ned", INGEN_BASELINE),
+        (0, float("nan"), "op", INGEN_BASELINE),
+    ],
+)
+def test_status(vaerdi, baseline, retning, expected):
+    assert status(vaerdi, baseline, retning) == expected
+
+
+@pytest.mark.parametrize(
+    ("vaerdi", "baseline"),
+    [
+        (20.49, 20.5),
+        (20.44, 20.5),
+        (20.45, 20.4),
+        (12.25, 12.2),  # 12.25 is exact in binary: rounds as the report shows it
+        (12.25, 12.3),
+        (0.05, 0.0),
+        (0.04, 0.0),
+        (61 / 3, 20.3),  # 20.333...
+    ],
+)
+def test_status_is_uaendret_exactly_when_the_report_shows_the_same_number(vaerdi, baseline):
+    shown_equal = fmt.pct(vaerdi) == fmt.pct(baseline)
+    assert (status(vaerdi, baseline, "ned") == UAENDRET) == shown_equal
+    assert (status(vaerdi, baseline, "op") == UAENDRET) == shown_equal
+
+
+# --- indicator_table --------------------------------------------------------------------------
+
+BV, SJ = "BoligViborg", "Boligselskabet Sct. Jørgen"
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    """A year with fraflytninger, udsaettelser and tilfredshed; foranstaltninger missing."""
+    return {
+        "fraflytninger": pd.DataFrame(
+            {
+                "afdeling": ["Ringparken", "Solgården", "Ellekonebakken"],
+                "lejemaal": pd.array([100, 200, 150], dtype="Int64"),
+                "fraflytninger": pd.array([20, 41, 30], dtype="Int64"),
+            }
+        ),
+        "udsaettelser": pd.DataFrame(
+            {
+                "afdeling": ["Ringparken", "Kølvrå afd. 8", "Karup"],
+                "effektive_udsaettelser": pd.array([0, 3, 1], dtype="Int64"),
+            }
+        ),
+        "tilfredshed": pd.DataFrame(
+            {
+                "afdeling": ["Houlkærvænget", "Ellekonebakken"],
+                "besvarelser": pd.array([200, 200], dtype="Int64"),
+                "tilfredse": pd.array([180, 170], dtype="Int64"),
+            }
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def table(tables, agreement) -> pd.DataFrame:
+    return indicator_table(2025, tables, agreement)
+
+
+INDICATORS = ["fraflytning", "udsaettelser", "tilfredshed", "foranstaltning"]
+REQUIRED = [
+    "aar",
+    "niveau",
+    "enhed",
+    "indikator",
+    "taeller",
+    "naevner",
+    "vaerdi",
+    "baseline_aar",
+    "baseline",
+    "status",
+]
+
+
+def test_indicator_table_has_the_required_columns(table):
+    assert set(REQUIRED) <= set(table.columns)
+    assert list(table.columns) == COLUMNS
+
+
+def test_indicator_table_has_one_row_per_unit_and_indicator(table, agreement):
+    # 16 afdelinger + 2 boligselskaber + 1 samlet = 19 rows, times 4 indicators = 76.
+    assert len(table) == 19 * 4
+    assert not table.duplicated(["niveau", "enhed", "indikator"]).any()
+    assert sorted(table["indikator"].unique()) == sorted(INDICATORS)
+    assert set(table["niveau"]) == {"afdeling", "boligselskab", "samlet"}
+    assert (table["aar"] == 2025).all()
+    for indikator in INDICATORS:
+        part = table[table["indikator"] == indikator]
+        assert len(part) == 19
+        assert list(part.loc[part["niveau"] == "afdeling", "enhed"]) == agreement.afdeling_names
+        assert list(part.loc[part["niveau"] == "boligselskab", "enhed"]) == [BV, SJ]
+        assert list(part.loc[part["niveau"] == "samlet", "enhed"]) == ["Helhedsplanen"]
+
+
+@pytest.mark.parametrize(
+    ("indikator", "baseline_aar"),
+    [("fraflytning", 2023), ("udsaettelser", 2024), ("tilfredshed", 2023), ("foranstaltning", NA)],
+)
+def test_indicator_table_carries_the_baseline_year(table, indikator, baseline_aar):
+    years = table.loc[table["indikator"] == indikator, "baseline_aar"]
+    assert all(same(y, baseline_aar) for y in years)
+
+
+@pytest.mark.parametrize(
+    ("indikator", "niveau", "enhed", "taeller", "naevner", "vaerdi", "baseline", "expected"),
+    [
+        # fraflytning ("ned"), baselines 2023: Ringparken 21.5, Solgården 20.5, Ellekonebakken 17.1
+        ("fraflytning", "afdeling", "Ringparken", 20, 100, 20.0, 21.5, FORBEDRET),  # 20/100
+        ("fraflytning", "afdeling", "Solgården", 41, 200, 20.5, 20.5, UAENDRET),  # 41/200
+        ("fraflytning", "afdeling", "Ellekonebakken", 30, 150, 20.0, 17.1, FORVAERRET),
+        ("fraflytning", "afdeling", "Kølvrå afd. 8", NA, NA, NA, 9.3, INGEN_DATA),
+        # BV: (20 + 41)/(100 + 200) = 61/300 = 20.33 %;
+        # baseline (21.5·100 + 20.5·200)/300 = 6250/300 = 20.83 -> 20,3 < 20,8: forbedret
+        ("fraflytning", "boligselskab", BV, 61, 300, 6100 / 300, 6250 / 300, FORBEDRET),
+        # SJ: 30/150 = 20 % against Ellekonebakken's 17.1 -> forværret
+        ("fraflytning", "boligselskab", SJ, 30, 150, 20.0, 17.1, FORVAERRET),
+        # Samlet: 91/450 = 20.22 %; baseline (2150 + 4100 + 17.1·150)/450 = 8815/450 = 19.59
+        ("fraflytning", "samlet", "Helhedsplanen", 91, 450, 9100 / 450, 8815 / 450, FORVAERRET),
+        # udsaettelser (antal): counts summed, no naevner, no baseline known
+        ("udsaettelser", "afdeling", "Ringparken", 0, NA, 0.0, NA, INGEN_BASELINE),
+        ("udsaettelser", "afdeling", "Kølvrå afd. 8", 3, NA, 3.0, NA, INGEN_BASELINE),
+        ("udsaettelser", "afdeling", "Vestervang", NA, NA, NA, NA, INGEN_DATA),
+        ("udsaettelser", "boligselskab", BV, 3, NA, 3.0, NA, INGEN_BASELINE),  # 0 + 3
+        ("udsaettelser", "boligselskab", SJ, 1, NA, 1.0, NA, INGEN_BASELINE),  # Karup 1
+        ("udsaettelser", "samlet", "Helhedsplanen", 4, NA, 4.0, NA, INGEN_BASELINE),  # 0+3+1
+        # tilfredshed ("op"), baselines 2023: Houlkærvænget 91, Ellekonebakken 81
+        ("tilfredshed", "afdeling", "Houlkærvænget", 180, 200, 90.0, 91.0, FORVAERRET),
+        ("tilfredshed", "afdeling", "Ellekonebakken", 170, 200, 85.0, 81.0, FORBEDRET),
+        ("tilfredshed", "afdeling", "Ringparken", NA, NA, NA, NA, INGEN_DATA),
+        # BV: only Houlkærvænget contributes: 180/200 = 90 % against 91
+        ("tilfredshed", "boligselskab", BV, 180, 200, 90.0, 91.0, FORVAERRET),
+        ("tilfredshed", "boligselskab", SJ, 170, 200, 85.0, 81.0, FORBEDRET),
+        # Samlet: 350/400 = 87.5 %; baseline (91·200 + 81·200)/400 = 86 -> forbedret
+        ("tilfredshed", "samlet", "Helhedsplanen", 350, 400, 87.5, 86.0, FORBEDRET),
+        # foranstaltning: no table this year -> ingen data, missing, not 0
+        ("foranstaltning", "afdeling", "Ringparken", NA, NA, NA, NA, INGEN_DATA),
+        ("foranstaltning", "boligselskab", BV, NA, NA, NA, NA, INGEN_DATA),
+        ("foranstaltning", "samlet", "Helhedsplanen", NA, NA, NA, NA, INGEN_DATA),
+    ],
+)
+def test_indicator_table_rows(
+    table, indikator, niveau, enhed, taeller, naevner, vaerdi, baseline, expected
+):
+    row = at(table, niveau, enhed, indikator=indikator)
+    assert same(row["taeller"], taeller)
+    assert same(row["naevner"], naevner)
+    assert same(row["vaerdi"], vaerdi)
+    assert same(row["baseline"], baseline)
+    assert row["status"] == expected
+
+
+def test_indicator_table_counts_the_afdelinger_behind_each_aggregate(table):
+    fraflytning = table[table["indikator"] == "fraflytning"]
+    assert at(fraflytning, "boligselskab", BV)[
+        ["afdelinger_med_data", "afdelinger_i_alt"]
+    ].tolist() == [2, 11]
+    assert at(fraflytning, "boligselskab", SJ)[
+        ["afdelinger_med_data", "afdelinger_i_alt"]
+    ].tolist() == [1, 5]
+    assert at(fraflytning, "samlet", "Helhedsplanen")[
+        ["afdelinger_med_data", "afdelinger_i_alt"]
+    ].tolist() == [3, 16]
+
+
+def test_a_missing_table_gives_ingen_data_rows_with_missing_values(table):
+    missing = table[table["indikator"] == "foranstaltning"]
+    assert len(missing) == 19
+    for column in ("taeller", "naevner", "vaerdi"):
+        assert missing[column].isna().all(), column
+    assert (missing["status"] == INGEN_DATA).all()
+    assert (missing["afdelinger_med_data"] == 0).all()
+
+
+def test_a_year_without_any_table_is_all_missing_never_zero(agreement):
+    empty = indicator_table(2025, {}, agreement)
+    assert len(empty) == 19 * 4
+    for column in ("taeller", "naevner", "vaerdi"):
+        assert empty[column].isna().all(), column
+        assert not (empty[column] == 0).any(), column
+    assert (empty["status"] == INGEN_DATA).all()
+
+
+def test_every_status_is_one_of_the_five(table):
+    assert set(table["status"]) <= set(STATUSES)
+
+
+# --- activity_table ---------------------------------------------------------------------------
+
+HVR, CIV, BOG = (
+    "Hverdagsrådgivning",
+    "Civilsamfund som samarbejdspartner",
+    "Bo Godt – koordineret samarbejde",
+)
+
+
+@pytest.fixture(scope="module")
+def aktiviteter() -> pd.DataFrame:
+    """Hours and participants as read from aktiviteter.csv; an empty afdeling = shared hours."""
+    return pd.DataFrame(
+        {
+            "aktivitet": [HVR, HVR, HVR, BOG, HVR],
+            "afdeling": pd.Series(
+                ["Ringparken", "Solgården", "Karup", "Ringparken", None], dtype="str"
+            ),
+            "timer": pd.array([10.0, 5.5, 4.0, 20.0, 3.0], dtype="Float64"),
+            "deltagere": pd.array([4, 2, 1, 7, 5], dtype="Int64"),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def activities(aktiviteter, agreement) -> pd.DataFrame:
+    return activity_table(2025, aktiviteter, agreement, weeks=52)
+
+
+@pytest.mark.parametrize(
+    ("niveau", "enhed", "aktivitet", "timer", "deltagere", "plan"),
+    [
+        ("afdeling", "Ringparken", HVR, 10.0, 4, NA),
+        ("afdeling", "Ringparken", BOG, 20.0, 7, NA),
+        ("afdeling", "Solgården", HVR, 5.5, 2, NA),
+        ("afdeling", "Karup", HVR, 4.0, 1, NA),
+        # BoligViborg: Ringparken + Solgården = 10 + 5.5 = 15.5 h, 4 + 2 = 6 deltagere
+        ("boligselskab", BV, HVR, 15.5, 6, NA),
+        ("boligselskab", BV, BOG, 20.0, 7, NA),
+        # Sct. Jørgen: Karup 4 h, 1 deltager
+        ("boligselskab", SJ, HVR, 4.0, 1, NA),
+        # Total: 10 + 5.5 + 4 + 3 shared = 22.5 h, 4 + 2 + 1 + 5 = 12; plan 17 t/uge · 52 = 884
+        ("samlet", "Helhedsplanen", HVR, 22.5, 12, 884.0),
+        # No hours registered: still a row with the plan 7 · 52 = 364; hours missing, not 0
+        ("samlet", "Helhedsplanen", CIV, NA, NA, 364.0),
+        # Bo Godt: 20 h; plan 25 · 52 = 1300
+        ("samlet", "Helhedsplanen", BOG, 20.0, 7, 1300.0),
+    ],
+)
+def test_activity_table_rows(activities, niveau, enhed, aktivitet, timer, deltagere, plan):
+    row = at(activities, niveau, enhed, aktivitet=aktivitet)
+    assert same(row["timer"], timer)
+    assert same(row["deltagere"], deltagere)
+    assert same(row["planlagte_timer"], plan)
+    assert row["aar"] == 2025
+
+
+def test_activity_table_has_no_row_without_hours_below_the_total(activities):
+    # Sct. Jørgen registered no Bo Godt hours; Vestervang none at all.
+    sj = activities[(activities["niveau"] == "boligselskab") & (activities["enhed"] == SJ)]
+    assert list(sj["aktivitet"]) == [HVR]
+    assert "Vestervang" not in set(activities["enhed"])
+
+
+def test_shared_hours_count_in_the_total_and_in_no_boligselskab(activities):
+    hvr = activities[activities["aktivitet"] == HVR]
+    in_boligselskaber = hvr.loc[hvr["niveau"] == "boligselskab", "timer"].sum()  # 15.5 + 4
+    total = at(hvr, "samlet", "Helhedsplanen")["timer"]  # 22.5
+    assert in_boligselskaber == pytest.approx(19.5)
+    assert total - in_boligselskaber == pytest.approx(3.0)  # the shared hours
+
+
+def test_shared_hours_are_in_no_afdeling_and_no_boligselskab(activities, agreement):
+    # The 3 shared hours (empty afdeling) belong to the whole plan only.
+    units = set(activities.loc[activities["niveau"] != "samlet", "enhed"])
+    assert units <= set(agreement.afdeling_names) | set(agreement.boligselskaber)
+
+
+@pytest.mark.parametrize(
+    ("weeks", "plans"),
+    [
+        (52, [17 * 52, 7 * 52, 25 * 52]),  # 884, 364, 1300
+        (1, [17, 7, 25]),
+        # 01.08.2025–31.07.2026 = 365 days = 365/7 weeks: 17 · 365/7 = 886.43 h
+        (365 / 7, [17 * 365 / 7, 7 * 365 / 7, 25 * 365 / 7]),
+        # 01.08.2025–31.12.2025 = 153 days: 25 · 153/7 = 546.43 h
+        (153 / 7, [17 * 153 / 7, 7 * 153 / 7, 25 * 153 / 7]),
+    ],
+)
+def test_plan_is_hours_per_week_from_the_agreement_times_weeks(
+    aktiviteter, agreement, weeks, plans
+):
+    assert [a.timer_pr_uge for a in agreement.activities] == [17, 7, 25]
+    result = activity_table(2025, aktiviteter, agreement, weeks)
+    total = result[result["niveau"] == "samlet"]
+    # one total row per activity, in the agreement's order
+    assert list(total["aktivitet"]) == [HVR, CIV, BOG]
+    assert list(total["planlagte_timer"]) == pytest.approx(plans)
+    # the plan is given for the whole helhedsplan only
+    assert result.loc[result["niveau"] != "samlet", "planlagte_timer"].isna().all()
+
+
+def test_activity_table_orders_levels_afdeling_boligselskab_samlet(activities):
+    niveauer = list(activities["niveau"])
+    assert niveauer == sorted(niveauer, key=["afdeling", "boligselskab", "samlet"].index)
+
+
+@pytest.mark.parametrize("aktiviteter_input", [None, "empty"])
+def test_activity_table_without_data_is_empty(agreement, aktiviteter_input):
+    frame = None
+    if aktiviteter_input == "empty":
+        frame = pd.DataFrame(columns=["aktivitet", "afdeling", "timer", "deltagere"])
+    result = activity_table(2025, frame, agreement, weeks=52)
+    assert result.empty
+    assert list(result.columns) == [
+        "aar",
+        "niveau",
+        "enhed",
+        "aktivitet",
+        "timer",
+        "deltagere",
+        "planlagte_timer",
+    ]
