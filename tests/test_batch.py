@@ -128,3 +128,24 @@ def test_a_missing_value_is_empty_in_the_csv_never_zero(batch):
     text = (batch["root"] / "data" / "processed" / str(YEAR) / "indikatorer.csv").read_text()
     karup = next(line for line in text.splitlines() if "Karup" in line and "tilfredshed" in line)
     assert ",,," in karup  # taeller, naevner, vaerdi are empty: Karup has no survey in 2025
+
+
+def test_reports_show_uncertainty_and_caution_for_small_afdelinger(batch):
+    folder = batch["root"] / "reports" / str(YEAR)
+    lindon = (folder / "lindon.html").read_text("utf-8")  # 6 of 11 units in the example data
+    assert "95 %-interval: 28,0 %–78,7 %" in lindon
+    assert "⚠ Under 20 lejemål" in lindon
+    assert "uændret (inden for usikkerheden)" in lindon
+    assert "⚠ Under 20" not in (folder / "ringparken.html").read_text("utf-8")
+
+
+def test_the_helhedsplan_report_shows_the_municipal_goals(batch):
+    html = (batch["root"] / "reports" / str(YEAR) / "helhedsplan.html").read_text("utf-8")
+    assert "Færre i Viborg Kommune føler sig ensomme." in html
+    assert html.count("(ingen data)") >= 3  # the shipped data give no results for them
+
+
+def test_evictions_are_shown_per_1000_units_against_the_2024_baseline(batch):
+    html = (batch["root"] / "reports" / str(YEAR) / "helhedsplan.html").read_text("utf-8")
+    assert "pr. 1.000 lejemål" in html
+    assert "12 (2024)" in html  # the example data's 2024 total is the baseline

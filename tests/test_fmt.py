@@ -115,7 +115,7 @@ def test_day_is_dd_mm_yyyy(d, expected):
     ("status", "symbol"),
     [
         ("forbedret", "▲"),
-        ("uændret", "●"),
+        ("uændret (inden for usikkerheden)", "●"),
         ("forværret", "▼"),
         ("ingen data", "–"),
         ("ingen baseline", "○"),

@@ -15,7 +15,6 @@ import math
 import pandas as pd
 import pytest
 
-from evalkit import fmt
 from evalkit.indicators import (
     COLUMNS,
     FORBEDRET,
@@ -364,59 +363,50 @@ def test_an_afdelings_baseline_does_not_depend_on_data_for_count_indicators():
 # --- status -----------------------------------------------------------------------------------
 
 
+# Status respects noise (docs/metode.md): shares by a two-proportion z-test at 95 %
+# (|z| ≥ 1.96), where a baseline without counts borrows this year's naevner; counts by the
+# exact conditional test of two Poisson counts (p < 0.05), with units as exposure.
+P, A = "procent", "antal"
+
+
 @pytest.mark.parametrize(
-    ("vaerdi", "baseline", "retning", "expected"),
+    ("enhed", "retning", "taeller", "naevner", "baseline", "b_taeller", "b_naevner", "expected"),
     [
-        # "ned": lower is better (fraflytning, udsaettelser, foranstaltning)
-        (18.0, 21.5, "ned", FORBEDRET),
-        (25.0, 21.5, "ned", FORVAERRET),
-        (21.5, 21.5, "ned", UAENDRET),
-        (20.49, 20.5, "ned", UAENDRET),  # both show as 20,5 %
-        (20.54, 20.5, "ned", UAENDRET),  # both show as 20,5 %
-        (20.4, 20.5, "ned", FORBEDRET),  # 20,4 % < 20,5 %
-        (20.44, 20.5, "ned", FORBEDRET),  # shows as 20,4 %
-        (20.6, 20.5, "ned", FORVAERRET),
-        (0, 2, "ned", FORBEDRET),  # counts: 0 evictions against 2
-        (3, 2, "ned", FORVAERRET),
-        (0, 0, "ned", UAENDRET),  # 0 is a value
-        # "op": higher is better (tilfredshed)
-        (92.0, 91.0, "op", FORBEDRET),
-        (90.0, 91.0, "op", FORVAERRET),
-        (91.04, 91.0, "op", UAENDRET),
-        (20.4, 20.5, "op", FORVAERRET),
-        (20.6, 20.5, "op", FORBEDRET),
+        # baseline 20 %, n = 100 both: p̄ = (p1 + 0.20)/2, se = sqrt(p̄(1 − p̄)·0.02)
+        (P, "ned", 30, 100, 20.0, NA, NA, UAENDRET),  # z = 0.10/0.06124 = 1.633
+        (P, "ned", 32, 100, 20.0, NA, NA, UAENDRET),  # z = 0.12/0.06203 = 1.935: just inside
+        (P, "ned", 33, 100, 20.0, NA, NA, FORVAERRET),  # z = 0.13/0.06241 = 2.083: just out
+        (P, "ned", 11, 100, 20.0, NA, NA, UAENDRET),  # z = −0.09/0.05118 = −1.759: inside
+        (P, "ned", 10, 100, 20.0, NA, NA, FORBEDRET),  # z = −0.10/0.05050 = −1.980: outside
+        (P, "op", 10, 100, 20.0, NA, NA, FORVAERRET),  # the same change, the other direction
+        # satisfaction: baseline 81 %, n = 200: se = sqrt(p̄(1 − p̄)·0.01)
+        (P, "op", 176, 200, 81.0, NA, NA, UAENDRET),  # z = 0.070/0.03619 = 1.934
+        (P, "op", 177, 200, 81.0, NA, NA, FORBEDRET),  # z = 0.075/0.03595 = 2.086
+        # a baseline with its own counts (n0 = 400): p̄ = 110/500 = 0.22,
+        # se = sqrt(0.22·0.78·(1/100 + 1/400)) = 0.04631, z = 0.10/0.04631 = 2.159
+        (P, "ned", 30, 100, 20.0, 80, 400, FORVAERRET),
+        (P, "ned", 20, 100, 20.0, NA, NA, UAENDRET),  # no change at all
+        (P, "ned", 0, 50, 0.0, NA, NA, UAENDRET),  # 0 % against 0 %: nothing to test
+        # counts, equal exposure: given k1 + k0 = n, k1 ~ Bin(n, 1/2)
+        (A, "ned", 0, NA, 5, 5, NA, UAENDRET),  # n = 5: p = 2/32 = 0.0625
+        (A, "ned", 0, NA, 6, 6, NA, FORBEDRET),  # n = 6: p = 2/64 = 0.031
+        (A, "ned", 6, NA, 0, 0, NA, FORVAERRET),
+        (A, "ned", 0, NA, 0, 0, NA, UAENDRET),  # 0 against 0
+        # counts with units as exposure: 0 of 100 units against 6 of 300 units:
+        # k1 ~ Bin(6, 100/400): P(0) = 0.75^6 = 0.178, p = 0.347
+        (A, "ned", 0, 100, 6, 6, 300, UAENDRET),
         # missing value or baseline
-        (None, 21.5, "ned", INGEN_DATA),
-        (pd.NA, 21.5, "ned", INGEN_DATA),
-        (float("nan"), 21.5, "op", INGEN_DATA),
-        (None, None, "ned", INGEN_DATA),  # no data wins over no baseline
-        (pd.NA, pd.NA, "op", INGEN_DATA),
-        (18.0, None, "ned", INGEN_BASELINE),
-        (18.0, pd.NA, "ned", INGEN_BASELINE),
-        (0, float("nan"), "op", INGEN_BASELINE),
+        (P, "ned", NA, NA, 21.5, NA, NA, INGEN_DATA),
+        (P, "ned", 5, NA, 21.5, NA, NA, INGEN_DATA),  # a share needs its naevner
+        (P, "ned", 0, 0, 21.5, NA, NA, INGEN_DATA),  # a share of nothing
+        (P, "op", float("nan"), 10, 21.5, NA, NA, INGEN_DATA),
+        (P, "ned", NA, NA, NA, NA, NA, INGEN_DATA),  # no data wins over no baseline
+        (P, "ned", 5, 50, NA, NA, NA, INGEN_BASELINE),
+        (A, "ned", 2, NA, pd.NA, NA, NA, INGEN_BASELINE),
     ],
 )
-def test_status(vaerdi, baseline, retning, expected):
-    assert status(vaerdi, baseline, retning) == expected
-
-
-@pytest.mark.parametrize(
-    ("vaerdi", "baseline"),
-    [
-        (20.49, 20.5),
-        (20.44, 20.5),
-        (20.45, 20.4),
-        (12.25, 12.2),  # 12.25 is exact in binary: rounds as the report shows it
-        (12.25, 12.3),
-        (0.05, 0.0),
-        (0.04, 0.0),
-        (61 / 3, 20.3),  # 20.333...
-    ],
-)
-def test_status_is_uaendret_exactly_when_the_report_shows_the_same_number(vaerdi, baseline):
-    shown_equal = fmt.pct(vaerdi) == fmt.pct(baseline)
-    assert (status(vaerdi, baseline, "ned") == UAENDRET) == shown_equal
-    assert (status(vaerdi, baseline, "op") == UAENDRET) == shown_equal
+def test_status(enhed, retning, taeller, naevner, baseline, b_taeller, b_naevner, expected):
+    assert status(enhed, retning, taeller, naevner, baseline, b_taeller, b_naevner) == expected
 
 
 # --- indicator_table --------------------------------------------------------------------------
@@ -504,33 +494,36 @@ def test_indicator_table_carries_the_baseline_year(table, indikator, baseline_aa
     ("indikator", "niveau", "enhed", "taeller", "naevner", "vaerdi", "baseline", "expected"),
     [
         # fraflytning ("ned"), baselines 2023: Ringparken 21.5, Solgården 20.5, Ellekonebakken 17.1
-        ("fraflytning", "afdeling", "Ringparken", 20, 100, 20.0, 21.5, FORBEDRET),  # 20/100
+        # Every change below is within the noise (|z| < 1.96, see test_status).
+        ("fraflytning", "afdeling", "Ringparken", 20, 100, 20.0, 21.5, UAENDRET),  # z = −0.26
         ("fraflytning", "afdeling", "Solgården", 41, 200, 20.5, 20.5, UAENDRET),  # 41/200
-        ("fraflytning", "afdeling", "Ellekonebakken", 30, 150, 20.0, 17.1, FORVAERRET),
+        ("fraflytning", "afdeling", "Ellekonebakken", 30, 150, 20.0, 17.1, UAENDRET),  # z = 0.65
         ("fraflytning", "afdeling", "Kølvrå afd. 8", NA, NA, NA, 9.3, INGEN_DATA),
         # BV: (20 + 41)/(100 + 200) = 61/300 = 20.33 %;
-        # baseline (21.5·100 + 20.5·200)/300 = 6250/300 = 20.83 -> 20,3 < 20,8: forbedret
-        ("fraflytning", "boligselskab", BV, 61, 300, 6100 / 300, 6250 / 300, FORBEDRET),
-        # SJ: 30/150 = 20 % against Ellekonebakken's 17.1 -> forværret
-        ("fraflytning", "boligselskab", SJ, 30, 150, 20.0, 17.1, FORVAERRET),
+        # baseline (21.5·100 + 20.5·200)/300 = 6250/300 = 20.83
+        ("fraflytning", "boligselskab", BV, 61, 300, 6100 / 300, 6250 / 300, UAENDRET),
+        # SJ: 30/150 = 20 % against Ellekonebakken's 17.1
+        ("fraflytning", "boligselskab", SJ, 30, 150, 20.0, 17.1, UAENDRET),
         # Samlet: 91/450 = 20.22 %; baseline (2150 + 4100 + 17.1·150)/450 = 8815/450 = 19.59
-        ("fraflytning", "samlet", "Helhedsplanen", 91, 450, 9100 / 450, 8815 / 450, FORVAERRET),
-        # udsaettelser (antal): counts summed, no naevner, no baseline known
-        ("udsaettelser", "afdeling", "Ringparken", 0, NA, 0.0, NA, INGEN_BASELINE),
+        ("fraflytning", "samlet", "Helhedsplanen", 91, 450, 9100 / 450, 8815 / 450, UAENDRET),
+        # udsaettelser (antal): counts summed; naevner = the afdeling's units from
+        # fraflytninger (Ringparken 100; Kølvrå and Karup have none); no baseline year data
+        ("udsaettelser", "afdeling", "Ringparken", 0, 100, 0.0, NA, INGEN_BASELINE),
         ("udsaettelser", "afdeling", "Kølvrå afd. 8", 3, NA, 3.0, NA, INGEN_BASELINE),
         ("udsaettelser", "afdeling", "Vestervang", NA, NA, NA, NA, INGEN_DATA),
-        ("udsaettelser", "boligselskab", BV, 3, NA, 3.0, NA, INGEN_BASELINE),  # 0 + 3
+        # BV: 0 + 3; units not known for Kølvrå, so no naevner for the sum
+        ("udsaettelser", "boligselskab", BV, 3, NA, 3.0, NA, INGEN_BASELINE),
         ("udsaettelser", "boligselskab", SJ, 1, NA, 1.0, NA, INGEN_BASELINE),  # Karup 1
         ("udsaettelser", "samlet", "Helhedsplanen", 4, NA, 4.0, NA, INGEN_BASELINE),  # 0+3+1
         # tilfredshed ("op"), baselines 2023: Houlkærvænget 91, Ellekonebakken 81
-        ("tilfredshed", "afdeling", "Houlkærvænget", 180, 200, 90.0, 91.0, FORVAERRET),
-        ("tilfredshed", "afdeling", "Ellekonebakken", 170, 200, 85.0, 81.0, FORBEDRET),
+        ("tilfredshed", "afdeling", "Houlkærvænget", 180, 200, 90.0, 91.0, UAENDRET),
+        ("tilfredshed", "afdeling", "Ellekonebakken", 170, 200, 85.0, 81.0, UAENDRET),
         ("tilfredshed", "afdeling", "Ringparken", NA, NA, NA, NA, INGEN_DATA),
         # BV: only Houlkærvænget contributes: 180/200 = 90 % against 91
-        ("tilfredshed", "boligselskab", BV, 180, 200, 90.0, 91.0, FORVAERRET),
-        ("tilfredshed", "boligselskab", SJ, 170, 200, 85.0, 81.0, FORBEDRET),
-        # Samlet: 350/400 = 87.5 %; baseline (91·200 + 81·200)/400 = 86 -> forbedret
-        ("tilfredshed", "samlet", "Helhedsplanen", 350, 400, 87.5, 86.0, FORBEDRET),
+        ("tilfredshed", "boligselskab", BV, 180, 200, 90.0, 91.0, UAENDRET),
+        ("tilfredshed", "boligselskab", SJ, 170, 200, 85.0, 81.0, UAENDRET),
+        # Samlet: 350/400 = 87.5 %; baseline (91·200 + 81·200)/400 = 86
+        ("tilfredshed", "samlet", "Helhedsplanen", 350, 400, 87.5, 86.0, UAENDRET),
         # foranstaltning: no table this year -> ingen data, missing, not 0
         ("foranstaltning", "afdeling", "Ringparken", NA, NA, NA, NA, INGEN_DATA),
         ("foranstaltning", "boligselskab", BV, NA, NA, NA, NA, INGEN_DATA),
@@ -681,7 +674,7 @@ def test_plan_is_hours_per_week_from_the_agreement_times_weeks(
     # one total row per activity, in the agreement's order
     assert list(total["aktivitet"]) == [HVR, CIV, BOG]
     assert list(total["planlagte_timer"]) == pytest.approx(plans)
-    # the plan is given for the whole helhedsplan only
+    # without the units of every afdeling, no unit's share of the plan is known
     assert result.loc[result["niveau"] != "samlet", "planlagte_timer"].isna().all()
 
 
@@ -705,4 +698,105 @@ def test_activity_table_without_data_is_empty(agreement, aktiviteter_input):
         "timer",
         "deltagere",
         "planlagte_timer",
+        "andel_lejemaal",
     ]
+
+
+def test_the_plan_follows_each_units_share_of_the_dwelling_units(aktiviteter, agreement):
+    # The plan's rule: resources follow each area's share of the helhedsplan. With 100 units
+    # in every one of the 16 afdelinger, Ringparken's share is 100/1600 = 6.25 %, so its plan
+    # for Hverdagsrådgivning is 17 t/uge · 52 · 0.0625 = 55.25 h; BoligViborg has 11 of 16
+    # afdelinger: 884 · 11/16 = 607.75 h.
+    units = pd.DataFrame(
+        {
+            "afdeling": agreement.afdeling_names,
+            "lejemaal": pd.array([100] * 16, dtype="Int64"),
+            "fraflytninger": pd.array([0] * 16, dtype="Int64"),
+        }
+    )
+    result = activity_table(2025, aktiviteter, agreement, 52, units)
+    ringparken = at(result, "afdeling", "Ringparken", aktivitet=HVR)
+    assert ringparken["andel_lejemaal"] == pytest.approx(6.25)
+    assert ringparken["planlagte_timer"] == pytest.approx(55.25)
+    assert at(result, "boligselskab", BV, aktivitet=HVR)["planlagte_timer"] == pytest.approx(607.75)
+    assert at(result, "samlet", "Helhedsplanen", aktivitet=HVR)["planlagte_timer"] == 884
+
+
+# --- issue 3: what the numbers can carry -------------------------------------------------------
+
+
+def test_every_share_has_a_wilson_interval_and_counts_have_none(table):
+    ringparken = at(table, "afdeling", "Ringparken", indikator="fraflytning")  # 20/100
+    assert (ringparken["ki_nedre"], ringparken["ki_oevre"]) == pytest.approx(
+        (13.34, 28.88), abs=0.01
+    )
+    evictions = at(table, "afdeling", "Ringparken", indikator="udsaettelser")
+    assert same(evictions["ki_nedre"], NA) and same(evictions["ki_oevre"], NA)
+    assert same(at(table, "afdeling", "Karup", indikator="fraflytning")["ki_nedre"], NA)
+
+
+def test_evictions_are_also_given_per_1000_units(table):
+    # Ringparken: 0 evictions in 100 units -> 0 per 1,000; Kølvrå: units unknown -> missing
+    assert at(table, "afdeling", "Ringparken", indikator="udsaettelser")["pr_1000"] == 0
+    assert same(at(table, "afdeling", "Kølvrå afd. 8", indikator="udsaettelser")["pr_1000"], NA)
+
+
+def test_small_denominators_are_marked(agreement):
+    tables = {"fraflytninger": pd.DataFrame({
+        "afdeling": ["Lindon", "Elmely"],
+        "lejemaal": pd.array([19, 20], dtype="Int64"),
+        "fraflytninger": pd.array([3, 7], dtype="Int64"),
+    })}  # fmt: skip
+    result = indicator_table(2025, tables, agreement, small=20)
+    rows = result[result["indikator"] == "fraflytning"]
+    assert bool(at(rows, "afdeling", "Lindon")["lille_naevner"]) is True  # 19 < 20
+    assert bool(at(rows, "afdeling", "Elmely")["lille_naevner"]) is False
+    assert bool(at(rows, "afdeling", "Karup")["lille_naevner"]) is False  # no data: no caution
+
+
+def test_the_eviction_baseline_is_the_2024_data_from_2025_on(agreement):
+    # The agreement sets the eviction baseline "at the end of 2024": the 2024 counts.
+    def year(counts: dict[str, int]) -> dict[str, pd.DataFrame]:
+        return {"udsaettelser": pd.DataFrame({
+            "afdeling": list(counts),
+            "effektive_udsaettelser": pd.array(list(counts.values()), dtype="Int64"),
+        })}  # fmt: skip
+
+    y2024 = year({"Ringparken": 6, "Karup": 1})
+    y2025 = year({"Ringparken": 0, "Karup": 1})
+    later = indicator_table(2025, y2025, agreement, {2024: y2024})
+    evictions = later[later["indikator"] == "udsaettelser"]
+    ringparken = at(evictions, "afdeling", "Ringparken")
+    assert (ringparken["baseline"], ringparken["baseline_kilde"]) == (6, "data 2024")
+    assert ringparken["status"] == FORBEDRET  # 0 against 6: p = 2/64 (test_status)
+    samlet = at(evictions, "samlet", "Helhedsplanen")
+    assert (samlet["taeller"], samlet["baseline"]) == (1, 7)  # 0 + 1 against 6 + 1
+    same_year = indicator_table(2024, y2024, agreement, {2024: y2024})
+    assert (
+        at(same_year, "afdeling", "Ringparken", indikator="udsaettelser")["status"]
+        == INGEN_BASELINE
+    )
+    unknown = indicator_table(2025, y2025, agreement, {})
+    assert (
+        at(unknown, "afdeling", "Ringparken", indikator="udsaettelser")["status"] == INGEN_BASELINE
+    )
+
+
+@pytest.mark.parametrize(
+    ("columns", "love"),
+    [
+        ({}, "ikke oplyst"),
+        ({"serviceloven": [3, 2]}, "serviceloven"),
+        ({"serviceloven": [3, 2], "barnets_lov": [1, 0]}, "serviceloven og barnets lov"),
+    ],
+)
+def test_measures_say_which_laws_they_count(agreement, columns, love):
+    table = pd.DataFrame({
+        "afdeling": ["Ringparken", "Karup"],
+        "beboere": pd.array([300, 50], dtype="Int64"),
+        "med_foranstaltning": pd.array([4, 2], dtype="Int64"),
+        **{k: pd.array(v, dtype="Int64") for k, v in columns.items()},
+    })  # fmt: skip
+    result = indicator_table(2025, {"foranstaltninger": table}, agreement)
+    assert set(result.loc[result["indikator"] == "foranstaltning", "love"]) == {love}
+    assert set(result.loc[result["indikator"] != "foranstaltning", "love"]) == {""}

@@ -16,6 +16,9 @@ from evalkit.names import NameIndex
 
 UNKNOWN = "ukendt"
 
+# evalkit's settings (the `evalkit:` section of delaftale.yaml) and their defaults.
+DEFAULT_SETTINGS = {"lille_naevner": 20, "spring_procentpoint": 15, "lejemaal_aendring_procent": 10}
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -24,6 +27,7 @@ class Indicator:
     delmaal: str
     navn: str
     enhed: str  # "procent" or "antal"
+    naevner: str  # what the denominator counts, in Danish ("lejemål", "besvarelser")
     retning: str  # "ned" or "op": the desired direction
     baseline_aar: int | None
     baseline_tekst: str | None
@@ -51,6 +55,7 @@ class Agreement:
     afdelinger: pd.DataFrame  # afdeling, boligselskab, afdelingsnummer, boligtype, kilde
     baseline: pd.DataFrame  # afdeling, indikator, aar, vaerdi, kilde
     sammenligning: pd.DataFrame  # indikator, gruppe, aar, vaerdi, kilde
+    settings: dict
 
     @property
     def afdeling_names(self) -> list[str]:
@@ -74,6 +79,15 @@ class Agreement:
     def boligselskab_of(self, afdeling: str) -> str:
         return self.afdelinger.set_index("afdeling").at[afdeling, "boligselskab"]
 
+    def data_baseline_years(self, year: int) -> set[int]:
+        """Earlier years whose data are a baseline: the agreement names the year, not a value."""
+        given = set(self.baseline["indikator"])
+        return {
+            i.baseline_aar
+            for i in self.indicators
+            if i.baseline_aar and i.baseline_aar < year and i.id not in given
+        }
+
 
 def load_agreement(raw_dir: Path) -> Agreement:
     """Read the agreement files in `raw_dir`; raise InputError naming what is wrong."""
@@ -91,6 +105,7 @@ def load_agreement(raw_dir: Path) -> Agreement:
             delmaal=d["navn"],
             navn=d["indikator"]["navn"],
             enhed=d["indikator"]["enhed"],
+            naevner=d["indikator"]["naevner"],
             retning=d["indikator"]["retning"],
             baseline_aar=d["indikator"].get("baseline_aar"),
             baseline_tekst=d["indikator"].get("baseline_tekst"),
@@ -125,6 +140,7 @@ def load_agreement(raw_dir: Path) -> Agreement:
         afdelinger=_read_plain_csv(raw_dir / "afdelinger.csv"),
         baseline=_read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi")),
         sammenligning=_read_plain_csv(raw_dir / "sammenligning.csv", numeric=("aar", "vaerdi")),
+        settings=DEFAULT_SETTINGS | (doc.get("evalkit") or {}),
     )
 
 

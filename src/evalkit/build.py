@@ -26,18 +26,21 @@ class Built:
 def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
     """Validate data/raw/<year>/ and write data/processed/<year>/; raises InputError."""
     inputs = read_year(paths.raw, year, agreement)
+    baseline_tables = {
+        y: read_year(paths.raw, y, agreement).tables
+        for y in agreement.data_baseline_years(year)
+        if paths.raw_year(y).is_dir()
+    }
     weeks = ((inputs.periode_til - inputs.periode_fra).days + 1) / 7
     out = paths.processed_year(year)
-    write_atomic(
-        out / "indikatorer.csv",
-        indicator_table(year, inputs.tables, agreement).to_csv(index=False),
+    indicators = indicator_table(
+        year, inputs.tables, agreement, baseline_tables, agreement.settings["lille_naevner"]
     )
-    write_atomic(
-        out / "aktiviteter.csv",
-        activity_table(year, inputs.tables.get("aktiviteter"), agreement, weeks).to_csv(
-            index=False
-        ),
+    write_atomic(out / "indikatorer.csv", indicators.to_csv(index=False))
+    activities = activity_table(
+        year, inputs.tables.get("aktiviteter"), agreement, weeks, inputs.tables.get("fraflytninger")
     )
+    write_atomic(out / "aktiviteter.csv", activities.to_csv(index=False))
     write_atomic(
         out / "metadata.json", json.dumps(_metadata(paths, inputs), indent=2, ensure_ascii=False)
     )
@@ -57,11 +60,23 @@ def _metadata(paths: Paths, inputs: YearInputs) -> dict:
         "periode_til": inputs.periode_til.isoformat(),
         "tabeller": sorted(inputs.tables),
         "noter": inputs.notes,
+        "kommunale_maal": _goals(inputs),
         # Paths relative to the raw folder: no path of the analyst's machine leaves it.
         "filer": [
             {"fil": p.relative_to(paths.raw).as_posix(), "sha256": sha256(p)}
             for p in agreement_files + inputs.files
         ],
+    }
+
+
+def _goals(inputs: YearInputs) -> dict[str, dict[str, str]]:
+    """Results for the municipal goals, by goal number, where an input gives them."""
+    table = inputs.tables.get("kommunale_maal")
+    if table is None:
+        return {}
+    return {
+        str(int(r["maal_nr"])): {"resultat": r["resultat"], "kilde": r["kilde"]}
+        for _, r in table.iterrows()
     }
 
 
@@ -83,6 +98,8 @@ def load_processed(paths: Paths, upto: int) -> Processed:
     indikatorer = pd.concat(
         [pd.read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
     )
+    text = ["baseline_kilde", "love"]  # an empty text is read back as missing
+    indikatorer[text] = indikatorer[text].fillna("").astype(str)
     aktiviteter = pd.concat(
         [pd.read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
     )

@@ -61,7 +61,10 @@ def trend(
     baseline: float | None,
     baseline_aar: int | None,
 ) -> Chart:
-    """The indicator over the years (`series`: aar, vaerdi), with the baseline marked."""
+    """The indicator over the years, with the baseline marked.
+
+    `series`: aar, vaerdi and, for shares, ki_nedre and ki_oevre (drawn as error bars).
+    """
     fig = Figure(figsize=(6.4, 2.8))
     ax = fig.subplots()
     data = series.dropna(subset=["vaerdi"])
@@ -75,18 +78,25 @@ def trend(
         )
         years = sorted({*years, baseline_aar})
     ax.plot(data["aar"], data["vaerdi"], marker="o", color=BLUE, linewidth=2)
+    has_interval = "ki_nedre" in data and data["ki_nedre"].notna().any()
+    if has_interval:
+        below = (data["vaerdi"] - data["ki_nedre"]).astype(float)
+        above = (data["ki_oevre"] - data["vaerdi"]).astype(float)
+        ax.errorbar(data["aar"], data["vaerdi"].astype(float), yerr=[below, above], fmt="none",
+                    ecolor=BLUE, elinewidth=1, capsize=4)  # fmt: skip
     for x, y in zip(data["aar"], data["vaerdi"], strict=True):
         ax.annotate(
             fmt.value(y, enhed),
             (x, y),
             textcoords="offset points",
-            xytext=(0, 8),
-            ha="center",
+            xytext=(8, 4),
+            ha="left",
             color=DARK,
         )
     ax.set_xticks(years or [0])
     ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
-    top = max([*data["vaerdi"], baseline if baseline is not None and not pd.isna(baseline) else 0])
+    highs = data["ki_oevre"] if has_interval else data["vaerdi"]
+    top = max([*highs.dropna(), baseline if baseline is not None and not pd.isna(baseline) else 0])
     ax.set_ylim(0, max(1.0, float(top)) * 1.25)
     _axis_format(ax, enhed)
     ax.set_title(title, loc="left", fontsize=10)
@@ -94,6 +104,8 @@ def trend(
         f"{a}: {fmt.value(v, enhed)}" for a, v in zip(data["aar"], data["vaerdi"], strict=True)
     )
     alt = f"{title}. {points or 'Ingen data'}."
+    if has_interval:
+        alt += " Lodrette streger: 95 %-konfidensinterval."
     if baseline is not None and not pd.isna(baseline):
         alt += f" Baseline {baseline_aar}: {fmt.value(baseline, enhed)}."
     return _render(fig, alt)
@@ -105,7 +117,12 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
     fig = Figure(figsize=(6.4, 0.32 * len(rows) + 1.0))
     ax = fig.subplots()
     positions = range(len(rows))
-    ax.barh(positions, rows["vaerdi"].fillna(0), color=BLUE, height=0.6, label=str(aar))
+    values = rows["vaerdi"].astype(float).fillna(0)
+    below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0)
+    above = (rows["ki_oevre"] - rows["vaerdi"]).astype(float).fillna(0)
+    ax.barh(positions, values, color=BLUE, height=0.6, label=f"{aar} med 95 %-interval",
+            xerr=[below, above],
+            error_kw={"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2})  # fmt: skip
     ax.plot(
         rows["baseline"],
         positions,
@@ -116,8 +133,9 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
         linestyle="none",
         label=f"Baseline {baseline_aar}",
     )
-    for y, v, b in zip(positions, rows["vaerdi"], rows["baseline"], strict=True):
-        right = max(0 if pd.isna(v) else v, 0 if pd.isna(b) else b)
+    for y, v, b, hi in zip(positions, rows["vaerdi"], rows["baseline"], rows["ki_oevre"],
+                           strict=True):  # fmt: skip
+        right = max(0 if pd.isna(x) else x for x in (v, b, hi))
         ax.annotate(
             "ingen data" if pd.isna(v) else fmt.pct(v),
             (right, y),

@@ -87,14 +87,26 @@ def _history(paths: Paths, years: list[int]) -> list[int]:
 
 
 def _validate(paths: Paths, agreement: Agreement, years: list[int]) -> int:
+    from evalkit.checks import implausible_changes
     from evalkit.inputs import read_year
 
     problems: list[Problem] = []
     for year in years:
         try:
-            problems += read_year(paths.raw, year, agreement).warnings
+            inputs = read_year(paths.raw, year, agreement)
         except InputError as exc:
             problems += exc.problems
+            continue
+        problems += inputs.warnings
+        if paths.raw_year(year - 1).is_dir():
+            try:
+                previous = read_year(paths.raw, year - 1, agreement).tables
+            except InputError:
+                continue  # last year's own problems are reported when it is validated
+            files = {p.stem: str(p) for p in inputs.files}
+            problems += implausible_changes(
+                year, inputs.tables, previous, agreement.settings, files
+            )
     _print_problems(problems)
     if any(not p.warning for p in problems):
         return BAD_INPUT

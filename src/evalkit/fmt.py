@@ -10,7 +10,7 @@ MISSING = "–"
 # Status is told by a symbol and a word, never by colour alone.
 STATUS_SYMBOLS = {
     "forbedret": "▲",
-    "uændret": "●",
+    "uændret (inden for usikkerheden)": "●",
     "forværret": "▼",
     "ingen data": "–",
     "ingen baseline": "○",

@@ -18,7 +18,7 @@ from evalkit.agreement import Agreement
 from evalkit.errors import InputError, Problem
 from evalkit.names import NameIndex, normalize
 
-AFDELING, AKTIVITET, COUNT, NUMBER = "afdeling", "aktivitet", "count", "number"
+AFDELING, AKTIVITET, COUNT, NUMBER, TEXT = "afdeling", "aktivitet", "count", "number", "text"
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class TableSpec:
     key: tuple[str, ...] = ("afdeling",)
     at_most: tuple[tuple[str, str], ...] = ()  # (part, whole): part may not exceed whole
     optional_afdeling: bool = False  # aktiviteter may hold hours shared by all afdelinger
+    optional: dict[str, str] = field(default_factory=dict)  # columns read when present
 
 
 TABLES: dict[str, TableSpec] = {
@@ -47,13 +48,24 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "foranstaltninger",
             {"afdeling": AFDELING, "beboere": COUNT, "med_foranstaltning": COUNT},
-            at_most=(("med_foranstaltning", "beboere"),),
+            at_most=(
+                ("med_foranstaltning", "beboere"),
+                ("serviceloven", "med_foranstaltning"),
+                ("barnets_lov", "med_foranstaltning"),
+            ),
+            # Since 1.1.2024 measures for children and young people fall under Barnets lov.
+            optional={"serviceloven": COUNT, "barnets_lov": COUNT},
         ),
         TableSpec(
             "aktiviteter",
             {"aktivitet": AKTIVITET, "afdeling": AFDELING, "timer": NUMBER, "deltagere": COUNT},
             key=("aktivitet", "afdeling"),
             optional_afdeling=True,
+        ),
+        TableSpec(
+            "kommunale_maal",
+            {"maal_nr": COUNT, "resultat": TEXT, "kilde": TEXT},
+            key=("maal_nr",),
         ),
     )
 }
@@ -133,6 +145,7 @@ def read_table(
     columns = _match_header(path, header, spec, problems)
     if columns is None:
         return None
+    kinds = {name: kind for name, kind in (spec.columns | spec.optional).items() if name in columns}
     if not rows:
         problems.append(Problem(str(path), "filen har overskrifter, men ingen rækker med data."))
         return None
@@ -141,7 +154,7 @@ def read_table(
     records = []
     for row_no, cells in rows:
         record = {"_row": row_no}
-        for name, kind in spec.columns.items():
+        for name, kind in kinds.items():
             index = columns[name]
             cell = cells[index] if index < len(cells) else None
             where = (str(path), row_no, header[index])
@@ -151,16 +164,18 @@ def read_table(
                 )
             elif kind == AKTIVITET:
                 record[name] = _match_name(cell, aktiviteter, "aktivitet", where, problems)
+            elif kind == TEXT:
+                record[name] = "" if cell is None else str(cell).strip()
             else:
                 record[name] = _parse_number(cell, kind, danish, where, problems)
         records.append(record)
     frame = pd.DataFrame.from_records(records)
-    numbers = [name for name, kind in spec.columns.items() if kind in (COUNT, NUMBER)]
+    numbers = [name for name, kind in kinds.items() if kind in (COUNT, NUMBER)]
     frame[numbers] = frame[numbers].astype("Float64")
     _check_rows(path, frame, header, columns, spec, problems)
     if any(not p.warning for p in problems[start:]):
         return None
-    counts = {name: "Int64" for name, kind in spec.columns.items() if kind == COUNT}
+    counts = {name: "Int64" for name, kind in kinds.items() if kind == COUNT}
     return frame.astype(counts).drop(columns="_row").reset_index(drop=True)
 
 
@@ -247,6 +262,9 @@ def _match_header(
             )
         )
         return None
+    for name in spec.optional:
+        if normalize(name) in keys:
+            columns[name] = keys[normalize(name)]
     extra = [h for i, h in enumerate(header) if h and i not in columns.values()]
     if extra:
         problems.append(
@@ -315,6 +333,8 @@ def _show(value: float) -> str:
 
 def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None:
     for part, whole in spec.at_most:
+        if part not in frame or whole not in frame:
+            continue
         bad = frame[(frame[part].notna()) & (frame[whole].notna()) & (frame[part] > frame[whole])]
         for _, row in bad.iterrows():
             problems.append(

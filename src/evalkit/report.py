@@ -15,6 +15,7 @@ from evalkit.agreement import UNKNOWN, Agreement, Indicator, load_agreement
 from evalkit.build import Processed, load_processed
 from evalkit.config import Paths
 from evalkit.indicators import INGEN_DATA
+from evalkit.names import slug
 
 EXAMPLE_BANNER = "Eksempeldata – ikke faktiske tal"
 
@@ -31,7 +32,7 @@ class Html(str):
 
 def status_label(status: str) -> str:
     """Status told by a symbol and a word, never by colour alone."""
-    css = escape(status.replace(" ", "-"))
+    css = slug(status)
     return f'<span class="status status-{css}">{fmt.STATUS_SYMBOLS[status]} {escape(status)}</span>'
 
 
@@ -50,6 +51,17 @@ def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozense
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _laws_note(love: str) -> str:
+    """Which laws a foranstaltning figure counts: the agreement's indicator names serviceloven;
+    since 1.1.2024 measures for children and young people fall under barnets lov."""
+    if love == "ikke oplyst":
+        return "Lovgrundlag ikke oplyst (serviceloven og/eller barnets lov)"
+    text = f"Tæller foranstaltninger efter {escape(love)}"
+    if "barnets lov" in love:
+        text += "; aftalens indikator nævner kun serviceloven"
+    return text
 
 
 @dataclass
@@ -152,35 +164,63 @@ class Report:
         body = []
         for ind in self.agreement.indicators:
             r = rows.loc[ind.id]
-            if ind.enhed == "procent" and not pd.isna(r["taeller"]):
-                basis = f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])}"
-            else:
-                basis = ""
-            if not pd.isna(r["baseline"]):
-                base = f"{fmt.value(r['baseline'], ind.enhed)} ({ind.baseline_aar})"
-            elif ind.baseline_tekst:
-                base = f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
-            else:
-                base = f"ingen baseline for {escape(self.enhed)}"
-            value = fmt.value(r["vaerdi"], ind.enhed)
-            if basis:
-                value += f'<br><span class="note">{basis}</span>'
-            if self.niveau != "afdeling":
-                value += (
-                    f'<br><span class="note">{r["afdelinger_med_data"]} af '
-                    f"{r['afdelinger_i_alt']} afdelinger</span>"
-                )
             goal = (
                 f"{ind.delmaal_nr}. {escape(ind.delmaal)}"
                 f'<br><span class="note">Indikator: {escape(ind.navn)}</span>'
             )
-            body.append([goal, value, base, self.comparison(ind), status_label(r["status"])])
+            body.append(
+                [goal, self._value_cell(ind, r), self._baseline_cell(ind, r),
+                 self.comparison(ind), status_label(r["status"])]
+            )  # fmt: skip
         header = ["Delmål og indikator", str(self.aar), "Baseline", "Sammenligning", "Status"]
         legend = " ".join(status_label(s) for s in fmt.STATUS_SYMBOLS)
         return Html(
-            table(header, body, numeric={1})
-            + f'<p class="note">Status i forhold til baseline og ønsket retning: {legend}.</p>'
+            table(header, body)
+            + f'<p class="note">{legend}.</p>'
+            + '<p class="note">Status er <em>forbedret</em> eller <em>forværret</em> kun, når '
+            "ændringen fra baseline er større end den statistiske usikkerhed (95 %); ellers er "
+            "den <em>uændret (inden for usikkerheden)</em>. Intervallet under hvert tal er et "
+            "95 %-konfidensinterval. Delaftalens baselines er procenter uden antal; deres "
+            "usikkerhed er vurderet med årets antal. Se metoden i docs/metode.md.</p>"
         )
+
+    def _value_cell(self, ind: Indicator, r: pd.Series) -> str:
+        cell = fmt.value(r["vaerdi"], ind.enhed)
+        notes = []
+        if not pd.isna(r["vaerdi"]):
+            if ind.enhed == "procent":
+                notes.append(
+                    f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])} "
+                    f"{escape(ind.naevner)}"
+                )
+                notes.append(f"95 %-interval: {fmt.pct(r['ki_nedre'])}–{fmt.pct(r['ki_oevre'])}")
+            elif not pd.isna(r["pr_1000"]):
+                notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {escape(ind.naevner)}")
+            if r.get("love"):
+                notes.append(_laws_note(r["love"]))
+        if self.niveau != "afdeling":
+            notes.append(f"{r['afdelinger_med_data']} af {r['afdelinger_i_alt']} afdelinger")
+        cell += "".join(f'<br><span class="note">{n}</span>' for n in notes)
+        if r["lille_naevner"] and not pd.isna(r["vaerdi"]):
+            small = self.agreement.settings["lille_naevner"]
+            cell += (
+                f'<br><span class="caution">⚠ Under {small} {escape(ind.naevner)}: '
+                "tallet svinger meget af tilfældigheder</span>"
+            )
+        return cell
+
+    def _baseline_cell(self, ind: Indicator, r: pd.Series) -> str:
+        if not pd.isna(r["baseline"]):
+            source = "delaftalen" if r["baseline_kilde"] == "delaftalen" else "årets data"
+            return (
+                f"{fmt.value(r['baseline'], ind.enhed)} ({ind.baseline_aar})"
+                f'<br><span class="note">fra {source}</span>'
+            )
+        if ind.baseline_aar and self.aar <= ind.baseline_aar and ind.enhed == "antal":
+            return f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
+        if ind.baseline_tekst:
+            return f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
+        return f"ingen baseline for {escape(self.enhed)}"
 
     def trends(self) -> list[charts.Chart]:
         d = self.data.indikatorer
@@ -194,7 +234,7 @@ class Report:
             result.append(
                 charts.trend(
                     f"{ind.navn} – {self.enhed}",
-                    series[["aar", "vaerdi"]],
+                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]],
                     ind.enhed,
                     current["baseline"],
                     ind.baseline_aar,
@@ -241,12 +281,13 @@ class Report:
         ]
         return charts.against_baseline(
             f"Fraflytningsprocent {self.aar} mod baseline {ind.baseline_aar}",
-            rows[["enhed", "vaerdi", "baseline"]],
+            rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]],
             self.aar,
             ind.baseline_aar,
         )
 
     def activities(self) -> Html:
+        """Hours and participants per activity against the plan (the unit's share of it)."""
         act = self.data.aktiviteter
         act = act[
             (act["aar"] == self.aar) & (act["niveau"] == self.niveau) & (act["enhed"] == self.enhed)
@@ -255,38 +296,30 @@ class Report:
             return Html(
                 f"<p>Ingen registrerede aktivitetstimer for {escape(self.enhed)} i {self.aar}.</p>"
             )
-        plans = {a.navn: a.timer_pr_uge for a in self.agreement.activities}
         body = []
         for _, r in act.iterrows():
-            row = [escape(r["aktivitet"]), fmt.number(r["timer"], 1), fmt.number(r["deltagere"])]
-            if self.niveau == "samlet":
-                share = 100 * r["timer"] / r["planlagte_timer"] if r["planlagte_timer"] else None
-                row += [
-                    f"{fmt.number(plans[r['aktivitet']])} t/uge = "
-                    f"{fmt.number(r['planlagte_timer'], 1)}",
-                    fmt.pct(share),
-                ]
-            body.append(row)
-        header = ["Aktivitet", "Timer", "Deltagere"]
-        note = ""
-        if self.niveau == "samlet":
-            header += ["Planlagt (hele helhedsplanen)", "Brugt af plan"]
-            meta = self.data.metadata[self.aar]
-            note = (
-                f'<p class="note">Planen er delaftalens timer pr. uge gange ugerne i perioden '
-                f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–{fmt.day(pd.Timestamp(meta['periode_til']))}.</p>"
-            )
-        else:
-            total = ", ".join(
-                f"{escape(a.navn)} {fmt.number(a.timer_pr_uge)} t/uge"
-                for a in self.agreement.activities
-            )
-            note = (
-                f'<p class="note">Delaftalens plan gælder hele helhedsplanen ({total}) '
-                "og fordeles efter "
-                "afdelingernes andel og behov.</p>"
-            )
-        return Html(table(header, body, numeric={1, 2, 3, 4}) + note)
+            used = 100 * r["timer"] / r["planlagte_timer"] if r["planlagte_timer"] else None
+            body.append([escape(r["aktivitet"]), fmt.number(r["timer"], 1),
+                         fmt.number(r["deltagere"]), fmt.number(r["planlagte_timer"], 1),
+                         fmt.pct(used)])  # fmt: skip
+        meta = self.data.metadata[self.aar]
+        period = (f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–"
+                  f"{fmt.day(pd.Timestamp(meta['periode_til']))}")  # fmt: skip
+        plan = ", ".join(
+            f"{escape(a.navn)} {fmt.number(a.timer_pr_uge)}" for a in self.agreement.activities
+        )
+        note = f"Planen er delaftalens timer pr. uge ({plan}) gange ugerne i perioden {period}."
+        if self.niveau != "samlet":
+            share = act["andel_lejemaal"].iloc[0]
+            if pd.isna(share):
+                note += " Andelen af lejemål kendes ikke i år, så enhedens del af planen mangler."
+            else:
+                note += (
+                    " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
+                    f"er {escape(self.enhed)}s andel af lejemålene brugt: {fmt.pct(share)}."
+                )
+        header = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
+        return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
 
     def notes(self) -> Html:
         """The analyst's notes for this afdeling, shown as text: HTML in a note is never run."""
@@ -305,11 +338,21 @@ class Report:
         return Html(f'<div class="notes">{"".join(blocks)}</div>')
 
     def municipal_goals(self) -> Html:
-        items = "".join(
-            f"<li>{escape(g)} <span class='note'>(ingen data)</span></li>"
-            for g in self.agreement.kommunale_maal
+        """The municipal goals the effort supports, with a result where an input gives one."""
+        results = self.data.metadata[self.aar].get("kommunale_maal", {})
+        items = []
+        for nr, goal in enumerate(self.agreement.kommunale_maal, start=1):
+            result = results.get(str(nr))
+            told = (
+                f"<br><strong>{escape(result['resultat'])}</strong>"
+                f' <span class="note">(kilde: {escape(result["kilde"])})</span>'
+                if result
+                else ' <span class="note">(ingen data)</span>'
+            )
+            items.append(f"<li>{escape(goal)}{told}</li>")
+        return Html(
+            f"<p>Indsatsen understøtter disse kommunale målsætninger:</p><ul>{''.join(items)}</ul>"
         )
-        return Html(f"<p>Indsatsen understøtter disse kommunale målsætninger:</p><ul>{items}</ul>")
 
     def sources(self) -> Html:
         items = "".join(

@@ -1,0 +1,51 @@
+"""Statistics for small counts: confidence intervals and tests of change, as pure functions.
+
+Sources:
+- Wilson score interval: E. B. Wilson (1927), "Probable inference, the law of succession, and
+  statistical inference", JASA 22; recommended for small n by R. G. Newcombe (1998),
+  "Two-sided confidence intervals for the single proportion", Statistics in Medicine 17.
+- Two-proportion z-test with pooled variance (e.g. Agresti, Categorical Data Analysis, 3.1).
+- Two Poisson counts: the conditional (exact binomial) test, Przyborowski & Wilenski (1940).
+"""
+
+import math
+
+Z95 = 1.959963984540054  # the standard normal quantile for a two-sided 95 % level
+ALPHA = 0.05
+
+
+def wilson(taeller: float, naevner: float, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for taeller/naevner, as proportions 0–1."""
+    if naevner <= 0:
+        raise ValueError("naevner must be positive")
+    p = taeller / naevner
+    z2 = z * z
+    centre = (p + z2 / (2 * naevner)) / (1 + z2 / naevner)
+    half = z * math.sqrt(p * (1 - p) / naevner + z2 / (4 * naevner * naevner)) / (1 + z2 / naevner)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def two_proportion_z(p1: float, n1: float, p0: float, n0: float) -> float:
+    """z of the difference p1 − p0 (proportions 0–1) under the pooled null hypothesis p1 = p0."""
+    pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    if se == 0:
+        return 0.0
+    return (p1 - p0) / se
+
+
+def binomial_two_sided_p(k: int, n: int, p: float) -> float:
+    """Exact two-sided p-value of k successes in n trials: P(X with prob ≤ P(X = k))."""
+    if n == 0:
+        return 1.0
+    probs = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
+    observed = probs[k] * (1 + 1e-7)  # tolerance for ties in floating point
+    return min(1.0, sum(q for q in probs if q <= observed))
+
+
+def poisson_change_p(k1: int, k0: int, exposure1: float = 1.0, exposure0: float = 1.0) -> float:
+    """p-value that two counts come from the same rate, given their exposures (e.g. units).
+
+    Conditional on k1 + k0, k1 is binomial with p = exposure1 / (exposure1 + exposure0).
+    """
+    return binomial_two_sided_p(int(k1), int(k1 + k0), exposure1 / (exposure1 + exposure0))

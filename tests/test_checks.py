@@ -1,0 +1,56 @@
+"""Spec: plausibility warnings across years (evalkit.checks)."""
+
+import pandas as pd
+
+from evalkit.checks import implausible_changes
+
+SETTINGS = {"spring_procentpoint": 15, "lejemaal_aendring_procent": 10}
+FILES = {"fraflytninger": "2025/fraflytninger.csv", "tilfredshed": "2025/tilfredshed.csv"}
+
+
+def fraflytninger(rows: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """afdeling -> (fraflytninger, lejemaal)."""
+    return pd.DataFrame(
+        {
+            "afdeling": list(rows),
+            "fraflytninger": pd.array([f for f, _ in rows.values()], dtype="Int64"),
+            "lejemaal": pd.array([n for _, n in rows.values()], dtype="Int64"),
+        }
+    )
+
+
+def warnings(now: dict, before: dict) -> list[str]:
+    found = implausible_changes(
+        2025,
+        {"fraflytninger": fraflytninger(now)},
+        {"fraflytninger": fraflytninger(before)},
+        SETTINGS,
+        FILES,
+    )
+    assert all(p.warning and p.file == FILES["fraflytninger"] for p in found)
+    return [p.message for p in found]
+
+
+def test_a_jump_of_more_than_the_threshold_is_flagged():
+    # Lindon: 2/10 = 20 % -> 6/10 = 60 %: 40 points
+    (message,) = warnings({"Lindon": (6, 10)}, {"Lindon": (2, 10)})
+    assert "Lindon" in message and "20,0 %" in message and "60,0 %" in message
+
+
+def test_a_jump_at_the_threshold_is_not_flagged():
+    # 10/100 -> 25/100: exactly 15 points
+    assert warnings({"Karup": (25, 100)}, {"Karup": (10, 100)}) == []
+
+
+def test_units_changing_by_more_than_ten_percent_are_flagged():
+    # 100 -> 111 units: +11 %; the rate stays 10 % -> 10.8 %
+    (message,) = warnings({"Karup": (12, 111)}, {"Karup": (10, 100)})
+    assert "lejemål" in message and "100" in message and "111" in message
+
+
+def test_units_changing_by_ten_percent_are_not_flagged():
+    assert warnings({"Karup": (11, 110)}, {"Karup": (10, 100)}) == []
+
+
+def test_afdelinger_in_one_year_only_are_not_compared():
+    assert warnings({"Karup": (50, 100)}, {"Stoholm": (1, 100)}) == []

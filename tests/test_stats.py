@@ -1,0 +1,75 @@
+"""Spec: statistics for small counts (evalkit.stats)."""
+
+import math
+
+import pytest
+
+from evalkit.stats import Z95, binomial_two_sided_p, poisson_change_p, two_proportion_z, wilson
+
+
+@pytest.mark.parametrize(
+    ("taeller", "naevner", "low", "high"),
+    [
+        # Newcombe (1998), Statistics in Medicine 17:857–872, Table I, method 3 (Wilson score)
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0000, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+        (29, 29, 0.8830, 1.0000),
+    ],
+)
+def test_wilson_matches_published_reference_values(taeller, naevner, low, high):
+    lo, hi = wilson(taeller, naevner)
+    assert (round(lo, 4), round(hi, 4)) == (low, high)
+
+
+def test_wilson_is_wide_for_small_afdelinger():
+    # Lindon's 60 % baseline may be 3 of 5 units: the interval spans most of the scale.
+    lo, hi = wilson(3, 5)
+    assert lo < 0.25 and hi > 0.85
+
+
+def test_wilson_needs_a_denominator():
+    with pytest.raises(ValueError):
+        wilson(0, 0)
+
+
+@pytest.mark.parametrize(
+    ("p1", "n1", "p0", "n0", "z"),
+    [
+        # p̄ = 0.25, se = sqrt(0.25·0.75·(1/100 + 1/100)) = 0.061237
+        (0.30, 100, 0.20, 100, 1.6330),
+        # p̄ = 0.22, se = sqrt(0.22·0.78·(1/100 + 1/400)) = 0.046314
+        (0.30, 100, 0.20, 400, 2.1592),
+        (0.20, 100, 0.20, 100, 0.0),
+        (0.0, 50, 0.0, 50, 0.0),  # no variance: no evidence of change
+    ],
+)
+def test_two_proportion_z(p1, n1, p0, n0, z):
+    assert two_proportion_z(p1, n1, p0, n0) == pytest.approx(z, abs=1e-4)
+
+
+def test_z95_is_the_two_sided_95_percent_quantile():
+    assert math.erf(Z95 / math.sqrt(2)) == pytest.approx(0.95, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "p", "expected"),
+    [
+        (0, 5, 0.5, 2 / 32),  # P(0) + P(5)
+        (0, 6, 0.5, 2 / 64),
+        (3, 6, 0.5, 1.0),  # the most likely outcome
+        (0, 0, 0.5, 1.0),
+        # n = 6, p = 1/4: P(0) = 0.1780; outcomes at most as likely: 0, 3, 4, 5, 6
+        (0, 6, 0.25, 0.75**6 + 20 * 0.25**3 * 0.75**3 + 15 * 0.25**4 * 0.75**2
+         + 6 * 0.25**5 * 0.75 + 0.25**6),
+    ],
+)  # fmt: skip
+def test_binomial_two_sided_p(k, n, p, expected):
+    assert binomial_two_sided_p(k, n, p) == pytest.approx(expected)
+
+
+def test_poisson_change_uses_the_exposures():
+    # 0 evictions in 100 units against 6 in 300: the same rate is quite possible.
+    assert poisson_change_p(0, 6, 100, 300) == pytest.approx(binomial_two_sided_p(0, 6, 0.25))
+    assert poisson_change_p(0, 6) == pytest.approx(2 / 64)
