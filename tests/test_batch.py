@@ -10,6 +10,7 @@ import pytest
 
 from evalkit.batch import units
 from evalkit.cli import main
+from evalkit.names import slug
 
 REPO = Path(__file__).parents[1]
 YEAR = 2025
@@ -149,3 +150,32 @@ def test_evictions_are_shown_per_1000_units_against_the_2024_baseline(batch):
     html = (batch["root"] / "reports" / str(YEAR) / "helhedsplan.html").read_text("utf-8")
     assert "pr. 1.000 lejemål" in html
     assert "12 (2024)" in html  # the example data's 2024 total is the baseline
+
+
+def test_no_small_count_of_a_sensitive_indicator_is_published(batch):
+    folder = batch["root"] / "reports" / str(YEAR)
+    exact = pd.read_csv(batch["root"] / "data" / "processed" / str(YEAR) / "indikatorer.csv")
+    published = pd.read_csv(folder / "tal.csv", dtype=str, keep_default_na=False)
+    sensitive = published["indikator"].isin(["udsaettelser", "foranstaltning"])
+    assert not published.loc[sensitive, "taeller"].isin(["1.0", "2.0", "3.0", "4.0"]).any()
+    small = exact[exact["indikator"].isin(["udsaettelser", "foranstaltning"])
+                  & exact["taeller"].between(1, 4)]  # fmt: skip
+    assert len(small) >= 3  # the example data do have small cells
+    merged = small.merge(published, on=["niveau", "enhed", "indikator"], suffixes=("", "_pub"))
+    assert (merged["taeller_pub"] == "<5").all() and (merged["vaerdi_pub"] == "<5").all()
+    for _, row in small[small["niveau"] == "afdeling"].iterrows():
+        page = (folder / f"{slug(row['enhed'])}.html").read_text("utf-8")
+        delmaal = 2 if row["indikator"] == "udsaettelser" else 4
+        cell = re.search(rf"<th[^>]*>{delmaal}\. .*?</th><td[^>]*>(.*?)</td>", page, re.S)
+        assert cell.group(1).startswith("under 5"), (row["enhed"], cell.group(1)[:80])
+        assert "Diskretion: små tal (1–4)" in page
+
+
+def test_published_files_name_no_path_user_or_environment_of_the_machine(batch):
+    root = str(batch["root"])
+    secrets = {root, str(REPO), str(Path.home()), "pytest-of-"}
+    for path in (batch["root"] / "reports").rglob("*"):
+        if path.is_file():
+            text = path.read_text("utf-8", errors="replace")
+            for secret in secrets:
+                assert secret not in text, (path.name, secret)

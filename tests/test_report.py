@@ -5,6 +5,7 @@ import pytest
 
 from evalkit.build import Processed
 from evalkit.indicators import indicator_table
+from evalkit.privacy import publish
 from evalkit.report import Report
 
 
@@ -26,8 +27,9 @@ def report(agreement):
         "kommunale_maal": {"3": {"resultat": "82 % høj trivsel", "kilde": "Trivselsmåling"}},
         "filer": [],
     }
+    exact = indicator_table(2026, tables, agreement).fillna({"love": "", "baseline_kilde": ""})
     data = Processed(
-        indicator_table(2026, tables, agreement).fillna({"love": "", "baseline_kilde": ""}),
+        publish(exact, agreement.afdelinger, agreement.settings),
         pd.DataFrame(columns=["aar", "niveau", "enhed"]),
         {2026: meta},
     )

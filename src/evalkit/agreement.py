@@ -17,7 +17,13 @@ from evalkit.names import NameIndex
 UNKNOWN = "ukendt"
 
 # evalkit's settings (the `evalkit:` section of delaftale.yaml) and their defaults.
-DEFAULT_SETTINGS = {"lille_naevner": 20, "spring_procentpoint": 15, "lejemaal_aendring_procent": 10}
+DEFAULT_SETTINGS = {
+    "lille_naevner": 20,
+    "spring_procentpoint": 15,
+    "lejemaal_aendring_procent": 10,
+    "diskretion": 5,
+    "foelsomme_indikatorer": ["udsaettelser", "foranstaltning"],
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class Indicator:
     delmaal_nr: int
     delmaal: str
     navn: str
+    kort_navn: str
     enhed: str  # "procent" or "antal"
     naevner: str  # what the denominator counts, in Danish ("lejemål", "besvarelser")
     retning: str  # "ned" or "op": the desired direction
@@ -104,6 +111,7 @@ def load_agreement(raw_dir: Path) -> Agreement:
             delmaal_nr=int(d["nr"]),
             delmaal=d["navn"],
             navn=d["indikator"]["navn"],
+            kort_navn=d["indikator"]["kort_navn"],
             enhed=d["indikator"]["enhed"],
             naevner=d["indikator"]["naevner"],
             retning=d["indikator"]["retning"],

@@ -6,7 +6,6 @@ recorded as failed; the others are still reported.
 """
 
 import json
-import os
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -86,40 +85,59 @@ def render(paths: Paths, year: int, unit: Unit) -> Outcome:
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
     tmp = out_dir / f".{unit.slug}.tmp.ipynb"
-    cwd = Path.cwd()
+    notebook_in = paths.notebooks / NOTEBOOKS[unit.niveau]
     sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
     try:
         papermill.execute_notebook(
-            _relative(paths.notebooks / NOTEBOOKS[unit.niveau], cwd),
-            _relative(tmp, cwd),
+            str(notebook_in),
+            str(tmp),
             parameters={
                 "aar": year,
                 "niveau": unit.niveau,
                 "enhed": unit.enhed,
-                "data_dir": _relative(paths.data, cwd),
+                # The kernel runs beside the data folder, so the notebook names no path of
+                # the analyst's machine.
+                "data_dir": paths.data.resolve().name,
             },
             kernel_name="python3",
             # IPC sockets: the kernel talks over local files, not TCP ports.
             km=_kernel_manager(f"{sockets.name}/kernel"),
             progress_bar=False,
-            cwd=str(cwd),
+            cwd=str(paths.data.resolve().parent),
         )
     except Exception as exc:  # any failure of one unit is reported, the batch goes on
         # The failed notebook, with papermill's mark at the failing cell, is kept for audit;
         # an older HTML page must not pass for a current one.
         html_path.unlink(missing_ok=True)
         if tmp.exists():
-            os.replace(tmp, nb_path)
+            _keep(_sanitized(nbformat.read(tmp, as_version=4), notebook_in, year, unit), nb_path)
+            tmp.unlink()
         return Outcome(unit, False, None, nb_path.name, _reason(exc))
     finally:
         sockets.cleanup()
-    notebook = nbformat.read(tmp, as_version=4)
+    notebook = _sanitized(nbformat.read(tmp, as_version=4), notebook_in, year, unit)
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
-    _drop_stderr(notebook)
     body, _ = exporter().from_notebook_node(notebook, resources={"evalkit_version": __version__})
     write_atomic(html_path, body)
-    os.replace(tmp, nb_path)
+    _keep(notebook, nb_path)
+    tmp.unlink()
     return Outcome(unit, True, html_path.name, nb_path.name)
+
+
+def _sanitized(notebook, notebook_in: Path, year: int, unit: Unit):
+    """The executed notebook as published for audit: no path, user or environment of the
+    analyst's machine (papermill records the paths it was given), no stderr (warnings may
+    name files of the machine)."""
+    record = notebook.metadata.get("papermill", {})
+    record["input_path"] = f"notebooks/{notebook_in.name}"
+    record["output_path"] = f"{year}/{unit.slug}.ipynb"
+    record["environment_variables"] = {}
+    _drop_stderr(notebook)
+    return notebook
+
+
+def _keep(notebook, path: Path) -> None:
+    write_atomic(path, nbformat.writes(notebook))
 
 
 def _kernel_manager(socket_prefix: str):
@@ -162,11 +180,6 @@ def render_all(
     return sorted(outcomes, key=lambda o: order[o.unit])
 
 
-def _relative(path: Path, base: Path) -> str:
-    # Relative paths keep the analyst's folders out of the executed notebooks.
-    return os.path.relpath(path, base)
-
-
 def _drop_stderr(notebook) -> None:
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -192,6 +205,20 @@ def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
         del entry["unit"]
         known[(o.unit.niveau, o.unit.enhed)] = entry
     write_atomic(path, json.dumps(list(known.values()), indent=2, ensure_ascii=False))
+
+
+def write_published(paths: Paths, agreement: Agreement, year: int) -> Path:
+    """reports/<year>/tal.csv: exactly the figures the reports publish, small cells hidden."""
+    from evalkit.build import load_processed
+    from evalkit.indicators import COLUMNS
+    from evalkit.privacy import as_published_csv, publish
+
+    data = load_processed(paths, year)
+    published = publish(data.indikatorer, agreement.afdelinger, agreement.settings)
+    published = published[published["aar"] == year]
+    path = paths.reports_year(year) / "tal.csv"
+    write_atomic(path, as_published_csv(published, COLUMNS, agreement.settings["diskretion"]))
+    return path
 
 
 def write_index(paths: Paths, agreement: Agreement) -> Path:

@@ -63,12 +63,19 @@ def trend(
 ) -> Chart:
     """The indicator over the years, with the baseline marked.
 
-    `series`: aar, vaerdi and, for shares, ki_nedre and ki_oevre (drawn as error bars).
+    `series`: aar, vaerdi and, for shares, ki_nedre and ki_oevre (drawn as error bars); rows
+    with a text in `skjult` are hidden for privacy: no point, only that text ("under 5").
     """
     fig = Figure(figsize=(6.4, 2.8))
     ax = fig.subplots()
     data = series.dropna(subset=["vaerdi"])
-    years = list(data["aar"])
+    hidden = dict(zip(series["aar"], series.get("skjult", ""), strict=True))
+    hidden = {year: text for year, text in hidden.items() if text}
+    for x, text in hidden.items():
+        ax.annotate(text, (x, 0), textcoords="offset points", xytext=(0, 6),
+                    ha="center", color=GREY, fontstyle="italic")  # fmt: skip
+    data_years = sorted({*data["aar"], *hidden})
+    years = data_years
     if baseline is not None and not pd.isna(baseline):
         ax.axhline(baseline, color=GREY, linestyle="--", linewidth=1)
         ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none")
@@ -100,9 +107,8 @@ def trend(
     ax.set_ylim(0, max(1.0, float(top)) * 1.25)
     _axis_format(ax, enhed)
     ax.set_title(title, loc="left", fontsize=10)
-    points = "; ".join(
-        f"{a}: {fmt.value(v, enhed)}" for a, v in zip(data["aar"], data["vaerdi"], strict=True)
-    )
+    shown = {a: fmt.value(v, enhed) for a, v in zip(data["aar"], data["vaerdi"], strict=True)}
+    points = "; ".join(f"{a}: {shown.get(a) or hidden[a]}" for a in data_years)
     alt = f"{title}. {points or 'Ingen data'}."
     if has_interval:
         alt += " Lodrette streger: 95 %-konfidensinterval."
@@ -146,7 +152,8 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
         )
     ax.set_yticks(list(positions), list(rows["enhed"]))
     _axis_format(ax, "procent", axis="x")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.08 - 0.4 / len(rows)), ncols=2,
+              frameon=False, fontsize=8)  # fmt: skip
     ax.set_title(title, loc="left", fontsize=10)
     shown = rows.iloc[::-1]
     alt = (

@@ -154,6 +154,7 @@ def _run(
             return USAGE
     failed = 0
     for year in years:
+        batch.write_published(paths, agreement, year)
         outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
         batch.record(paths, year, outcomes)
         bad = [o for o in outcomes if not o.ok]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from evalkit import cpr
 from evalkit.agreement import Agreement
 from evalkit.errors import InputError, Problem
 from evalkit.names import NameIndex, normalize
@@ -96,14 +97,21 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     files: list[Path] = []
+    raws = {}
     for spec in TABLES.values():
         path = _table_file(year_dir, spec.name, problems)
-        if path is None:
-            continue
-        files.append(path)
-        table = read_table(path, spec, agreement, problems)
+        if path is not None:
+            files.append(path)
+            raws[spec.name] = (path, _read_cells(path, problems))
+    # Person-level data is refused before anything else is read from the files.
+    personal = [p for path, raw in raws.values() if raw for p in _personal_data(path, *raw[:2])]
+    personal += [p for path in sorted(year_dir.glob("noter/*.md")) for p in _personal_note(path)]
+    if personal:
+        raise InputError(personal)
+    for name, (path, raw) in raws.items():
+        table = _parse_table(path, raw, TABLES[name], agreement, problems) if raw else None
         if table is not None:
-            tables[spec.name] = table
+            tables[name] = table
     meta, meta_file = _read_metadata(year_dir, year, problems)
     if meta_file:
         files.append(meta_file)
@@ -137,10 +145,47 @@ def read_table(
     path: Path, spec: TableSpec, agreement: Agreement, problems: list[Problem]
 ) -> pd.DataFrame | None:
     """Read one table into its canonical columns; append problems; None if unusable."""
-    start = len(problems)
     raw = _read_cells(path, problems)
     if raw is None:
         return None
+    return _parse_table(path, raw, spec, agreement, problems)
+
+
+def _personal_data(path: Path, header: list, rows: list) -> list[Problem]:
+    """Columns named like person data, and cells that look like CPR numbers; never the value."""
+    found = [
+        Problem(str(path), "kolonnen ligner personoplysninger (navn/CPR). Inddata skal være "
+                "optalte tal pr. afdeling; fjern kolonnen.", row=1, column=str(h))
+        for h in header
+        if h and cpr.is_person_column(str(h))
+    ]  # fmt: skip
+    for row_no, cells in rows:
+        for index, cell in enumerate(cells):
+            if cpr.looks_like_cpr(cell):
+                column = header[index] if index < len(header) else f"nr. {index + 1}"
+                found.append(
+                    Problem(str(path), "cellen ligner et CPR-nummer. Personoplysninger hører "
+                            "ikke hjemme i inddata; fjern værdien.", row=row_no, column=str(column))
+                )  # fmt: skip
+    return found
+
+
+def _personal_note(path: Path) -> list[Problem]:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []  # reported when the notes are read
+    return [
+        Problem(str(path), "linjen ligner et CPR-nummer; fjern det fra noten.", row=i)
+        for i, line in enumerate(lines, start=1)
+        if cpr.looks_like_cpr(line)
+    ]
+
+
+def _parse_table(
+    path: Path, raw, spec: TableSpec, agreement: Agreement, problems: list[Problem]
+) -> pd.DataFrame | None:
+    start = len(problems)
     header, rows, danish = raw
     columns = _match_header(path, header, spec, problems)
     if columns is None:

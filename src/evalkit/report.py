@@ -16,6 +16,7 @@ from evalkit.build import Processed, load_processed
 from evalkit.config import Paths
 from evalkit.indicators import INGEN_DATA
 from evalkit.names import slug
+from evalkit.privacy import PRIMARY, publish
 
 EXAMPLE_BANNER = "Eksempeldata – ikke faktiske tal"
 
@@ -30,10 +31,11 @@ class Html(str):
         return str(self)
 
 
-def status_label(status: str) -> str:
-    """Status told by a symbol and a word, never by colour alone."""
+def status_label(status: str, short: bool = False) -> str:
+    """Status told by a symbol and a word, never by colour alone (`short`: no parenthesis)."""
+    word = status.split(" (")[0] if short else status
     css = slug(status)
-    return f'<span class="status status-{css}">{fmt.STATUS_SYMBOLS[status]} {escape(status)}</span>'
+    return f'<span class="status status-{css}">{fmt.STATUS_SYMBOLS[status]} {escape(word)}</span>'
 
 
 def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
@@ -75,9 +77,15 @@ class Report:
     @classmethod
     def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
         paths = Paths(data=Path(data_dir))
-        return cls(
-            int(aar), niveau, enhed, load_agreement(paths.raw), load_processed(paths, int(aar))
-        )
+        agreement = load_agreement(paths.raw)
+        data = load_processed(paths, int(aar))
+        # Everything a report shows comes from the published form: small cells hidden.
+        data.indikatorer = publish(data.indikatorer, agreement.afdelinger, agreement.settings)
+        return cls(int(aar), niveau, enhed, agreement, data)
+
+    def hidden(self, reason: str) -> str:
+        """How a hidden cell reads: "under 5" for a small count, "skjult" for its complement."""
+        return f"under {self.agreement.settings['diskretion']}" if reason == PRIMARY else "skjult"
 
     # -- data ---------------------------------------------------------------------------
     def rows(
@@ -177,6 +185,7 @@ class Report:
         return Html(
             table(header, body)
             + f'<p class="note">{legend}.</p>'
+            + f'<p class="note">{self.privacy_rule()}</p>'
             + '<p class="note">Status er <em>forbedret</em> eller <em>forværret</em> kun, når '
             "ændringen fra baseline er større end den statistiske usikkerhed (95 %); ellers er "
             "den <em>uændret (inden for usikkerheden)</em>. Intervallet under hvert tal er et "
@@ -184,8 +193,22 @@ class Report:
             "usikkerhed er vurderet med årets antal. Se metoden i docs/metode.md.</p>"
         )
 
+    def privacy_rule(self) -> str:
+        """The one line that says which numbers are hidden, and why."""
+        sensitive = [i.navn.lower() for i in self.agreement.indicators
+                     if i.id in self.agreement.settings["foelsomme_indikatorer"]]  # fmt: skip
+        limit = self.agreement.settings["diskretion"]
+        return (
+            f"Diskretion: små tal (1–{limit - 1}) for {' og '.join(sensitive)} vises som "
+            f"»{self.hidden(PRIMARY)}«, og tal, de kan regnes ud fra, som »skjult«, så ingen "
+            "husstand kan genkendes."
+        )
+
+    def _shown(self, r: pd.Series, ind: Indicator) -> str:
+        return self.hidden(r["skjult"]) if r["skjult"] else fmt.value(r["vaerdi"], ind.enhed)
+
     def _value_cell(self, ind: Indicator, r: pd.Series) -> str:
-        cell = fmt.value(r["vaerdi"], ind.enhed)
+        cell = self._shown(r, ind)
         notes = []
         if not pd.isna(r["vaerdi"]):
             if ind.enhed == "procent":
@@ -210,6 +233,8 @@ class Report:
         return cell
 
     def _baseline_cell(self, ind: Indicator, r: pd.Series) -> str:
+        if r["baseline_skjult"]:
+            return f"{self.hidden(r['baseline_skjult'])} ({ind.baseline_aar})"
         if not pd.isna(r["baseline"]):
             source = "delaftalen" if r["baseline_kilde"] == "delaftalen" else "årets data"
             return (
@@ -228,13 +253,14 @@ class Report:
         result = []
         for ind in self.agreement.indicators:
             series = mine[mine["indikator"] == ind.id].sort_values("aar")
-            if series["vaerdi"].isna().all():
+            if series["vaerdi"].isna().all() and not (series["skjult"] != "").any():
                 continue
+            labels = series["skjult"].map(lambda reason: self.hidden(reason) if reason else "")
             current = self.rows().loc[ind.id]
             result.append(
                 charts.trend(
                     f"{ind.navn} – {self.enhed}",
-                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]],
+                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]].assign(skjult=labels),
                     ind.enhed,
                     current["baseline"],
                     ind.baseline_aar,
@@ -256,15 +282,16 @@ class Report:
 
     def afdelinger_table(self) -> Html:
         """The afdelinger side by side: each indicator's value and status."""
-        header = ["Afdeling"] + [escape(i.navn) for i in self.agreement.indicators]
+        header = ["Afdeling"] + [
+            f"{i.delmaal_nr}. {escape(i.kort_navn)}" for i in self.agreement.indicators
+        ]
         body = []
         for name in self.afdelinger["afdeling"]:
             r = self.rows(enhed=name, niveau="afdeling")
             body.append(
                 [escape(name)]
                 + [
-                    f"{fmt.value(r.loc[i.id, 'vaerdi'], i.enhed)}<br>"
-                    f"{status_label(r.loc[i.id, 'status'])}"
+                    f"{self._shown(r.loc[i.id], i)}<br>{status_label(r.loc[i.id, 'status'], True)}"
                     for i in self.agreement.indicators
                 ]
             )

@@ -1,0 +1,88 @@
+"""Spec: person-level data is refused before anything is read (evalkit.cpr, evalkit.inputs)."""
+
+import pytest
+
+from evalkit.cpr import is_person_column, looks_like_cpr
+from evalkit.errors import InputError
+from evalkit.inputs import read_year
+
+
+@pytest.mark.parametrize(
+    ("value", "cpr"),
+    [
+        ("010203-1234", True),  # 1 February 2003 (or 1903)
+        ("3112991234", True),  # ten digits, 31.12.99
+        ("290200-4321", True),  # 29.02.2000 exists
+        (" 150585-1111 ", True),
+        ("Jens, 010203-1234, Lindon", True),  # inside a text
+        (101031234, True),  # Excel dropped the leading zero of 0101031234
+        ("1234567890", False),  # month 34: a ten-digit number, not a date
+        ("3213991234", False),  # day 32
+        ("290201-4321", False),  # 29.02.01 does not exist (1901 and 2001 are no leap years)
+        ("12345678", False),  # a phone number
+        ("01020312345", False),  # eleven digits
+        ("2.349", False),
+        (504, False),
+        (1234567890, False),
+        (12.5, False),
+        (None, False),
+        (True, False),
+    ],
+)
+def test_looks_like_cpr(value, cpr):
+    assert looks_like_cpr(value) is cpr
+
+
+@pytest.mark.parametrize(
+    ("header", "person"),
+    [("Navn", True), ("CPR-nr.", True), ("cpr_nummer", True), ("Personnummer", True),
+     ("Efternavn", True), ("afdeling", False), ("lejemål", False), ("Afdelingsnavn", False)],
+)  # fmt: skip
+def test_person_columns(header, person):
+    assert is_person_column(header) is person
+
+
+def write(tmp_path, name: str, text: str):
+    folder = tmp_path / "2025"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_a_cpr_number_is_refused_naming_file_row_and_column_but_never_the_value(
+    tmp_path, agreement
+):
+    write(tmp_path, "udsaettelser.csv", "afdeling,effektive_udsaettelser,note\n"
+          "Ringparken,1,\nKarup,1,010203-1234\n")  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        read_year(tmp_path, 2025, agreement)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "note")
+    assert "CPR" in problem.message
+    assert "010203" not in str(problem) and "1234" not in str(problem)
+
+
+def test_person_data_is_refused_before_anything_else_is_read(tmp_path, agreement):
+    # The other file has an error of its own; it is not even parsed.
+    write(tmp_path, "fraflytninger.csv", "afdeling,lejemaal,fraflytninger\nKarup,abc,1\n")
+    write(tmp_path, "tilfredshed.csv", "Navn,afdeling,besvarelser,tilfredse\nJens,Karup,5,4\n")
+    with pytest.raises(InputError) as caught:
+        read_year(tmp_path, 2025, agreement)
+    (problem,) = caught.value.problems
+    assert problem.file.endswith("tilfredshed.csv")
+    assert (problem.row, problem.column) == (1, "Navn")
+    assert "Jens" not in str(problem)
+
+
+def test_a_cpr_number_in_a_note_is_refused(tmp_path, agreement):
+    write(tmp_path, "fraflytninger.csv", "afdeling,lejemaal,fraflytninger\nKarup,25,1\n")
+    (tmp_path / "2025" / "noter").mkdir()
+    (tmp_path / "2025" / "noter" / "Karup.md").write_text("Fint år.\nFamilien 0102031234.\n")
+    with pytest.raises(InputError) as caught:
+        read_year(tmp_path, 2025, agreement)
+    (problem,) = caught.value.problems
+    assert problem.row == 2 and "0102031234" not in str(problem)
+
+
+def test_a_ten_digit_count_that_is_no_date_is_not_a_cpr_number(tmp_path, agreement):
+    write(tmp_path, "fraflytninger.csv", "afdeling,lejemaal,fraflytninger\nKarup,1234567890,1\n")
+    assert read_year(tmp_path, 2025, agreement).tables["fraflytninger"]["lejemaal"][0] == 1234567890
