@@ -1,44 +1,16 @@
 """End to end: the shipped data through `evalkit run` to HTML reports (one batch, 2025)."""
 
-import hashlib
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import YEAR, tree_hash
 from evalkit.batch import units
-from evalkit.cli import main
 from evalkit.names import slug
 
 REPO = Path(__file__).parents[1]
-YEAR = 2025
-
-
-def tree_hash(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    before = tree_hash(root / "data" / "raw")
-    code = main(
-        [
-            "run",
-            "--year", str(YEAR),
-            "--data-dir", str(root / "data"),
-            "--reports-dir", str(root / "reports"),
-            "--notebooks-dir", str(REPO / "notebooks"),
-        ]
-    )  # fmt: skip
-    return {"root": root, "code": code, "raw_before": before}
 
 
 def test_the_batch_succeeds(batch):
