@@ -45,21 +45,6 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
     assert not (data / "processed").exists()
 
 
-def test_validate_reports_every_problem_of_a_year_at_once(data, capsys):
-    raw = data / "raw" / "2025"
-    (raw / "udsaettelser.csv").write_text("afdeling,effektive_udsaettelser\nRingparkn,1\n")
-    (raw / "foranstaltninger.csv").write_text("afdeling,beboere,med_foranstaltning\nKarup,5,9\n")
-    assert run(data, "validate", "--year", "2025") == BAD_INPUT
-    err = capsys.readouterr().err
-    assert 'Mente du "Ringparken"?' in err
-    assert "med_foranstaltning (9) er større end beboere (5)" in err
-
-
-def test_a_year_without_a_folder_is_an_error(data, capsys):
-    assert run(data, "validate", "--year", "2031") == BAD_INPUT
-    assert "mappen for året 2031 findes ikke" in capsys.readouterr().err
-
-
 def test_an_unknown_unit_is_a_usage_error(data, capsys):
     assert run(data, "run", "--year", "2025", "--unit", "Atlantis") == USAGE
     assert 'enheden "Atlantis" kendes ikke' in capsys.readouterr().err

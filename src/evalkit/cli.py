@@ -69,9 +69,9 @@ def _parser() -> argparse.ArgumentParser:
 def _years(paths: Paths, year: int | None) -> list[int]:
     if year is not None:
         if not paths.raw_year(year).is_dir():
-            raise InputError(
-                [Problem(str(paths.raw_year(year)), f"mappen for året {year} findes ikke.")]
-            )
+            from evalkit.inputs import missing_year
+
+            raise InputError([missing_year(paths.raw_year(year), year)])
         return [year]
     years = paths.raw_years()
     if not years:
