@@ -202,16 +202,16 @@ def activity_table(
     parts = [
         data.dropna(subset=["afdeling"])
         .groupby(["afdeling", "aktivitet"], as_index=False)[["timer", "deltagere"]]
-        .sum()
+        .sum(min_count=1)  # all empty: no data, never 0
         .rename(columns={"afdeling": "enhed"})
         .assign(niveau="afdeling"),
         data.dropna(subset=["boligselskab"])
         .groupby(["boligselskab", "aktivitet"], as_index=False)[["timer", "deltagere"]]
-        .sum()
+        .sum(min_count=1)
         .rename(columns={"boligselskab": "enhed"})
         .assign(niveau="boligselskab"),
     ]
-    total = data.groupby("aktivitet")[["timer", "deltagere"]].sum().reindex(names)
+    total = data.groupby("aktivitet")[["timer", "deltagere"]].sum(min_count=1).reindex(names)
     plan = pd.Series({a.navn: a.timer_pr_uge * weeks for a in agreement.activities})
     parts.append(
         total.assign(planlagte_timer=plan, niveau="samlet", enhed=agreement.helhedsplan)
