@@ -15,6 +15,7 @@ from evalkit.errors import Problem
 from evalkit.files import sha256, write_atomic
 from evalkit.indicators import activity_table, indicator_table
 from evalkit.inputs import YearInputs, read_year
+from evalkit.sheets import csv_text, read_csv
 
 
 @dataclass
@@ -28,15 +29,10 @@ def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
     inputs = read_year(paths.raw, year, agreement)
     weeks = ((inputs.periode_til - inputs.periode_fra).days + 1) / 7
     out = paths.processed_year(year)
-    write_atomic(
-        out / "indikatorer.csv",
-        indicator_table(year, inputs.tables, agreement).to_csv(index=False),
-    )
+    write_atomic(out / "indikatorer.csv", csv_text(indicator_table(year, inputs.tables, agreement)))
     write_atomic(
         out / "aktiviteter.csv",
-        activity_table(year, inputs.tables.get("aktiviteter"), agreement, weeks).to_csv(
-            index=False
-        ),
+        csv_text(activity_table(year, inputs.tables.get("aktiviteter"), agreement, weeks)),
     )
     write_atomic(
         out / "metadata.json", json.dumps(_metadata(paths, inputs), indent=2, ensure_ascii=False)
@@ -81,10 +77,10 @@ def load_processed(paths: Paths, upto: int) -> Processed:
         if p.name.isdigit() and int(p.name) <= upto and (p / "indikatorer.csv").exists()
     )
     indikatorer = pd.concat(
-        [pd.read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
+        [read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
     )
     aktiviteter = pd.concat(
-        [pd.read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
+        [read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
     )
     metadata = {
         y: json.loads((paths.processed_year(y) / "metadata.json").read_text(encoding="utf-8"))
