@@ -24,20 +24,21 @@ def tree_hash(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def batch(tmp_path_factory, writes_under):
     root = tmp_path_factory.mktemp("batch")
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
     before = tree_hash(root / "data" / "raw")
-    code = main(
-        [
-            "run",
-            "--year", str(YEAR),
-            "--data-dir", str(root / "data"),
-            "--reports-dir", str(root / "reports"),
-            "--notebooks-dir", str(REPO / "notebooks"),
-        ]
-    )  # fmt: skip
-    return {"root": root, "code": code, "raw_before": before}
+    with writes_under(root / "data" / "raw") as raw_writes:
+        code = main(
+            [
+                "run",
+                "--year", str(YEAR),
+                "--data-dir", str(root / "data"),
+                "--reports-dir", str(root / "reports"),
+                "--notebooks-dir", str(REPO / "notebooks"),
+            ]
+        )  # fmt: skip
+    return {"root": root, "code": code, "raw_before": before, "raw_writes": raw_writes}
 
 
 def test_the_batch_succeeds(batch):
@@ -46,6 +47,7 @@ def test_the_batch_succeeds(batch):
 
 def test_raw_data_is_not_written(batch):
     assert tree_hash(batch["root"] / "data" / "raw") == batch["raw_before"]
+    assert batch["raw_writes"] == []  # not even a file opened for writing and put back
 
 
 def test_every_unit_has_a_report_and_its_executed_notebook(batch, agreement):

@@ -5,11 +5,12 @@ import os
 import sys
 from pathlib import Path
 
+from evalkit import files
 from evalkit.agreement import Agreement, load_agreement
 from evalkit.config import Paths
-from evalkit.errors import InputError, Problem
+from evalkit.errors import Busy, InputError, Problem
 
-OK, BAD_INPUT, USAGE, UNITS_FAILED = 0, 1, 2, 3
+OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY = 0, 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,16 +23,31 @@ def main(argv: list[str] | None = None) -> int:
         years = _years(paths, args.year)
         if args.command == "validate":
             return _validate(paths, agreement, years)
-        built = _build(
-            paths, agreement, years if args.command == "build" else _history(paths, years)
-        )
+        wanted = years if args.command == "build" else _history(paths, years)
+        _check(paths, agreement, wanted)  # every year is valid before anything is written
         if args.command == "build":
-            return built
-        return _run(paths, agreement, years, args.unit, args.jobs)
+            with files.exclusive(paths.processed):
+                return _build(paths, agreement, wanted)
+        with files.exclusive(paths.reports), files.exclusive(paths.processed):
+            _build(paths, agreement, wanted)
+            return _run(paths, agreement, years, args.unit, args.jobs)
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
         return BAD_INPUT
+    except Busy as exc:
+        print(
+            f"Fejl: En anden kørsel af evalkit er i gang i {exc.folder}. Vent, til den er "
+            "færdig, og kør så igen. Intet er ændret.",
+            file=sys.stderr,
+        )
+        return BUSY
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f'"{text}" er ikke et årstal; skriv fx 2026.')
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,10 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     }
     for name, text in helps.items():
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--year", type=int, help="året (standard: alle år med data i raw/)")
-        sub.add_argument(
-            "--data-dir", default="data", help="mappe med raw/ og processed/ (standard: data)"
-        )
+        sub.add_argument("--year", type=_year, help="året (standard: alle år med data i raw/)")
+        _data_dir(sub)
         sub.add_argument(
             "--reports-dir", default="reports", help="mappe til rapporterne (standard: reports)"
         )
@@ -64,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
             )
     return parser
+
+
+def _data_dir(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--data-dir", default="data", help="mappe med raw/ og processed/ (standard: data)"
+    )
 
 
 def _years(paths: Paths, year: int | None) -> list[int]:
@@ -102,24 +122,35 @@ def _validate(paths: Paths, agreement: Agreement, years: list[int]) -> int:
     return OK
 
 
-def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
-    from evalkit.build import build_year
+def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+    from evalkit.inputs import read_year
 
     problems: list[Problem] = []
-    for year in years:  # validate every year before anything is written
+    for year in years:
         try:
-            from evalkit.inputs import read_year
-
             read_year(paths.raw, year, agreement)
         except InputError as exc:
             problems += exc.problems
     if any(not p.warning for p in problems):
         raise InputError(problems)
+
+
+def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
+    """Write data/processed/<year>/ for each year. Call it holding the lock on processed/."""
+    from evalkit.build import build_year
+
     for year in years:
+        _clean(paths.processed_year(year))
         built = build_year(paths, year, agreement)
         _print_problems(built.warnings)
         print(f"Indikatorer for {year}: {paths.processed_year(year) / 'indikatorer.csv'}")
     return OK
+
+
+def _clean(folder: Path) -> None:
+    removed = files.remove_leftovers(folder)
+    if removed:
+        print(f"Fjernede {len(removed)} halve filer fra en afbrudt kørsel i {folder}.")
 
 
 def _run(
@@ -141,7 +172,9 @@ def _run(
             )
             return USAGE
     failed = 0
+    _clean(paths.reports)
     for year in years:
+        _clean(paths.reports_year(year))
         outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
         batch.record(paths, year, outcomes)
         bad = [o for o in outcomes if not o.ok]
