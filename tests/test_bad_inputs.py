@@ -131,6 +131,10 @@ CASES = {
         {"udsaettelser.csv": UDS + ",\n\n"}, FEJL, "udsaettelser.csv", None, None,
         ("ingen rækker",),
     ),
+    "no-numbers-yet": Case(
+        {"udsaettelser.csv": UDS + "Karup,\nStoholm,\n"}, ADVARSEL, "udsaettelser.csv", None, None,
+        ("ingen af rækkerne har tal endnu", '"ingen data"'),
+    ),
     "header-only-xlsx": Case(
         {"udsaettelser.xlsx": xlsx(("A", [["afdeling", "effektive_udsaettelser"]]))},
         FEJL, "udsaettelser.xlsx", None, None, ("ingen rækker",),

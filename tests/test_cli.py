@@ -123,6 +123,17 @@ def test_no_command_writes_under_raw(data, writes_under, args, broken, code):
     assert tree_hash(data / "raw") == before
 
 
+def test_the_raw_guard_sees_writes(data, writes_under):
+    # The guard above can fail: new-year is the one command that writes under raw/.
+    with writes_under(data / "raw") as raw_writes:
+        assert run_new_year(data, "2026") == OK
+    assert raw_writes and all(str(data / "raw" / "2026") in w for w in raw_writes)
+
+
+def run_new_year(data: Path, *args: str) -> int:
+    return main(["new-year", *args, "--data-dir", str(data)])
+
+
 # --- one run at a time ----------------------------------------------------------------------
 
 

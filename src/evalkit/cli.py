@@ -1,8 +1,9 @@
-"""The command line: evalkit validate | build | run. Messages are Danish."""
+"""The command line: evalkit validate | build | run | new-year. Messages are Danish."""
 
 import argparse
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from evalkit import files
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         agreement = load_agreement(paths.raw)
+        if args.command == "new-year":
+            return _new_year(paths, agreement, args.aar, args.format)
         years = _years(paths, args.year)
         if args.command == "validate":
             return _validate(paths, agreement, years)
@@ -77,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
                 default=os.cpu_count() or 1,
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
             )
+    text = "skriv tomme skabeloner til et nyt års inddata i data/raw/<år>/ (overskriver intet)"
+    sub = commands.add_parser("new-year", help=text, description=text)
+    sub.add_argument("aar", metavar="ÅR", type=_year, help="året, fx 2026")
+    sub.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="csv (standard: semikolon og UTF-8, som dansk Excel åbner direkte) eller xlsx",
+    )
+    _data_dir(sub)
+    sub.set_defaults(reports_dir="reports", notebooks_dir="notebooks")
     return parser
 
 
@@ -188,6 +202,32 @@ def _run(
     index = batch.write_index(paths, agreement)
     print(f"Oversigt: {index}")
     return UNITS_FAILED if failed else OK
+
+
+def _new_year(paths: Paths, agreement: Agreement, year: int, fmt: str) -> int:
+    """Write the year's empty templates; refuse, writing nothing, if any would clash."""
+    from evalkit import new_year
+    from evalkit.year_folder import period_warning
+
+    year_dir = paths.raw_year(year)
+    clashes = new_year.conflicts(year_dir)
+    if clashes:
+        _print_problems([new_year.exists(p) for p in clashes])
+        print(f"Ingen skabeloner er skrevet i {year_dir}.", file=sys.stderr)
+        return USAGE
+    written = []
+    for name, data in new_year.templates(year, agreement, fmt).items():
+        try:
+            files.write_new(year_dir / name, data)
+        except FileExistsError:  # made by someone else meanwhile: theirs is kept
+            _print_problems([new_year.exists(year_dir / name)])
+            return USAGE
+        written.append(name)
+    outside = period_warning(year_dir, year, date(year, 1, 1), date(year, 12, 31), agreement)
+    _print_problems([outside] if outside else [])
+    print(f"Skabeloner til {year} i {year_dir}: {', '.join(written)}.")
+    print(f"Udfyld dem, og tjek dem med: evalkit validate --year {year}")
+    return OK
 
 
 def _progress(year: int, total: int):

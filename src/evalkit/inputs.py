@@ -164,6 +164,14 @@ def read_table(
     frame = pd.DataFrame.from_records(records)
     numbers = [name for name, kind in spec.columns.items() if kind in (COUNT, NUMBER)]
     frame[numbers] = frame[numbers].astype("Float64")
+    if frame[numbers].isna().all().all():
+        problems.append(
+            Problem(
+                str(path),
+                'ingen af rækkerne har tal endnu; tabellen tæller som "ingen data".',
+                warning=True,
+            )
+        )
     _check_rows(path, frame, header, columns, spec, problems)
     if any(not p.warning for p in problems[start:]):
         return None
