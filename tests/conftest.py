@@ -1,7 +1,11 @@
 """Shared fixtures for the evalkit tests."""
 
 import hashlib
+import os
 import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,13 +37,69 @@ def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("batch")
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
     before = tree_hash(root / "data" / "raw")
-    code = main(
-        [
-            "run",
-            "--year", str(YEAR),
-            "--data-dir", str(root / "data"),
-            "--reports-dir", str(root / "reports"),
-            "--notebooks-dir", str(REPO / "notebooks"),
-        ]
-    )  # fmt: skip
-    return {"root": root, "code": code, "raw_before": before}
+    with _watching(root / "data" / "raw") as raw_writes:
+        code = main(
+            [
+                "run",
+                "--year", str(YEAR),
+                "--data-dir", str(root / "data"),
+                "--reports-dir", str(root / "reports"),
+                "--notebooks-dir", str(REPO / "notebooks"),
+            ]
+        )  # fmt: skip
+    return {"root": root, "code": code, "raw_before": before, "raw_writes": raw_writes}
+
+
+# --- nothing may write under data/raw ---------------------------------------------------------
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+_CHANGES = {
+    "os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link",
+    "os.symlink", "os.truncate", "os.utime", "shutil.rmtree", "shutil.move",
+}  # fmt: skip
+_watched: list[tuple[str, list[str]]] = []  # (folder, what was done in it)
+
+
+def _path(arg) -> str | None:
+    if isinstance(arg, str | bytes | os.PathLike):
+        return os.path.realpath(os.fsdecode(arg))
+    return None
+
+
+def _audit(event: str, args: tuple) -> None:
+    # Python's audit hooks see every open, rename and removal this process makes, whatever
+    # library makes it. A hook cannot be removed, so it only records while a test watches.
+    if not _watched:
+        return
+    if event == "open":
+        path, mode, flags = (list(args) + [None, None])[:3]
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
+        paths = [_path(path)] if writes else []
+    elif event in _CHANGES:
+        paths = [_path(a) for a in args]
+    else:
+        return
+    for folder, seen in _watched:
+        seen += [f"{event} {p}" for p in paths if p and (p + os.sep).startswith(folder + os.sep)]
+
+
+sys.addaudithook(_audit)
+
+
+@contextmanager
+def _watching(folder: Path) -> Iterator[list[str]]:
+    seen: list[str] = []
+    entry = (os.path.realpath(folder), seen)
+    _watched.append(entry)
+    try:
+        yield seen
+    finally:
+        _watched.remove(entry)
+
+
+@pytest.fixture(scope="session")
+def writes_under():
+    """`with writes_under(folder) as seen:` lists every write this process makes in folder."""
+    return _watching

@@ -19,6 +19,7 @@ def test_the_batch_succeeds(batch):
 
 def test_raw_data_is_not_written(batch):
     assert tree_hash(batch["root"] / "data" / "raw") == batch["raw_before"]
+    assert batch["raw_writes"] == []  # not even a file opened for writing and put back
 
 
 def test_every_unit_has_a_report_and_its_executed_notebook(batch, agreement):

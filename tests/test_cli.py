@@ -1,13 +1,25 @@
-"""The command line: Danish messages, exit codes, and no report from bad input."""
+"""The command line: Danish messages, exit codes, no report from bad input, nothing lost."""
 
+import hashlib
+import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from evalkit.cli import BAD_INPUT, OK, UNITS_FAILED, USAGE, main
+from evalkit.cli import BAD_INPUT, BUSY, OK, UNITS_FAILED, USAGE, main
+from evalkit.files import exclusive
 
 REPO = Path(__file__).parents[1]
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -45,27 +57,12 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
     assert not (data / "processed").exists()
 
 
-def test_validate_reports_every_problem_of_a_year_at_once(data, capsys):
-    raw = data / "raw" / "2025"
-    (raw / "udsaettelser.csv").write_text("afdeling,effektive_udsaettelser\nRingparkn,1\n")
-    (raw / "foranstaltninger.csv").write_text("afdeling,beboere,med_foranstaltning\nKarup,5,9\n")
-    assert run(data, "validate", "--year", "2025") == BAD_INPUT
-    err = capsys.readouterr().err
-    assert 'Mente du "Ringparken"?' in err
-    assert "med_foranstaltning (9) er større end beboere (5)" in err
-
-
-def test_a_year_without_a_folder_is_an_error(data, capsys):
-    assert run(data, "validate", "--year", "2031") == BAD_INPUT
-    assert "mappen for året 2031 findes ikke" in capsys.readouterr().err
-
-
 def test_an_unknown_unit_is_a_usage_error(data, capsys):
     assert run(data, "run", "--year", "2025", "--unit", "Atlantis") == USAGE
     assert 'enheden "Atlantis" kendes ikke' in capsys.readouterr().err
 
 
-def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys):
+def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, writes_under):
     # A notebook that fails for one afdeling only; the oversigt notebook is the real one.
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -77,14 +74,157 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys):
     assert "Lindon" in failing
     (notebooks / "afdeling.ipynb").write_text(failing, encoding="utf-8")
     reports = tmp_path / "reports"
-    code = main(["run", "--year", "2025", "--data-dir", str(data), "--reports-dir", str(reports),
-                 "--notebooks-dir", str(notebooks)])  # fmt: skip
+    # Lindon's report from an earlier run must not pass for this year's.
+    (reports / "2025").mkdir(parents=True)
+    (reports / "2025" / "lindon.html").write_text("<html>forrige kørsel</html>")
+    raw_before = tree_hash(data / "raw")
+
+    with writes_under(data / "raw") as raw_writes:
+        code = main(["run", "--year", "2025", "--data-dir", str(data), "--reports-dir",
+                     str(reports), "--notebooks-dir", str(notebooks)])  # fmt: skip
+
     assert code == UNITS_FAILED
     out, err = capsys.readouterr()
     assert "18 rapporter lavet, 1 fejlet" in out
     assert "Lindon: AssertionError" in err and "lindon.ipynb" in err
     assert not (reports / "2025" / "lindon.html").exists()
-    assert (reports / "2025" / "lindon.ipynb").exists()  # kept, with the failing cell marked
+    kept = (reports / "2025" / "lindon.ipynb").read_text(encoding="utf-8")
+    assert "papermill-error-cell" in kept  # kept, with the failing cell marked
     assert (reports / "2025" / "karup.html").exists()
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert "Fejlet: AssertionError" in index
+    assert 'href="2025/lindon.html"' not in index and 'href="2025/karup.html"' in index
+    assert tree_hash(data / "raw") == raw_before and raw_writes == []
+
+
+# --- raw data is never written ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, broken, code",
+    [
+        (["validate"], False, OK),
+        (["validate"], True, BAD_INPUT),
+        (["build"], False, OK),
+        (["build", "--year", "2025"], True, BAD_INPUT),
+        (["run", "--year", "2025"], True, BAD_INPUT),
+        (["run", "--year", "2025", "--unit", "Atlantis"], False, USAGE),
+    ],
+)
+def test_no_command_writes_under_raw(data, writes_under, args, broken, code):
+    if broken:
+        (data / "raw" / "2025" / "udsaettelser.csv").write_text("afdeling,x\nKarup,1\n")
+    before = tree_hash(data / "raw")
+
+    with writes_under(data / "raw") as raw_writes:
+        assert run(data, *args) == code
+
+    assert raw_writes == []
+    assert tree_hash(data / "raw") == before
+
+
+def test_the_raw_guard_sees_writes(data, writes_under):
+    # The guard above can fail: new-year is the one command that writes under raw/.
+    with writes_under(data / "raw") as raw_writes:
+        assert run_new_year(data, "2026") == OK
+    assert raw_writes and all(str(data / "raw" / "2026") in w for w in raw_writes)
+
+
+def run_new_year(data: Path, *args: str) -> int:
+    return main(["new-year", *args, "--data-dir", str(data)])
+
+
+# --- one run at a time ----------------------------------------------------------------------
+
+
+def test_a_second_run_on_the_same_reports_folder_is_refused(data, capsys):
+    reports = data.parent / "reports"
+    with exclusive(reports):  # the first run
+        assert run(data, "run", "--year", "2025") == BUSY
+    err = capsys.readouterr().err
+    assert f"En anden kørsel af evalkit er i gang i {reports}" in err
+    assert "Intet er ændret" in err
+    assert [p.name for p in reports.iterdir()] == [".evalkit.lock"]
+    assert not (data / "processed").exists()
+
+
+def test_a_build_while_a_run_writes_the_processed_tables_is_refused(data, capsys):
+    with exclusive(data / "processed"):
+        assert run(data, "build") == BUSY
+    assert f"i gang i {data / 'processed'}" in capsys.readouterr().err
+    assert [p.name for p in (data / "processed").iterdir()] == [".evalkit.lock"]
+
+
+def test_validate_needs_no_lock(data):
+    with exclusive(data.parent / "reports"), exclusive(data / "processed"):
+        assert run(data, "validate") == OK
+
+
+# --- a rerun after a crash; notes are text ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rerun(tmp_path_factory, writes_under):
+    """A run that was killed midway, then Lindon's report made again."""
+    root = tmp_path_factory.mktemp("rerun")
+    data = root / "data"
+    shutil.copytree(REPO / "data" / "raw", data / "raw")
+    (data / "raw" / "2025" / "noter" / "Lindon.md").write_text(NOTE, encoding="utf-8")
+    meta = data / "raw" / "2025" / "metadata.yaml"
+    meta.write_text("eksempeldata: true\nbeskrivelse: <i>opdigtet</i>\n", encoding="utf-8")
+    folder = root / "reports" / "2025"
+    folder.mkdir(parents=True)
+    crashed = {  # what the killed run left: a stale report and half-written files
+        "lindon.html": "<html>forrige kørsel</html>",
+        ".lindon.html.k2j4x9.tmp": "<html><body><h1>Lind",
+        ".lindon.tmp.ipynb": '{"cells": [',
+        "../.index.html.p0q1r2.tmp": "<html>",
+    }
+    for name, text in crashed.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    before = tree_hash(data / "raw")
+    with writes_under(data / "raw") as raw_writes:
+        code = main(["run", "--year", "2025", "--unit", "Lindon", "--jobs", "1",
+                     "--data-dir", str(data), "--reports-dir", str(root / "reports"),
+                     "--notebooks-dir", str(REPO / "notebooks")])  # fmt: skip
+    return {
+        "code": code,
+        "folder": folder,
+        "html": (folder / "lindon.html").read_text(encoding="utf-8"),
+        "raw": tree_hash(data / "raw") == before and raw_writes == [],
+    }
+
+
+NOTE = """<script>alert("note")</script>
+<img src=x onerror=alert(1)>
+
+- <b>fed</b> & "citat"
+- =HYPERLINK("http://x")
+"""
+
+
+def test_a_rerun_after_a_crash_removes_the_half_written_files(rerun):
+    assert rerun["code"] == OK
+    assert not list(rerun["folder"].glob(".*")), "no temporary files are left behind"
+    assert not list(rerun["folder"].parent.glob(".*.tmp"))
+
+
+def test_a_rerun_after_a_crash_replaces_the_stale_report(rerun):
+    assert "forrige kørsel" not in rerun["html"]
+    assert "Lindon – evaluering 2025" in rerun["html"]
+    listing = json.loads((rerun["folder"] / "enheder.json").read_text(encoding="utf-8"))
+    assert [(e["enhed"], e["ok"]) for e in listing] == [("Lindon", True)]
+
+
+def test_html_in_notes_and_metadata_is_shown_as_text_never_run(rerun):
+    html = rerun["html"]
+    # nbconvert serialises the page again, so quotes in text may stay unescaped: harmless.
+    assert re.search(r"&lt;script&gt;alert\((&quot;|\")note", html)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<li>&lt;b&gt;fed&lt;/b&gt; &amp; " in html
+    assert '<script>alert("note")' not in html and "<img src=x" not in html
+    assert "&lt;i&gt;opdigtet&lt;/i&gt;" in html and "<i>opdigtet" not in html
+
+
+def test_a_run_does_not_write_under_raw(rerun):
+    assert rerun["raw"]

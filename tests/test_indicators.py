@@ -655,6 +655,28 @@ def test_shared_hours_are_in_no_afdeling_and_no_boligselskab(activities, agreeme
 
 
 @pytest.mark.parametrize(
+    ("niveau", "enhed"),
+    [("afdeling", "Karup"), ("boligselskab", SJ), ("samlet", "Helhedsplanen")],
+)
+def test_activity_rows_without_numbers_are_missing_not_zero(agreement, niveau, enhed):
+    # Rows of a template not filled in: Karup's Bo Godt row has no hours and no participants;
+    # its Hverdagsrådgivning row has 2 hours and no participants.
+    aktiviteter = pd.DataFrame(
+        {
+            "aktivitet": [BOG, HVR],
+            "afdeling": pd.Series(["Karup", "Karup"], dtype="str"),
+            "timer": pd.array([None, 2.0], dtype="Float64"),
+            "deltagere": pd.array([None, None], dtype="Int64"),
+        }
+    )
+    result = activity_table(2025, aktiviteter, agreement, weeks=52)
+    bo_godt = at(result, niveau, enhed, aktivitet=BOG)
+    assert same(bo_godt["timer"], NA) and same(bo_godt["deltagere"], NA)
+    hverdag = at(result, niveau, enhed, aktivitet=HVR)
+    assert same(hverdag["timer"], 2.0) and same(hverdag["deltagere"], NA)
+
+
+@pytest.mark.parametrize(
     ("weeks", "plans"),
     [
         (52, [17 * 52, 7 * 52, 25 * 52]),  # 884, 364, 1300

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from evalkit.errors import InputError, Problem
+from evalkit.errors import InputError, Problem, unreadable
 from evalkit.names import NameIndex
 
 UNKNOWN = "ukendt"
@@ -103,6 +103,8 @@ def load_agreement(raw_dir: Path) -> Agreement:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError([Problem(str(path), "filen findes ikke (aftalen som data).")]) from None
+    except OSError as exc:
+        raise InputError([unreadable(path, exc)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(str(path), f"kan ikke læses som YAML: {exc}")]) from None
     indicators = [
@@ -158,6 +160,8 @@ def _read_plain_csv(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(str(path), "filen findes ikke (aftalen som data).")]) from None
+    except OSError as exc:
+        raise InputError([unreadable(path, exc)]) from None
     for column in numeric:
         frame[column] = pd.to_numeric(frame[column])
     return frame

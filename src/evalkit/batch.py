@@ -24,6 +24,7 @@ from evalkit.config import TEMPLATES_DIR, Paths
 from evalkit.files import write_atomic
 from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
 from evalkit.names import slug
+from evalkit.sheets import read_csv
 
 NOTEBOOKS = {
     "afdeling": "afdeling.ipynb",
@@ -268,7 +269,7 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
 
 def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:
     path = paths.processed_year(year) / "indikatorer.csv"
-    return pd.read_csv(path) if path.exists() else None
+    return read_csv(path) if path.exists() else None
 
 
 def _summary(table: pd.DataFrame | None, niveau: str, enhed: str) -> str:

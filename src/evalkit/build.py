@@ -15,6 +15,7 @@ from evalkit.errors import Problem
 from evalkit.files import sha256, write_atomic
 from evalkit.indicators import activity_table, indicator_table
 from evalkit.inputs import YearInputs, read_year
+from evalkit.sheets import csv_text, read_csv
 
 
 @dataclass
@@ -36,11 +37,11 @@ def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
     indicators = indicator_table(
         year, inputs.tables, agreement, baseline_tables, agreement.settings["lille_naevner"]
     )
-    write_atomic(out / "indikatorer.csv", indicators.to_csv(index=False))
+    write_atomic(out / "indikatorer.csv", csv_text(indicators))
     activities = activity_table(
         year, inputs.tables.get("aktiviteter"), agreement, weeks, inputs.tables.get("fraflytninger")
     )
-    write_atomic(out / "aktiviteter.csv", activities.to_csv(index=False))
+    write_atomic(out / "aktiviteter.csv", csv_text(activities))
     write_atomic(
         out / "metadata.json", json.dumps(_metadata(paths, inputs), indent=2, ensure_ascii=False)
     )
@@ -77,6 +78,7 @@ def _goals(inputs: YearInputs) -> dict[str, dict[str, str]]:
     return {
         str(int(r["maal_nr"])): {"resultat": r["resultat"], "kilde": r["kilde"]}
         for _, r in table.iterrows()
+        if r["resultat"]  # a template row not filled in is no result
     }
 
 
@@ -96,12 +98,12 @@ def load_processed(paths: Paths, upto: int) -> Processed:
         if p.name.isdigit() and int(p.name) <= upto and (p / "indikatorer.csv").exists()
     )
     indikatorer = pd.concat(
-        [pd.read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
+        [read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
     )
     text = ["baseline_kilde", "love"]  # an empty text is read back as missing
-    indikatorer[text] = indikatorer[text].fillna("").astype(str)
+    indikatorer[text] = indikatorer[text].astype(object).fillna("").astype(str)
     aktiviteter = pd.concat(
-        [pd.read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
+        [read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
     )
     metadata = {
         y: json.loads((paths.processed_year(y) / "metadata.json").read_text(encoding="utf-8"))

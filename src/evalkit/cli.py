@@ -1,15 +1,17 @@
-"""The command line: evalkit validate | build | run. Messages are Danish."""
+"""The command line: evalkit validate | build | run | new-year. Messages are Danish."""
 
 import argparse
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
+from evalkit import files
 from evalkit.agreement import Agreement, load_agreement
 from evalkit.config import Paths
-from evalkit.errors import InputError, Problem
+from evalkit.errors import Busy, InputError, Problem
 
-OK, BAD_INPUT, USAGE, UNITS_FAILED = 0, 1, 2, 3
+OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY = 0, 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,19 +21,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         agreement = load_agreement(paths.raw)
+        if args.command == "new-year":
+            return _new_year(paths, agreement, args.aar, args.format)
         years = _years(paths, args.year)
         if args.command == "validate":
             return _validate(paths, agreement, years)
-        built = _build(
-            paths, agreement, years if args.command == "build" else _history(paths, years)
-        )
+        wanted = years if args.command == "build" else _history(paths, years)
+        _check(paths, agreement, wanted)  # every year is valid before anything is written
         if args.command == "build":
-            return built
-        return _run(paths, agreement, years, args.unit, args.jobs)
+            with files.exclusive(paths.processed):
+                return _build(paths, agreement, wanted)
+        with files.exclusive(paths.reports), files.exclusive(paths.processed):
+            _build(paths, agreement, wanted)
+            return _run(paths, agreement, years, args.unit, args.jobs)
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
         return BAD_INPUT
+    except Busy as exc:
+        print(
+            f"Fejl: En anden kørsel af evalkit er i gang i {exc.folder}. Vent, til den er "
+            "færdig, og kør så igen. Intet er ændret.",
+            file=sys.stderr,
+        )
+        return BUSY
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f'"{text}" er ikke et årstal; skriv fx 2026.')
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,10 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     }
     for name, text in helps.items():
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--year", type=int, help="året (standard: alle år med data i raw/)")
-        sub.add_argument(
-            "--data-dir", default="data", help="mappe med raw/ og processed/ (standard: data)"
-        )
+        sub.add_argument("--year", type=_year, help="året (standard: alle år med data i raw/)")
+        _data_dir(sub)
         sub.add_argument(
             "--reports-dir", default="reports", help="mappe til rapporterne (standard: reports)"
         )
@@ -63,15 +80,32 @@ def _parser() -> argparse.ArgumentParser:
                 default=os.cpu_count() or 1,
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
             )
+    text = "skriv tomme skabeloner til et nyt års inddata i data/raw/<år>/ (overskriver intet)"
+    sub = commands.add_parser("new-year", help=text, description=text)
+    sub.add_argument("aar", metavar="ÅR", type=_year, help="året, fx 2026")
+    sub.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="csv (standard: semikolon og UTF-8, som dansk Excel åbner direkte) eller xlsx",
+    )
+    _data_dir(sub)
+    sub.set_defaults(reports_dir="reports", notebooks_dir="notebooks")
     return parser
+
+
+def _data_dir(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--data-dir", default="data", help="mappe med raw/ og processed/ (standard: data)"
+    )
 
 
 def _years(paths: Paths, year: int | None) -> list[int]:
     if year is not None:
         if not paths.raw_year(year).is_dir():
-            raise InputError(
-                [Problem(str(paths.raw_year(year)), f"mappen for året {year} findes ikke.")]
-            )
+            from evalkit.inputs import missing_year
+
+            raise InputError([missing_year(paths.raw_year(year), year)])
         return [year]
     years = paths.raw_years()
     if not years:
@@ -114,24 +148,35 @@ def _validate(paths: Paths, agreement: Agreement, years: list[int]) -> int:
     return OK
 
 
-def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
-    from evalkit.build import build_year
+def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+    from evalkit.inputs import read_year
 
     problems: list[Problem] = []
-    for year in years:  # validate every year before anything is written
+    for year in years:
         try:
-            from evalkit.inputs import read_year
-
             read_year(paths.raw, year, agreement)
         except InputError as exc:
             problems += exc.problems
     if any(not p.warning for p in problems):
         raise InputError(problems)
+
+
+def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
+    """Write data/processed/<year>/ for each year. Call it holding the lock on processed/."""
+    from evalkit.build import build_year
+
     for year in years:
+        _clean(paths.processed_year(year))
         built = build_year(paths, year, agreement)
         _print_problems(built.warnings)
         print(f"Indikatorer for {year}: {paths.processed_year(year) / 'indikatorer.csv'}")
     return OK
+
+
+def _clean(folder: Path) -> None:
+    removed = files.remove_leftovers(folder)
+    if removed:
+        print(f"Fjernede {len(removed)} halve filer fra en afbrudt kørsel i {folder}.")
 
 
 def _run(
@@ -153,7 +198,9 @@ def _run(
             )
             return USAGE
     failed = 0
+    _clean(paths.reports)
     for year in years:
+        _clean(paths.reports_year(year))
         batch.write_published(paths, agreement, year)
         outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
         batch.record(paths, year, outcomes)
@@ -168,6 +215,32 @@ def _run(
     index = batch.write_index(paths, agreement)
     print(f"Oversigt: {index}")
     return UNITS_FAILED if failed else OK
+
+
+def _new_year(paths: Paths, agreement: Agreement, year: int, fmt: str) -> int:
+    """Write the year's empty templates; refuse, writing nothing, if any would clash."""
+    from evalkit import new_year
+    from evalkit.year_folder import period_warning
+
+    year_dir = paths.raw_year(year)
+    clashes = new_year.conflicts(year_dir)
+    if clashes:
+        _print_problems([new_year.exists(p) for p in clashes])
+        print(f"Ingen skabeloner er skrevet i {year_dir}.", file=sys.stderr)
+        return USAGE
+    written = []
+    for name, data in new_year.templates(year, agreement, fmt).items():
+        try:
+            files.write_new(year_dir / name, data)
+        except FileExistsError:  # made by someone else meanwhile: theirs is kept
+            _print_problems([new_year.exists(year_dir / name)])
+            return USAGE
+        written.append(name)
+    outside = period_warning(year_dir, year, date(year, 1, 1), date(year, 12, 31), agreement)
+    _print_problems([outside] if outside else [])
+    print(f"Skabeloner til {year} i {year_dir}: {', '.join(written)}.")
+    print(f"Udfyld dem, og tjek dem med: evalkit validate --year {year}")
+    return OK
 
 
 def _progress(year: int, total: int):

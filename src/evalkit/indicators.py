@@ -333,13 +333,14 @@ def activity_table(
     shares["samlet"] = pd.Series({agreement.helhedsplan: 1.0})
     parts = []
     for niveau in ("afdeling", "boligselskab", "samlet"):
+        # Rows the data deliver (all empty: missing, never 0); the total lists every activity
+        # with its plan, even one without hours.
+        summed = data.groupby([niveau, "aktivitet"])[["timer", "deltagere"]].sum(min_count=1)
+        summed.index = summed.index.set_names(["enhed", "aktivitet"])
         units = sorted(set(data[niveau].dropna()))
         grid = pd.MultiIndex.from_product([units, names], names=["enhed", "aktivitet"])
-        summed = data.groupby([niveau, "aktivitet"])[["timer", "deltagere"]].sum(min_count=1)
-        part = summed.set_axis(summed.index.set_names(["enhed", "aktivitet"])).reindex(grid)
-        part = part.reset_index()
-        if niveau != "samlet":  # every activity's plan is shown in the total, even unused
-            part = part.dropna(subset=["timer"])
+        keep = grid if niveau == "samlet" else [k for k in grid if k in summed.index]
+        part = summed.reindex(keep).reset_index()
         share = shares.get(niveau)
         part["andel_lejemaal"] = part["enhed"].map(share) * 100 if share is not None else pd.NA
         part["planlagte_timer"] = part["aktivitet"].map(plan) * part["andel_lejemaal"] / 100

@@ -4,20 +4,20 @@ The input contract is documented in docs/inddata.md. Every problem is collected 
 file, row (as in Excel: the header is row 1) and column, so the analyst sees them all at once.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
-import yaml
+from openpyxl.utils import get_column_letter
 
-from evalkit import cpr
+from evalkit import cpr, year_folder
 from evalkit.agreement import Agreement
 from evalkit.errors import InputError, Problem
 from evalkit.names import NameIndex, normalize
+from evalkit.readers import Formula, Sheet, read_cells
+from evalkit.sheets import FORMULA_START
 
 AFDELING, AKTIVITET, COUNT, NUMBER, TEXT = "afdeling", "aktivitet", "count", "number", "text"
 
@@ -93,29 +93,35 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     """Read and validate data/raw/<year>/; raise InputError with every problem found."""
     year_dir = raw_dir / str(year)
     if not year_dir.is_dir():
-        raise InputError([Problem(str(year_dir), f"mappen for året {year} findes ikke.")])
+        raise InputError([missing_year(year_dir, year)])
     problems: list[Problem] = []
+    contents = year_folder.scan(year_dir, list(TABLES), problems)
     tables: dict[str, pd.DataFrame] = {}
     files: list[Path] = []
-    raws = {}
-    for spec in TABLES.values():
-        path = _table_file(year_dir, spec.name, problems)
+    sheets = {}
+    for name in TABLES:
+        path = contents.tables.get(name)
         if path is not None:
             files.append(path)
-            raws[spec.name] = (path, _read_cells(path, problems))
+            sheets[name] = (path, read_cells(path, problems))
     # Person-level data is refused before anything else is read from the files.
-    personal = [p for path, raw in raws.values() if raw for p in _personal_data(path, *raw[:2])]
-    personal += [p for path in sorted(year_dir.glob("noter/*.md")) for p in _personal_note(path)]
+    personal = [p for path, sheet in sheets.values() if sheet for p in _personal_data(path, sheet)]
+    notes_found = sorted(contents.notes.glob("*.md")) if contents.notes else []
+    personal += [p for path in notes_found for p in _personal_note(path)]
     if personal:
         raise InputError(personal)
-    for name, (path, raw) in raws.items():
-        table = _parse_table(path, raw, TABLES[name], agreement, problems) if raw else None
+    for name, (path, sheet) in sheets.items():
+        table = _parse_table(path, sheet, TABLES[name], agreement, problems) if sheet else None
         if table is not None:
             tables[name] = table
-    meta, meta_file = _read_metadata(year_dir, year, problems)
-    if meta_file:
-        files.append(meta_file)
-    notes, note_files = _read_notes(year_dir / "noter", agreement.afdeling_index(), problems)
+    meta = year_folder.read_metadata(contents.metadata, year, problems)
+    if contents.metadata:
+        files.append(contents.metadata)
+    outside = year_folder.period_warning(
+        year_dir, year, meta["periode_fra"], meta["periode_til"], agreement
+    )
+    problems += [outside] if outside else []
+    notes, note_files = year_folder.read_notes(contents.notes, agreement.afdeling_index(), problems)
     files += note_files
     errors = [p for p in problems if not p.warning]
     if errors:
@@ -130,50 +136,48 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     )
 
 
-def _table_file(year_dir: Path, name: str, problems: list[Problem]) -> Path | None:
-    found = [year_dir / f"{name}{ext}" for ext in (".csv", ".xlsx")]
-    found = [p for p in found if p.exists()]
-    if len(found) > 1:
-        problems.append(
-            Problem(str(year_dir), f"både {name}.csv og {name}.xlsx findes; behold kun én af dem.")
-        )
-        return None
-    return found[0] if found else None
+def missing_year(year_dir: Path, year: int) -> Problem:
+    return Problem(
+        str(year_dir),
+        f"mappen for året {year} findes ikke. Lav den med skabeloner til årets tabeller: "
+        f"evalkit new-year {year}",
+    )
 
 
 def read_table(
     path: Path, spec: TableSpec, agreement: Agreement, problems: list[Problem]
 ) -> pd.DataFrame | None:
     """Read one table into its canonical columns; append problems; None if unusable."""
-    raw = _read_cells(path, problems)
-    if raw is None:
+    sheet = read_cells(path, problems)
+    if sheet is None:
         return None
-    return _parse_table(path, raw, spec, agreement, problems)
+    return _parse_table(path, sheet, spec, agreement, problems)
 
 
-def _personal_data(path: Path, header: list, rows: list) -> list[Problem]:
+def _personal_data(path: Path, sheet: Sheet) -> list[Problem]:
     """Columns named like person data, and cells that look like CPR numbers; never the value."""
     found = [
         Problem(str(path), "kolonnen ligner personoplysninger (navn/CPR). Inddata skal være "
-                "optalte tal pr. afdeling; fjern kolonnen.", row=1, column=str(h))
-        for h in header
+                "optalte tal pr. afdeling; fjern kolonnen.", row=sheet.header_row, column=str(h))
+        for h in sheet.header
         if h and cpr.is_person_column(str(h))
     ]  # fmt: skip
-    for row_no, cells in rows:
+    for row_no, cells in sheet.rows:
         for index, cell in enumerate(cells):
             if cpr.looks_like_cpr(cell):
-                column = header[index] if index < len(header) else f"nr. {index + 1}"
+                column = sheet.header[index] if index < len(sheet.header) else ""
                 found.append(
                     Problem(str(path), "cellen ligner et CPR-nummer. Personoplysninger hører "
-                            "ikke hjemme i inddata; fjern værdien.", row=row_no, column=str(column))
+                            "ikke hjemme i inddata; fjern værdien.", row=row_no,
+                            column=str(column) or get_column_letter(index + 1))
                 )  # fmt: skip
     return found
 
 
 def _personal_note(path: Path) -> list[Problem]:
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = path.read_bytes().decode("utf-8-sig", errors="replace").splitlines()
+    except OSError:
         return []  # reported when the notes are read
     return [
         Problem(str(path), "linjen ligner et CPR-nummer; fjern det fra noten.", row=i)
@@ -183,27 +187,31 @@ def _personal_note(path: Path) -> list[Problem]:
 
 
 def _parse_table(
-    path: Path, raw, spec: TableSpec, agreement: Agreement, problems: list[Problem]
+    path: Path, sheet: Sheet, spec: TableSpec, agreement: Agreement, problems: list[Problem]
 ) -> pd.DataFrame | None:
     start = len(problems)
-    header, rows, danish = raw
-    columns = _match_header(path, header, spec, problems)
+    columns = _match_header(path, sheet, spec, problems)
     if columns is None:
         return None
     kinds = {name: kind for name, kind in (spec.columns | spec.optional).items() if name in columns}
-    if not rows:
+    if not sheet.rows:
         problems.append(Problem(str(path), "filen har overskrifter, men ingen rækker med data."))
         return None
+    header = sheet.header
+    _check_unnamed(path, sheet, problems)
     afdelinger = agreement.afdeling_index()
     aktiviteter = agreement.activity_index()
     records = []
-    for row_no, cells in rows:
+    for row_no, cells in sheet.rows:
         record = {"_row": row_no}
         for name, kind in kinds.items():
             index = columns[name]
             cell = cells[index] if index < len(cells) else None
             where = (str(path), row_no, header[index])
-            if kind == AFDELING:
+            if isinstance(cell, Formula):
+                problems.append(_at(where, _UNSAVED.format(formula=cell.text)))
+                record[name] = None
+            elif kind == AFDELING:
                 record[name] = _match_name(
                     cell, afdelinger, "afdeling", where, problems, spec.optional_afdeling
                 )
@@ -212,11 +220,19 @@ def _parse_table(
             elif kind == TEXT:
                 record[name] = "" if cell is None else str(cell).strip()
             else:
-                record[name] = _parse_number(cell, kind, danish, where, problems)
+                record[name] = _parse_number(cell, kind, sheet.danish, where, problems)
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     numbers = [name for name, kind in kinds.items() if kind in (COUNT, NUMBER)]
     frame[numbers] = frame[numbers].astype("Float64")
+    if frame[numbers].isna().all().all():
+        problems.append(
+            Problem(
+                str(path),
+                'ingen af rækkerne har tal endnu; tabellen tæller som "ingen data".',
+                warning=True,
+            )
+        )
     _check_rows(path, frame, header, columns, spec, problems)
     if any(not p.warning for p in problems[start:]):
         return None
@@ -224,108 +240,112 @@ def _parse_table(
     return frame.astype(counts).drop(columns="_row").reset_index(drop=True)
 
 
-def _read_cells(path: Path, problems: list[Problem]):
-    """Header, data rows with their Excel row numbers, and whether numbers are Danish."""
-    try:
-        if path.suffix == ".xlsx":
-            return _read_xlsx(path, problems)
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(str(path), f"filen kan ikke læses ({exc.strerror})."))
-        return None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        problems.append(Problem(str(path), "tegnsættet kendes ikke; gem filen som UTF-8."))
-        return None
-    lines = [line for line in text.splitlines() if line.strip()]
-    first = lines[0] if lines else ""
-    separator = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    numbered = [(i, row) for i, row in enumerate(reader, start=1) if any(c.strip() for c in row)]
-    if not numbered:
-        problems.append(Problem(str(path), "filen er tom."))
-        return None
-    header = [c.strip() for c in numbered[0][1]]
-    return header, numbered[1:], separator == ";"
-
-
-def _read_xlsx(path: Path, problems: list[Problem]):
-    import openpyxl  # imported here: only needed for Excel files
-
-    try:
-        # data_only: cached values of formulas are read; a formula is never evaluated.
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        problems.append(Problem(str(path), f"kan ikke læses som Excel-fil ({exc})."))
-        return None
-    sheet = workbook.worksheets[0]
-    if len(workbook.worksheets) > 1:
-        problems.append(
-            Problem(
-                str(path),
-                f'filen har {len(workbook.worksheets)} ark; kun det første, "{sheet.title}", '
-                "læses.",
-                warning=True,
-            )
-        )
-    numbered = [
-        (i, ["" if v is None else v for v in row])
-        for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        if any(v is not None and str(v).strip() for v in row)
-    ]
-    workbook.close()
-    if not numbered:
-        problems.append(Problem(str(path), "filen er tom."))
-        return None
-    header = [str(c).strip() for c in numbered[0][1]]
-    return header, numbered[1:], True
+_UNSAVED = (
+    'cellen har formlen "{formula}", men Excel har ikke gemt en værdi for den, og evalkit '
+    "regner aldrig formler ud. Åbn filen i Excel og gem den igen, eller skriv værdien."
+)
 
 
 def _match_header(
-    path: Path, header: list[str], spec: TableSpec, problems: list[Problem]
+    path: Path, sheet: Sheet, spec: TableSpec, problems: list[Problem]
 ) -> dict[str, int] | None:
-    keys = {normalize(h): i for i, h in enumerate(header) if h}
-    columns, missing = {}, []
+    header, row = sheet.header, sheet.header_row
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        if h:
+            positions.setdefault(normalize(h), []).append(i)
+    columns, missing, twice = {}, [], False
     for name in spec.columns:
-        if normalize(name) in keys:
-            columns[name] = keys[normalize(name)]
+        found = positions.get(normalize(name), [])
+        if len(found) > 1:
+            twice = True
+            letters = " og ".join(get_column_letter(i + 1) for i in found)
+            problems.append(
+                Problem(
+                    str(path),
+                    f"kolonnen {name} står der {len(found)} gange (kolonne {letters}); "
+                    "behold kun én.",
+                    row=row,
+                    column=header[found[1]],
+                )
+            )
+        if found:
+            columns[name] = found[0]
         else:
             missing.append(name)
     if missing:
-        found = ", ".join(f'"{h}"' for h in header if h) or "ingen"
+        listed = ", ".join(f'"{h}"' for h in header if h) or "ingen"
         problems.append(
             Problem(
                 str(path),
-                f"mangler kolonnen {', '.join(missing)} (række 1). Fandt: {found}. "
+                f"mangler kolonnen {', '.join(missing)}. Fandt: {listed}. "
                 f"Forventede: {', '.join(spec.columns)}.",
-                row=1,
+                row=row,
             )
         )
+    if missing or twice:
         return None
     for name in spec.optional:
-        if normalize(name) in keys:
-            columns[name] = keys[normalize(name)]
+        if positions.get(normalize(name)):
+            columns[name] = positions[normalize(name)][0]
     extra = [h for i, h in enumerate(header) if h and i not in columns.values()]
     if extra:
         problems.append(
             Problem(
                 str(path),
                 f"kolonnen {', '.join(extra)} kendes ikke og springes over.",
-                row=1,
+                row=row,
                 warning=True,
             )
         )
     return columns
 
 
+def _check_unnamed(path: Path, sheet: Sheet, problems: list[Problem]) -> None:
+    """Cells under no header: in a CSV a sign of a separator inside a value, so an error."""
+    named = {i for i, h in enumerate(sheet.header) if h}
+    seen_columns = set()
+    for row_no, cells in sheet.rows:
+        for i, cell in enumerate(cells):
+            if i in named or not str(cell).strip():
+                continue
+            letter = get_column_letter(i + 1)
+            if sheet.csv:
+                hint = (
+                    " Står der et komma i et tal? I en fil adskilt med komma skrives decimaler "
+                    'med punktum (12.5); gem ellers filen som "CSV (semikolonsepareret)".'
+                    if not sheet.danish
+                    else " Ret rækken, eller giv kolonnen en overskrift."
+                )
+                problems.append(
+                    Problem(
+                        str(path),
+                        f'cellen "{cell}" står i en kolonne uden overskrift.{hint}',
+                        row=row_no,
+                        column=letter,
+                    )
+                )
+                break
+            if letter not in seen_columns:
+                seen_columns.add(letter)
+                problems.append(
+                    Problem(
+                        str(path),
+                        f'kolonne {letter} har ingen overskrift; dens celler (fx "{cell}") '
+                        "springes over.",
+                        row=row_no,
+                        column=letter,
+                        warning=True,
+                    )
+                )
+
+
 def _at(where: tuple[str, int, str], message: str) -> Problem:
     file, row, column = where
     return Problem(file, message, row=row, column=column)
+
+
+_TOTALS = {"ialt", "total", "totalt", "sum", "samlet"}
 
 
 def _match_name(cell, index: NameIndex, what: str, where, problems, optional=False):
@@ -335,10 +355,25 @@ def _match_name(cell, index: NameIndex, what: str, where, problems, optional=Fal
             return None
         problems.append(_at(where, f"{what} mangler."))
         return None
+    if text.startswith(FORMULA_START):
+        # Kept as text and never matched: a name does not start like a formula.
+        closest = index.closest(text.lstrip("".join(FORMULA_START)))
+        hint = f' Mente du "{closest}"?' if closest else ""
+        problems.append(
+            _at(
+                where,
+                f'{what} "{text}" begynder med "{text[0]}" og ligner en formel; forventede '
+                f"et {what}snavn som ren tekst.{hint}",
+            )
+        )
+        return None
     found = index.find(text)
     if found is None:
-        closest = index.closest(text)
-        hint = f' Mente du "{closest}"?' if closest else ""
+        if normalize(text) in _TOTALS:
+            hint = " Fjern sumrækken; evalkit lægger selv sammen."
+        else:
+            closest = index.closest(text)
+            hint = f' Mente du "{closest}"?' if closest else ""
         problems.append(_at(where, f'{what} "{text}" kendes ikke.{hint}'))
     return found
 
@@ -363,13 +398,30 @@ def _parse_number(cell, kind: str, danish: bool, where, problems) -> float | Non
         else:
             value = None
     if value is None:
-        problems.append(_at(where, f'"{cell}" er ikke et tal; forventede {EXPECTED[kind]}.'))
+        problems.append(_at(where, _not_a_number(cell, kind, danish)))
         return None
     if value < 0:
         problems.append(_at(where, f"{_show(value)} er negativ; forventede {EXPECTED[kind]}."))
     elif kind == COUNT and value != int(value):
         problems.append(_at(where, f"{_show(value)} er ikke et helt tal; forventede et antal."))
     return value
+
+
+def _not_a_number(cell, kind: str, danish: bool) -> str:
+    expected = f"forventede {EXPECTED[kind]}"
+    if isinstance(cell, datetime | date | time):
+        shown = cell.strftime("%d.%m.%Y") if isinstance(cell, date) else str(cell)
+        return (
+            f"{shown} er en dato, ikke et tal (Excel gør fx 1-2 til en dato); {expected}. "
+            "Formatér kolonnen som Tal, og skriv værdien igen."
+        )
+    text = str(cell).strip()
+    if not danish and _DANISH_NUMBER.match(text):
+        return (
+            f'"{cell}" er ikke et tal i en fil adskilt med komma: skriv decimaler med punktum '
+            f'(12.5), eller gem filen som "CSV (semikolonsepareret)"; {expected}.'
+        )
+    return f'"{cell}" er ikke et tal; {expected}.'
 
 
 def _show(value: float) -> str:
@@ -410,47 +462,3 @@ def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None
                     column=header[columns[spec.key[-1]]],
                 )
             )
-
-
-def _read_metadata(year_dir: Path, year: int, problems: list[Problem]):
-    path = year_dir / "metadata.yaml"
-    meta = {}
-    if path.exists():
-        try:
-            meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(path), f"kan ikke læses som YAML ({exc})."))
-        if not isinstance(meta, dict):
-            problems.append(Problem(str(path), 'forventede linjer som "eksempeldata: true".'))
-            meta = {}
-        if not isinstance(meta.get("eksempeldata", False), bool):
-            problems.append(
-                Problem(str(path), "eksempeldata skal være true eller false (uden anførselstegn).")
-            )
-    periode = meta.get("periode") or {}
-    return {
-        "eksempeldata": bool(meta.get("eksempeldata", False)),
-        "beskrivelse": str(meta.get("beskrivelse", "")),
-        "periode_fra": periode.get("fra", date(year, 1, 1)),
-        "periode_til": periode.get("til", date(year, 12, 31)),
-    }, (path if path.exists() else None)
-
-
-def _read_notes(notes_dir: Path, afdelinger: NameIndex, problems: list[Problem]):
-    notes, files = {}, []
-    if not notes_dir.is_dir():
-        return notes, files
-    for path in sorted(notes_dir.glob("*.md")):
-        name = afdelinger.find(path.stem)
-        if name is None:
-            closest = afdelinger.closest(path.stem)
-            hint = f' Mente du "{closest}.md"?' if closest else ""
-            problems.append(Problem(str(path), f'afdelingen "{path.stem}" kendes ikke.{hint}'))
-            continue
-        try:
-            notes[name] = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(path), f"noten kan ikke læses ({exc})."))
-            continue
-        files.append(path)
-    return notes, files

@@ -15,6 +15,8 @@ the smallest shown cell of that sum is hidden too, until no sum has a single hid
 
 import pandas as pd
 
+from evalkit.sheets import csv_text
+
 
 def primary(taeller: pd.Series, threshold: int) -> pd.Series:
     """Cells with a count of 1 to threshold − 1. Zero may be shown; missing is not hidden."""
@@ -137,4 +139,4 @@ def as_published_csv(published: pd.DataFrame, columns: list[str], threshold: int
         hidden = table["baseline_skjult"] != ""
         marks = table["baseline_skjult"].map(lambda r: label(r, threshold))
         table[column] = table[column].astype(object).where(~hidden, marks)
-    return table[columns].to_csv(index=False)
+    return csv_text(table[columns])
