@@ -18,10 +18,10 @@ import nbformat
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from evalkit import __version__, fmt
+from evalkit import fmt, provenance
 from evalkit.agreement import Agreement
 from evalkit.config import TEMPLATES_DIR, Paths
-from evalkit.files import write_atomic
+from evalkit.files import sha256, write_atomic
 from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
 from evalkit.names import slug
 from evalkit.sheets import read_csv
@@ -118,21 +118,36 @@ def render(paths: Paths, year: int, unit: Unit) -> Outcome:
         sockets.cleanup()
     notebook = _sanitized(nbformat.read(tmp, as_version=4), notebook_in, year, unit)
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
-    body, _ = exporter().from_notebook_node(notebook, resources={"evalkit_version": __version__})
+    resources = {"provenance": provenance.for_report(paths, year, notebook_in), "aar": year}
+    body, _ = exporter().from_notebook_node(notebook, resources=resources)
     write_atomic(html_path, body)
     _keep(notebook, nb_path)
     tmp.unlink()
     return Outcome(unit, True, html_path.name, nb_path.name)
 
 
+_CLOCK = ("start_time", "end_time", "duration")
+
+
 def _sanitized(notebook, notebook_in: Path, year: int, unit: Unit):
-    """The executed notebook as published for audit: no path, user or environment of the
-    analyst's machine (papermill records the paths it was given), no stderr (warnings may
-    name files of the machine)."""
+    """The executed notebook as published for audit.
+
+    No path, user or environment of the analyst's machine (papermill records the paths it
+    was given), no stderr (warnings may name files of the machine), and nothing that differs
+    between two runs on the same inputs: no clock readings, no random cell id.
+    """
     record = notebook.metadata.get("papermill", {})
     record["input_path"] = f"notebooks/{notebook_in.name}"
     record["output_path"] = f"{year}/{unit.slug}.ipynb"
     record["environment_variables"] = {}
+    for key in _CLOCK:
+        record.pop(key, None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        for key in _CLOCK:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
     _drop_stderr(notebook)
     return notebook
 
@@ -206,6 +221,27 @@ def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
         del entry["unit"]
         known[(o.unit.niveau, o.unit.enhed)] = entry
     write_atomic(path, json.dumps(list(known.values()), indent=2, ensure_ascii=False))
+
+
+def write_manifest(paths: Paths, year: int, outcomes: list[Outcome]) -> Path:
+    """reports/<year>/manifest.json: for every report, the code, notebook and input files."""
+    path = paths.reports_year(year) / "manifest.json"
+    known = {}
+    if path.exists():
+        known = {(u["niveau"], u["enhed"]): u for u in json.loads(path.read_text("utf-8"))}
+    for o in outcomes:
+        notebook = paths.notebooks / NOTEBOOKS[o.unit.niveau]
+        html = paths.reports_year(year) / o.html if o.html else None
+        known[(o.unit.niveau, o.unit.enhed)] = {
+            "niveau": o.unit.niveau,
+            "enhed": o.unit.enhed,
+            "html": o.html,
+            "html_sha256": sha256(html) if html else None,
+            **provenance.for_report(paths, year, notebook),
+        }
+    entries = sorted(known.values(), key=lambda e: (e["niveau"], e["enhed"]))
+    write_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    return path
 
 
 def write_published(paths: Paths, agreement: Agreement, year: int) -> Path:

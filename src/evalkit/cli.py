@@ -1,4 +1,4 @@
-"""The command line: evalkit validate | build | run | new-year. Messages are Danish."""
+"""The command line: evalkit validate | build | run | pdf | new-year. Messages are Danish."""
 
 import argparse
 import os
@@ -11,7 +11,7 @@ from evalkit.agreement import Agreement, load_agreement
 from evalkit.config import Paths
 from evalkit.errors import Busy, InputError, Problem
 
-OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY = 0, 1, 2, 3, 4
+OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY, NO_BROWSER = 0, 1, 2, 3, 4, 5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         agreement = load_agreement(paths.raw)
         if args.command == "new-year":
             return _new_year(paths, agreement, args.aar, args.format)
+        if args.command == "pdf":
+            return _pdf(paths, args.year)
         years = _years(paths, args.year)
         if args.command == "validate":
             return _validate(paths, agreement, years)
@@ -91,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     _data_dir(sub)
     sub.set_defaults(reports_dir="reports", notebooks_dir="notebooks")
+    text = "lav PDF (A4) af årets rapporter med Chromium"
+    sub = commands.add_parser("pdf", help=text, description=text)
+    sub.add_argument("--year", type=_year, required=True, help="året, fx 2025")
+    sub.add_argument(
+        "--reports-dir", default="reports", help="mappe med rapporterne (standard: reports)"
+    )
+    sub.set_defaults(data_dir="data", notebooks_dir="notebooks")
     return parser
 
 
@@ -204,6 +213,7 @@ def _run(
         batch.write_published(paths, agreement, year)
         outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
         batch.record(paths, year, outcomes)
+        batch.write_manifest(paths, year, outcomes)
         bad = [o for o in outcomes if not o.ok]
         failed += len(bad)
         print(f"{year}: {len(outcomes) - len(bad)} rapporter lavet, {len(bad)} fejlet.")
@@ -241,6 +251,32 @@ def _new_year(paths: Paths, agreement: Agreement, year: int, fmt: str) -> int:
     print(f"Skabeloner til {year} i {year_dir}: {', '.join(written)}.")
     print(f"Udfyld dem, og tjek dem med: evalkit validate --year {year}")
     return OK
+
+
+def _pdf(paths: Paths, year: int) -> int:
+    """reports/<year>/<unit>.pdf beside each report that was built."""
+    from evalkit import pdf
+
+    chromium = pdf.browser()
+    if chromium is None:
+        print(f"Fejl: {pdf.INSTALL}", file=sys.stderr)
+        return NO_BROWSER
+    folder = paths.reports_year(year)
+    pages = sorted(folder.glob("*.html"))
+    if not pages:
+        print(f"Fejl: der er ingen rapporter i {folder}. Lav dem først: evalkit run "
+              f"--year {year}", file=sys.stderr)  # fmt: skip
+        return USAGE
+    failed = 0
+    for i, html in enumerate(pages, start=1):
+        try:
+            pdf.print_pdf(chromium, html, html.with_suffix(".pdf"))
+            print(f"[{i}/{len(pages)}] {html.with_suffix('.pdf')}", flush=True)
+        except (RuntimeError, OSError, TimeoutError) as exc:
+            failed += 1
+            print(f"[{i}/{len(pages)}] {html.name}: FEJLET ({exc})", file=sys.stderr)
+    print(f"{year}: {len(pages) - failed} PDF'er lavet, {failed} fejlet.")
+    return UNITS_FAILED if failed else OK
 
 
 def _progress(year: int, total: int):
