@@ -103,21 +103,11 @@ def _validate(paths: Paths, agreement: Agreement, years: list[int]) -> int:
 
 
 def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
-    from evalkit.build import build_year
+    from evalkit.build import build_years
 
-    problems: list[Problem] = []
-    for year in years:  # validate every year before anything is written
-        try:
-            from evalkit.inputs import read_year
-
-            read_year(paths.raw, year, agreement)
-        except InputError as exc:
-            problems += exc.problems
-    if any(not p.warning for p in problems):
-        raise InputError(problems)
-    for year in years:
-        built = build_year(paths, year, agreement)
+    for built in build_years(paths, years, agreement):
         _print_problems(built.warnings)
+        year = built.year
         print(f"Indikatorer for {year}: {paths.processed_year(year) / 'indikatorer.csv'}")
     return OK
 
