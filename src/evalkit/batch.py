@@ -3,19 +3,24 @@
 Papermill runs the parameterized notebook for each unit (afdeling, boligselskab, the whole
 plan); nbconvert turns it into HTML with evalkit's offline template. A unit that fails is
 recorded as failed; the others are still reported.
+
+The units run through a concurrent.futures executor: by default a pool of worker processes,
+each with a warm kernel (evalkit.engine); any other executor, such as a dask.distributed
+client's, can take the work instead. papermill and nbconvert are imported only where a report
+is made, so a run with nothing to make stays quick.
 """
 
 import json
 import os
-import subprocess
-import tempfile
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -25,6 +30,9 @@ from evalkit.config import TEMPLATES_DIR, Paths
 from evalkit.files import write_atomic
 from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
 from evalkit.names import slug
+
+if TYPE_CHECKING:
+    from evalkit.engine import WarmKernel
 
 NOTEBOOKS = {
     "afdeling": "afdeling.ipynb",
@@ -78,88 +86,150 @@ def exporter():
     )
 
 
-def render(paths: Paths, year: int, unit: Unit) -> Outcome:
-    """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb."""
+def parameters(paths: Paths, year: int, unit: Unit, cwd: Path) -> dict:
+    """The notebook parameters of a unit's report, run from the working folder `cwd`."""
+    return {
+        "aar": year,
+        "niveau": unit.niveau,
+        "enhed": unit.enhed,
+        "data_dir": _relative(paths.data, cwd),
+    }
+
+
+def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = None) -> Outcome:
+    """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb.
+
+    Without `kernel` the notebook runs on a fresh kernel of its own, as plain papermill does;
+    with an engine.WarmKernel it runs on that kernel, reset first.
+    """
     import papermill
+
+    from evalkit import engine
 
     out_dir = paths.reports_year(year)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
     tmp = out_dir / f".{unit.slug}.tmp.ipynb"
     cwd = Path.cwd()
-    sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
-    try:
-        papermill.execute_notebook(
-            _relative(paths.notebooks / NOTEBOOKS[unit.niveau], cwd),
-            _relative(tmp, cwd),
-            parameters={
-                "aar": year,
-                "niveau": unit.niveau,
-                "enhed": unit.enhed,
-                "data_dir": _relative(paths.data, cwd),
-            },
-            kernel_name="python3",
-            # IPC sockets: the kernel talks over local files, not TCP ports.
-            km=_kernel_manager(f"{sockets.name}/kernel"),
-            progress_bar=False,
-            cwd=str(cwd),
-        )
-    except Exception as exc:  # any failure of one unit is reported, the batch goes on
-        # The failed notebook, with papermill's mark at the failing cell, is kept for audit;
-        # an older HTML page must not pass for a current one.
-        html_path.unlink(missing_ok=True)
-        if tmp.exists():
-            os.replace(tmp, nb_path)
-        return Outcome(unit, False, None, nb_path.name, _reason(exc))
-    finally:
-        sockets.cleanup()
-    notebook = nbformat.read(tmp, as_version=4)
+    with ExitStack() as stack:
+        if kernel is None:
+            how = {"km": stack.enter_context(engine.fresh_kernel())}
+        else:
+            how = {"engine_name": engine.ENGINE_NAME, "warm_kernel": kernel}
+        try:
+            notebook = papermill.execute_notebook(
+                _relative(paths.notebooks / NOTEBOOKS[unit.niveau], cwd),
+                _relative(tmp, cwd),
+                parameters=parameters(paths, year, unit, cwd),
+                kernel_name=engine.KERNEL_NAME,
+                progress_bar=False,
+                # Written once at the end (or at the failing cell), not after every message.
+                request_save_on_cell_execute=False,
+                cwd=str(cwd),
+                **how,
+            )
+        except Exception as exc:  # any failure of one unit is reported, the batch goes on
+            # The failed notebook, with papermill's mark at the failing cell, is kept for
+            # audit; an older HTML page must not pass for a current one.
+            html_path.unlink(missing_ok=True)
+            if tmp.exists():
+                os.replace(tmp, nb_path)
+            return Outcome(unit, False, None, nb_path.name, _reason(exc))
+    # The notebook as written to `tmp`; changed below for the page only.
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
     _drop_stderr(notebook)
-    body, _ = exporter().from_notebook_node(notebook, resources={"evalkit_version": __version__})
+    body, _ = _exporter().from_notebook_node(notebook, resources={"evalkit_version": __version__})
     write_atomic(html_path, body)
     os.replace(tmp, nb_path)
     return Outcome(unit, True, html_path.name, nb_path.name)
 
 
-def _kernel_manager(socket_prefix: str):
-    """A kernel on IPC sockets whose own log lines stay out of the analyst's terminal.
+def _exporter():
+    # One per thread: building it costs more than exporting a warm report.
+    if not hasattr(_local, "exporter"):
+        _local.exporter = exporter()
+    return _local.exporter
 
-    Cell errors still reach us through the kernel protocol and papermill.
+
+_local = threading.local()
+
+
+# -- many units ---------------------------------------------------------------------------
+Work = tuple[int, Unit]  # a report to make: the year and the unit
+
+
+def render_warm(paths: Paths, year: int, unit: Unit) -> Outcome:
+    """render() on this worker's warm kernel: the task an executor runs."""
+    from evalkit import engine
+
+    return render(paths, year, unit, engine.kernel())
+
+
+@contextmanager
+def pool(jobs: int) -> Iterator[Executor]:
+    """`jobs` worker processes, each starting its warm kernel as soon as it is up.
+
+    With one job the reports are made here, on a warm kernel of this process.
     """
-    from jupyter_client import KernelManager
+    if jobs <= 1:
+        from evalkit import engine
 
-    class QuietKernelManager(KernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        try:
+            yield InlineExecutor()
+        finally:
+            engine.shutdown()
+        return
+    from evalkit.engine import start
 
-    return QuietKernelManager(kernel_name="python3", transport="ipc", ip=socket_prefix)
+    # spawn: a worker begins clean rather than as a copy of this process and its threads.
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=get_context("spawn"), initializer=start
+    ) as executor:
+        yield executor
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def render_many(
+    paths: Paths, work: list[Work], executor: Executor, done: Callable[[int, Outcome], None]
+) -> dict[Work, Outcome]:
+    """Make each report of `work` through `executor`; `done` hears each outcome as it comes."""
+    # Absolute paths: a worker may not share this process's working folder.
+    paths = Paths(
+        data=paths.data.absolute(),
+        reports=paths.reports.absolute(),
+        notebooks=paths.notebooks.absolute(),
+    )
+    outcomes: dict[Work, Outcome] = {}
+    futures = {executor.submit(render_warm, paths, year, unit): (year, unit) for year, unit in work}
+    for future in as_completed(futures):
+        year, unit = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a worker that died takes only its unit with it
+            outcome = Outcome(unit, False, None, f"{unit.slug}.ipynb", _reason(exc))
+        outcomes[year, unit] = outcome
+        done(year, outcome)
+    return outcomes
 
 
 def render_all(
     paths: Paths, year: int, chosen: list[Unit], jobs: int, done: Callable[[Outcome], None]
 ) -> list[Outcome]:
-    """Render the units `jobs` at a time, in separate processes; `done` hears each outcome."""
-    if jobs <= 1:
-        outcomes = []
-        for unit in chosen:
-            outcomes.append(render(paths, year, unit))
-            done(outcomes[-1])
-        return outcomes
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(render, paths, year, unit): unit for unit in chosen}
-        for future in as_completed(futures):
-            unit = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a worker that died takes only its unit with it
-                outcome = Outcome(unit, False, None, f"{unit.slug}.ipynb", _reason(exc))
-            outcomes.append(outcome)
-            done(outcome)
-    order = {unit: i for i, unit in enumerate(chosen)}
-    return sorted(outcomes, key=lambda o: order[o.unit])
+    """Render the units of one year, `jobs` at a time; `done` hears each outcome."""
+    with pool(min(jobs, len(chosen))) as executor:
+        made = render_many(paths, [(year, u) for u in chosen], executor, lambda _year, o: done(o))
+    return [made[year, unit] for unit in chosen]
 
 
 def _relative(path: Path, base: Path) -> str:

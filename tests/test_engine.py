@@ -1,0 +1,125 @@
+"""Spec: a report made on a warm kernel is the report a fresh kernel makes (evalkit.engine).
+
+The warm kernel makes other reports first, so anything one report left behind would show in
+the next. Two things differ between any two runs, whatever the engine, and only those are
+normalised: the id papermill draws at random for the injected-parameters cell, and the
+timestamps and durations papermill and nbclient record in the notebook's metadata.
+"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalkit import engine
+from evalkit.batch import Unit, render
+from evalkit.build import build_years
+from evalkit.config import Paths
+
+REPO = Path(__file__).parents[1]
+YEAR = 2025
+UNITS = [
+    Unit("afdeling", "Lindon"),
+    Unit("afdeling", "Ringparken"),  # with the analyst's note
+    Unit("boligselskab", "BoligViborg"),
+    Unit("samlet", "Helhedsplanen"),
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, agreement) -> Paths:
+    root = tmp_path_factory.mktemp("engine")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    paths = Paths(data=root / "data", reports=root / "reports", notebooks=REPO / "notebooks")
+    build_years(paths, [2024, YEAR], agreement)
+    return paths
+
+
+def made(paths: Paths, unit: Unit) -> dict[str, str]:
+    folder = paths.reports_year(YEAR)
+    return {ext: (folder / f"{unit.slug}.{ext}").read_text("utf-8") for ext in ("html", "ipynb")}
+
+
+@pytest.fixture(scope="module")
+def reports(project) -> dict[str, dict[Unit, dict[str, str]]]:
+    """Each unit's report made the plain way, then on one warm kernel, one after another."""
+    fresh, warm = {}, {}
+    for unit in UNITS:
+        assert render(project, YEAR, unit).ok
+        fresh[unit] = made(project, unit)
+    kernel = engine.WarmKernel()
+    before = engine.reports_run()
+    try:
+        for unit in UNITS:
+            assert render(project, YEAR, unit, kernel).ok
+            warm[unit] = made(project, unit)
+        assert engine.reports_run() - before == len(UNITS)
+        assert kernel.usable()
+    finally:
+        kernel.shutdown()
+    return {"fresh": fresh, "warm": warm}
+
+
+INJECTED_ID = re.compile(r'(celltag_injected-parameters" id="cell-id=)[0-9a-f-]+(")')
+
+
+def normalised_html(text: str) -> str:
+    return INJECTED_ID.sub(r"\1…\2", text)
+
+
+def normalised_notebook(text: str) -> dict:
+    notebook = json.loads(text)
+    for key in ("start_time", "end_time", "duration"):
+        notebook["metadata"]["papermill"].pop(key)
+    for cell in notebook["cells"]:
+        cell["metadata"].pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell["metadata"]["papermill"].pop(key)
+        if "injected-parameters" in cell["metadata"].get("tags", []):
+            cell["id"] = "…"
+    return notebook
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.slug)
+def test_a_warm_kernels_page_is_the_fresh_kernels_page(reports, unit):
+    fresh, warm = reports["fresh"][unit]["html"], reports["warm"][unit]["html"]
+    assert normalised_html(warm) == normalised_html(fresh)
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.slug)
+def test_a_warm_kernels_notebook_is_the_fresh_kernels_notebook(reports, unit):
+    fresh, warm = reports["fresh"][unit]["ipynb"], reports["warm"][unit]["ipynb"]
+    warm_notebook = normalised_notebook(warm)
+    assert warm_notebook == normalised_notebook(fresh)
+    counts = [c["execution_count"] for c in warm_notebook["cells"] if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))  # as in a kernel of its own
+
+
+def test_only_the_random_cell_id_is_normalised_in_the_page(reports):
+    fresh = reports["fresh"][UNITS[0]]["html"]
+    assert len(INJECTED_ID.findall(fresh)) == 1
+    assert normalised_html(fresh) != fresh
+
+
+def test_a_kernel_that_died_is_replaced(monkeypatch):
+    first = engine.kernel()
+    try:
+        first.km.shutdown_kernel(now=True)
+        second = engine.kernel()
+        assert second is not first and second.usable()
+        assert engine.kernel() is second  # and then kept
+    finally:
+        engine.shutdown()
+
+
+def test_a_kernel_that_could_not_be_reset_is_replaced():
+    first = engine.kernel()
+    try:
+        with pytest.raises(engine.KernelError):
+            first.reset("/no/such/folder")
+        assert not first.usable()
+        assert engine.kernel() is not first
+    finally:
+        engine.shutdown()
