@@ -81,8 +81,8 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys):
                  "--notebooks-dir", str(notebooks)])  # fmt: skip
     assert code == UNITS_FAILED
     out, err = capsys.readouterr()
-    assert "18 rapporter lavet, 1 fejlet" in out
-    assert "Lindon: AssertionError" in err and "lindon.ipynb" in err
+    assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
+    assert "2025 Lindon: AssertionError" in err and "lindon.ipynb" in err
     assert not (reports / "2025" / "lindon.html").exists()
     assert (reports / "2025" / "lindon.ipynb").exists()  # kept, with the failing cell marked
     assert (reports / "2025" / "karup.html").exists()

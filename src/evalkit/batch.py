@@ -58,6 +58,8 @@ class Outcome:
     html: str | None
     notebook: str
     error: str | None = None
+    key: str | None = None  # what the report was made from (evalkit.cache)
+    reused: bool = False  # still current: not made again in this run
 
 
 def units(agreement: Agreement) -> list[Unit]:
@@ -259,9 +261,28 @@ def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
         known = {(u["niveau"], u["enhed"]): u for u in json.loads(path.read_text(encoding="utf-8"))}
     for o in outcomes:
         entry = {"niveau": o.unit.niveau, "enhed": o.unit.enhed, **asdict(o)}
-        del entry["unit"]
+        del entry["unit"], entry["reused"]
         known[(o.unit.niveau, o.unit.enhed)] = entry
     write_atomic(path, json.dumps(list(known.values()), indent=2, ensure_ascii=False))
+
+
+def recorded(paths: Paths, year: int) -> dict[Unit, Outcome]:
+    """The outcomes kept in reports/<year>/enheder.json, by unit."""
+    path = paths.reports_year(year) / "enheder.json"
+    if not path.exists():
+        return {}
+    result = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        unit = Unit(entry["niveau"], entry["enhed"])
+        result[unit] = Outcome(
+            unit,
+            entry["ok"],
+            entry["html"],
+            entry["notebook"],
+            entry.get("error"),
+            entry.get("key"),
+        )
+    return result
 
 
 def write_index(paths: Paths, agreement: Agreement) -> Path:

@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from evalkit.agreement import Agreement, load_agreement
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.command == "build":
             return built
-        return _run(paths, agreement, years, args.unit, args.jobs)
+        return _run(paths, agreement, years, args.unit, args.jobs, args.force)
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
                 type=int,
                 default=os.cpu_count() or 1,
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
+            )
+            sub.add_argument(
+                "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
             )
     return parser
 
@@ -113,10 +117,16 @@ def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
 
 
 def _run(
-    paths: Paths, agreement: Agreement, years: list[int], unit_name: str | None, jobs: int
+    paths: Paths,
+    agreement: Agreement,
+    years: list[int],
+    unit_name: str | None,
+    jobs: int,
+    force: bool = False,
 ) -> int:
-    from evalkit import batch
+    from evalkit import batch, incremental
     from evalkit.names import normalize
+    from evalkit.progress import Progress, summary
 
     chosen = batch.units(agreement)
     if unit_name:
@@ -130,33 +140,20 @@ def _run(
                 file=sys.stderr,
             )
             return USAGE
-    failed = 0
-    for year in years:
-        outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
-        batch.record(paths, year, outcomes)
-        bad = [o for o in outcomes if not o.ok]
-        failed += len(bad)
-        print(f"{year}: {len(outcomes) - len(bad)} rapporter lavet, {len(bad)} fejlet.")
-        for o in bad:
-            print(
-                f"  {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
-                file=sys.stderr,
-            )
+    started = time.perf_counter()
+    progress = Progress(len(years) * len(chosen))
+    by_year = incremental.make_reports(paths, agreement, years, chosen, jobs, force, done=progress)
+    progress.close()
+    print("\n".join(summary(by_year, time.perf_counter() - started)))
+    failed = [(year, o) for year, outcomes in by_year.items() for o in outcomes if not o.ok]
+    for year, o in failed:
+        print(
+            f"  {year} {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
+            file=sys.stderr,
+        )
     index = batch.write_index(paths, agreement)
     print(f"Oversigt: {index}")
     return UNITS_FAILED if failed else OK
-
-
-def _progress(year: int, total: int):
-    count = 0
-
-    def done(outcome) -> None:
-        nonlocal count
-        count += 1
-        mark = "ok" if outcome.ok else "FEJLET"
-        print(f"[{year} {count}/{total}] {outcome.unit.enhed}: {mark}", flush=True)
-
-    return done
 
 
 def _print_problems(problems: list[Problem]) -> None:
