@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.command == "build":
             return built
-        return _run(paths, agreement, years, args.unit, args.jobs, args.force)
+        return _run(paths, agreement, years, args.unit, args.jobs, args.force, args.dask)
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
             )
             sub.add_argument(
                 "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
+            )
+            sub.add_argument(
+                "--dask",
+                metavar="ADRESSE",
+                help="lad en dask-klynge lave rapporterne (fx tcp://server:8786)",
             )
     return parser
 
@@ -123,8 +128,9 @@ def _run(
     unit_name: str | None,
     jobs: int,
     force: bool = False,
+    dask: str | None = None,
 ) -> int:
-    from evalkit import batch, incremental
+    from evalkit import batch, cluster, incremental
     from evalkit.names import normalize
     from evalkit.progress import Progress, summary
 
@@ -142,7 +148,14 @@ def _run(
             return USAGE
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
-    by_year = incremental.make_reports(paths, agreement, years, chosen, jobs, force, done=progress)
+    try:
+        with cluster.executor(dask) as executor:
+            by_year = incremental.make_reports(
+                paths, agreement, years, chosen, jobs, force, executor, progress
+            )
+    except cluster.ClusterError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return USAGE
     progress.close()
     print("\n".join(summary(by_year, time.perf_counter() - started)))
     failed = [(year, o) for year, outcomes in by_year.items() for o in outcomes if not o.ok]
