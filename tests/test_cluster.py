@@ -1,7 +1,8 @@
 """Spec: beyond one machine, a dask.distributed cluster makes the reports (evalkit.cluster).
 
 A local cluster of two worker processes stands in for a real one; `evalkit run --dask`
-sends it the work through its concurrent.futures executor.
+takes the work through its concurrent.futures executor, from the batch and from
+`evalkit run --dask`.
 """
 
 import shutil
@@ -12,7 +13,10 @@ import pytest
 
 from evalkit import cluster, engine
 from evalkit.batch import units
+from evalkit.build import build_years
 from evalkit.cli import OK, USAGE, main
+from evalkit.config import Paths
+from evalkit.incremental import make_reports
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -39,14 +43,21 @@ def run(tmp_path: Path, *extra: str) -> int:
                  "--notebooks-dir", str(REPO / "notebooks"), *extra])  # fmt: skip
 
 
-def test_the_clusters_workers_make_every_report(client, tmp_path, agreement):
+def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
+    paths = Paths(
+        data=tmp_path / "data", reports=tmp_path / "reports", notebooks=REPO / "notebooks"
+    )
+    shutil.copytree(REPO / "data" / "raw", paths.raw)
+    build_years(paths, [2024, YEAR], agreement)
+    chosen = units(agreement)[:4]
     here = engine.reports_run()
-    assert run(tmp_path, "--dask", client.scheduler.address) == OK
-    for unit in units(agreement):
-        assert (tmp_path / "reports" / str(YEAR) / f"{unit.slug}.html").is_file(), unit
+    made = make_reports(paths, agreement, [YEAR], chosen, 1, executor=client.get_executor())
+    assert all(o.ok for o in made[YEAR])
+    for unit in chosen:
+        assert (paths.reports_year(YEAR) / f"{unit.slug}.html").is_file(), unit
     by_worker = client.run(engine.reports_run)
     assert len(by_worker) == 2
-    assert sum(by_worker.values()) == len(units(agreement))
+    assert sum(by_worker.values()) == len(chosen)
     assert engine.reports_run() == here  # none was made in this process
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import engine
+from evalkit import engine, kernels
 from evalkit.batch import Unit, render
 from evalkit.build import build_years
 from evalkit.config import Paths
@@ -23,7 +23,6 @@ YEAR = 2025
 UNITS = [
     Unit("afdeling", "Lindon"),
     Unit("afdeling", "Ringparken"),  # with the analyst's note
-    Unit("boligselskab", "BoligViborg"),
     Unit("samlet", "Helhedsplanen"),
 ]
 
@@ -49,7 +48,7 @@ def reports(project) -> dict[str, dict[Unit, dict[str, str]]]:
     for unit in UNITS:
         assert render(project, YEAR, unit).ok
         fresh[unit] = made(project, unit)
-    kernel = engine.WarmKernel()
+    kernel = kernels.WarmKernel()
     before = engine.reports_run()
     try:
         for unit in UNITS:
@@ -101,25 +100,3 @@ def test_only_the_random_cell_id_is_normalised_in_the_page(reports):
     fresh = reports["fresh"][UNITS[0]]["html"]
     assert len(INJECTED_ID.findall(fresh)) == 1
     assert normalised_html(fresh) != fresh
-
-
-def test_a_kernel_that_died_is_replaced(monkeypatch):
-    first = engine.kernel()
-    try:
-        first.km.shutdown_kernel(now=True)
-        second = engine.kernel()
-        assert second is not first and second.usable()
-        assert engine.kernel() is second  # and then kept
-    finally:
-        engine.shutdown()
-
-
-def test_a_kernel_that_could_not_be_reset_is_replaced():
-    first = engine.kernel()
-    try:
-        with pytest.raises(engine.KernelError):
-            first.reset("/no/such/folder")
-        assert not first.usable()
-        assert engine.kernel() is not first
-    finally:
-        engine.shutdown()

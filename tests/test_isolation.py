@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from evalkit.engine import WarmKernel
+from evalkit.kernels import WarmKernel
 
 
 @pytest.fixture(scope="module")

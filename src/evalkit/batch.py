@@ -4,20 +4,20 @@ Papermill runs the parameterized notebook for each unit (afdeling, boligselskab,
 plan); nbconvert turns it into HTML with evalkit's offline template. A unit that fails is
 recorded as failed; the others are still reported.
 
-The units run through a concurrent.futures executor: by default a pool of worker processes,
-each with a warm kernel (evalkit.engine); any other executor, such as a dask.distributed
-client's, can take the work instead. papermill and nbconvert are imported only where a report
-is made, so a run with nothing to make stays quick.
+The units run through a concurrent.futures executor: by default a pool of threads, each
+driving a warm kernel (evalkit.kernels, evalkit.engine); any other executor, such as a
+dask.distributed client's, can take the work instead. papermill and nbconvert are imported
+only where a report is made, so a run with nothing to make stays quick.
 """
 
 import json
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
 from evalkit.names import slug
 
 if TYPE_CHECKING:
-    from evalkit.engine import WarmKernel
+    from evalkit.kernels import WarmKernel
 
 NOTEBOOKS = {
     "afdeling": "afdeling.ipynb",
@@ -102,11 +102,11 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
     """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb.
 
     Without `kernel` the notebook runs on a fresh kernel of its own, as plain papermill does;
-    with an engine.WarmKernel it runs on that kernel, reset first.
+    with a kernels.WarmKernel it runs on that kernel, reset first.
     """
     import papermill
 
-    from evalkit import engine
+    from evalkit import engine, kernels
 
     out_dir = paths.reports_year(year)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +115,7 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
     cwd = Path.cwd()
     with ExitStack() as stack:
         if kernel is None:
-            how = {"km": stack.enter_context(engine.fresh_kernel())}
+            how = {"km": stack.enter_context(kernels.fresh_kernel())}
         else:
             how = {"engine_name": engine.ENGINE_NAME, "warm_kernel": kernel}
         try:
@@ -123,7 +123,7 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
                 _relative(paths.notebooks / NOTEBOOKS[unit.niveau], cwd),
                 _relative(tmp, cwd),
                 parameters=parameters(paths, year, unit, cwd),
-                kernel_name=engine.KERNEL_NAME,
+                kernel_name=kernels.KERNEL_NAME,
                 progress_bar=False,
                 # Written once at the end (or at the failing cell), not after every message.
                 request_save_on_cell_execute=False,
@@ -140,20 +140,36 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
     # The notebook as written to `tmp`; changed below for the page only.
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
     _drop_stderr(notebook)
-    body, _ = _exporter().from_notebook_node(notebook, resources={"evalkit_version": __version__})
+    body = _export(notebook)
     write_atomic(html_path, body)
     os.replace(tmp, nb_path)
     return Outcome(unit, True, html_path.name, nb_path.name)
 
 
-def _exporter():
-    # One per thread: building it costs more than exporting a warm report.
-    if not hasattr(_local, "exporter"):
-        _local.exporter = exporter()
-    return _local.exporter
+def _export(notebook) -> str:
+    """The page of an executed notebook, from this process's one exporter.
+
+    nbconvert's exporter is not made for threads: one page is exported at a time.
+    """
+    with _export_lock:
+        body, _ = _warm_exporter().from_notebook_node(
+            notebook, resources={"evalkit_version": __version__}
+        )
+    return body
 
 
-_local = threading.local()
+@cache
+def _warm_exporter():
+    # Building the exporter and exporting a first page cost ten times more than a page later:
+    # done once, before the first report.
+    from nbformat.v4 import new_notebook
+
+    html = exporter()
+    html.from_notebook_node(new_notebook(), resources={"evalkit_version": ""})
+    return html
+
+
+_export_lock = threading.Lock()
 
 
 # -- many units ---------------------------------------------------------------------------
@@ -162,44 +178,37 @@ Work = tuple[int, Unit]  # a report to make: the year and the unit
 
 def render_warm(paths: Paths, year: int, unit: Unit) -> Outcome:
     """render() on this worker's warm kernel: the task an executor runs."""
-    from evalkit import engine
+    from evalkit import kernels
 
-    return render(paths, year, unit, engine.kernel())
+    return render(paths, year, unit, kernels.kernel())
 
 
 @contextmanager
 def pool(jobs: int) -> Iterator[Executor]:
-    """`jobs` worker processes, each starting its warm kernel as soon as it is up.
+    """`jobs` threads, each driving its own warm kernel, started as soon as the thread is up.
 
-    With one job the reports are made here, on a warm kernel of this process.
+    The kernels are the processes that do the work, on every core; a thread only hands a
+    notebook to its kernel and exports the page. Threads rather than worker processes: no
+    process has to import papermill and nbconvert again, and all reports share one folder.
     """
-    if jobs <= 1:
-        from evalkit import engine
+    from evalkit import kernels
 
-        try:
-            yield InlineExecutor()
-        finally:
-            engine.shutdown()
-        return
-    from evalkit.engine import start
-
-    # spawn: a worker begins clean rather than as a copy of this process and its threads.
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=get_context("spawn"), initializer=start
-    ) as executor:
+    executor = ThreadPoolExecutor(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
+    try:
         yield executor
+    finally:
+        # After an interruption the reports not yet begun are dropped; those running finish.
+        executor.shutdown(wait=True, cancel_futures=True)
+        kernels.shutdown()
 
 
-class InlineExecutor(Executor):
-    """Runs each task at once, in this process."""
+def _get_ready() -> None:
+    """A pool thread loads papermill and its exporter while the kernels boot, then its kernel."""
+    from evalkit import engine, kernels  # noqa: F401 (engine: papermill, loaded now)
 
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
+    with _export_lock:
+        _warm_exporter()
+    kernels.start()
 
 
 def render_many(

@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         agreement = load_agreement(paths.raw)
         years = _years(paths, args.year)
+        if args.command == "run" and not args.dask:
+            from evalkit.incremental import start_early
+
+            start_early(paths, years, 1 if args.unit else args.jobs, args.force)
         if args.command == "validate":
             return _validate(paths, agreement, years)
         built = _build(

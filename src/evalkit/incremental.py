@@ -17,6 +17,18 @@ from evalkit.batch import Outcome, Unit, Work
 from evalkit.config import Paths
 
 
+def start_early(paths: Paths, years: list[int], kernels_wanted: int, force: bool) -> None:
+    """On a first or forced run, start the kernels now: they boot while the data is built.
+
+    Otherwise they start once the plan knows that some report is to be made, so a run with
+    nothing to make starts none.
+    """
+    if force or any(not batch.recorded(paths, year) for year in years):
+        from evalkit import kernels
+
+        kernels.prestart(kernels_wanted)
+
+
 def make_reports(
     paths: Paths,
     agreement: Agreement,

@@ -18,6 +18,8 @@ evalkit and show the result (see tests/test_isolation.py for each case above).
 
 import gc
 import importlib
+import importlib.abc
+import importlib.machinery
 import os
 import random
 import sys
@@ -49,6 +51,7 @@ _fresh: _State | None = None
 def prepare() -> None:
     """Import the report libraries and note the state every report starts from."""
     global _fresh
+    sys.meta_path.insert(0, _CompiledOnce())
     for name in LIBRARIES:
         importlib.import_module(name)
     _fresh = _take()
@@ -72,6 +75,42 @@ def reset(cwd: str) -> None:
     _restore(_fresh)
     os.chdir(cwd)
     gc.collect()
+
+
+class _CompiledOnce(importlib.abc.MetaPathFinder):
+    """evalkit's modules compiled once per kernel; every report still runs them anew.
+
+    What a .pyc file does, kept in memory: where bytecode is not written to disk
+    (PYTHONDONTWRITEBYTECODE), each report would otherwise compile evalkit again.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, int], object] = {}
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "evalkit" and not name.startswith("evalkit."):
+            return None
+        for finder in sys.meta_path:
+            spec = None if finder is self else finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if type(spec.loader) is importlib.machinery.SourceFileLoader:
+            spec.loader = _CachedLoader(spec.loader.name, spec.loader.path, self.code)
+        return spec
+
+
+class _CachedLoader(importlib.machinery.SourceFileLoader):
+    def __init__(self, fullname: str, path: str, cache: dict) -> None:
+        super().__init__(fullname, path)
+        self._cache = cache
+
+    def get_code(self, fullname):
+        key = (self.path, os.stat(self.path).st_mtime_ns)  # an edited file is compiled again
+        if key not in self._cache:
+            self._cache[key] = super().get_code(fullname)
+        return self._cache[key]
 
 
 def _ipython():
