@@ -85,8 +85,8 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, write
 
     assert code == UNITS_FAILED
     out, err = capsys.readouterr()
-    assert "18 rapporter lavet, 1 fejlet" in out
-    assert "Lindon: AssertionError" in err and "lindon.ipynb" in err
+    assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
+    assert "2025 Lindon: AssertionError" in err and "lindon.ipynb" in err
     assert not (reports / "2025" / "lindon.html").exists()
     kept = (reports / "2025" / "lindon.ipynb").read_text(encoding="utf-8")
     assert "papermill-error-cell" in kept  # kept, with the failing cell marked

@@ -613,3 +613,56 @@ def test_a_table_whose_every_afdeling_is_unknown_reports_each_row(tmp_path, agre
     with pytest.raises(InputError) as caught:
         read_year(tmp_path, YEAR, agreement)
     assert [p.row for p in caught.value.problems] == [2, 3]
+
+
+# --- 11. a clean table is read column by column -------------------------------------------
+
+REPO_RAW = Path(__file__).parents[1] / "data" / "raw"
+CLEAN_CASES = {
+    **{f"shipped {p.parent.name}/{p.name}": p for p in sorted(REPO_RAW.glob("20*/*.*sv"))},
+    **{f"shipped {p.parent.name}/{p.name}": p for p in sorted(REPO_RAW.glob("20*/*.xlsx"))},
+}
+
+
+def read_both_ways(monkeypatch, path, spec, agreement):
+    """(table read column by column, table read cell by cell), each with its problems."""
+    from evalkit import inputs
+
+    clean = inputs._read_clean
+    made = []
+    monkeypatch.setattr(inputs, "_read_clean", lambda *args: made.append(clean(*args)) or made[-1])
+    fast_problems, careful_problems = [], []
+    fast = read_table(path, spec, agreement, fast_problems)
+    assert made and made[0] is not None, "the clean table was read cell by cell"
+    monkeypatch.setattr(inputs, "_read_clean", lambda *args: None)
+    careful = read_table(path, spec, agreement, careful_problems)
+    monkeypatch.undo()
+    return (fast, fast_problems), (careful, careful_problems)
+
+
+@pytest.mark.parametrize("path", list(CLEAN_CASES.values()), ids=list(CLEAN_CASES))
+def test_a_clean_table_reads_the_same_column_by_column_as_cell_by_cell(
+    monkeypatch, agreement, path
+):
+    fast, careful = read_both_ways(monkeypatch, path, TABLES[path.stem], agreement)
+    pd.testing.assert_frame_equal(fast[0], careful[0])
+    assert fast[1] == careful[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        # Danish numbers with thousands points and commas, an empty cell, odd spacing.
+        ("fraflytninger", [["afdeling", "lejemaal", "fraflytninger"],
+                           ["ringparken ", "1.312", " 52"], ["Karup", "", "3"]]),
+        ("aktiviteter", [["aktivitet", "afdeling", "timer", "deltagere"],
+                         ["Bo Godt", "", "12,5", "4"],
+                         ["Hverdagsrådgivning", "Lindon", "1.000,25", ""]]),
+    ],
+)  # fmt: skip
+def test_danish_and_empty_cells_read_the_same_both_ways(
+    monkeypatch, tmp_path, agreement, name, rows
+):
+    path = write(tmp_path, f"{name}.csv", "".join(";".join(r) + "\n" for r in rows))
+    fast, careful = read_both_ways(monkeypatch, path, TABLES[name], agreement)
+    pd.testing.assert_frame_equal(fast[0], careful[0])

@@ -134,6 +134,13 @@ def load_agreement(raw_dir: Path) -> Agreement:
                     )
                 ]
             )
+    shares = {i.id for i in indicators if i.enhed == "procent"}
+    baseline = _read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi"))
+    bad = baseline[baseline["indikator"].isin(shares) & ~baseline["vaerdi"].between(0, 100)]
+    if not bad.empty:
+        row = bad.index[0] + 2  # header = row 1
+        raise InputError([Problem(str(raw_dir / "baseline.csv"), "en andel skal være mellem 0 "
+                                  "og 100 (procent).", row=int(row), column="vaerdi")])  # fmt: skip
     activities = [
         Activity(a["navn"], a.get("kort_navn", a["navn"]), float(a["timer_pr_uge"]), a["formaal"])
         for a in doc["aktiviteter"]
@@ -148,7 +155,7 @@ def load_agreement(raw_dir: Path) -> Agreement:
         activities=activities,
         kommunale_maal=list(doc.get("kommunale_maal", [])),
         afdelinger=_read_plain_csv(raw_dir / "afdelinger.csv"),
-        baseline=_read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi")),
+        baseline=baseline,
         sammenligning=_read_plain_csv(raw_dir / "sammenligning.csv", numeric=("aar", "vaerdi")),
         settings=DEFAULT_SETTINGS | (doc.get("evalkit") or {}),
     )

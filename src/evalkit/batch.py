@@ -3,18 +3,23 @@
 Papermill runs the parameterized notebook for each unit (afdeling, boligselskab, the whole
 plan); nbconvert turns it into HTML with evalkit's offline template. A unit that fails is
 recorded as failed; the others are still reported.
+
+The units run through a concurrent.futures executor: by default a pool of threads, each
+driving a warm kernel (evalkit.kernels, evalkit.engine); any other executor, such as a
+dask.distributed client's, can take the work instead. papermill and nbconvert are imported
+only where a report is made, so a run with nothing to make stays quick.
 """
 
 import json
-import subprocess
-import tempfile
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -25,6 +30,9 @@ from evalkit.files import sha256, write_atomic
 from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
 from evalkit.names import slug
 from evalkit.sheets import read_csv
+
+if TYPE_CHECKING:
+    from evalkit.kernels import WarmKernel
 
 NOTEBOOKS = {
     "afdeling": "afdeling.ipynb",
@@ -50,6 +58,8 @@ class Outcome:
     html: str | None
     notebook: str
     error: str | None = None
+    key: str | None = None  # what the report was made from (evalkit.cache)
+    reused: bool = False  # still current: not made again in this run
 
 
 def units(agreement: Agreement) -> list[Unit]:
@@ -78,48 +88,64 @@ def exporter():
     )
 
 
-def render(paths: Paths, year: int, unit: Unit) -> Outcome:
-    """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb."""
+def parameters(paths: Paths, year: int, unit: Unit) -> dict:
+    """The notebook parameters of a unit's report; the kernel works beside the data folder."""
+    return {
+        "aar": year,
+        "niveau": unit.niveau,
+        "enhed": unit.enhed,
+        "data_dir": paths.data.resolve().name,
+    }
+
+
+def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = None) -> Outcome:
+    """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb.
+
+    Without `kernel` the notebook runs on a fresh kernel of its own, as plain papermill does;
+    with a kernels.WarmKernel it runs on that kernel, reset first.
+    """
+    import nbformat
     import papermill
+
+    from evalkit import engine, kernels
 
     out_dir = paths.reports_year(year)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
     tmp = out_dir / f".{unit.slug}.tmp.ipynb"
     notebook_in = paths.notebooks / NOTEBOOKS[unit.niveau]
-    sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
-    try:
-        papermill.execute_notebook(
-            str(notebook_in),
-            str(tmp),
-            parameters={
-                "aar": year,
-                "niveau": unit.niveau,
-                "enhed": unit.enhed,
-                # The kernel runs beside the data folder, so the notebook names no path of
-                # the analyst's machine.
-                "data_dir": paths.data.resolve().name,
-            },
-            kernel_name="python3",
-            # IPC sockets: the kernel talks over local files, not TCP ports.
-            km=_kernel_manager(f"{sockets.name}/kernel"),
-            progress_bar=False,
-            cwd=str(paths.data.resolve().parent),
-        )
-    except Exception as exc:  # any failure of one unit is reported, the batch goes on
-        # The failed notebook, with papermill's mark at the failing cell, is kept for audit;
-        # an older HTML page must not pass for a current one.
-        html_path.unlink(missing_ok=True)
-        if tmp.exists():
-            _keep(_sanitized(nbformat.read(tmp, as_version=4), notebook_in, year, unit), nb_path)
-            tmp.unlink()
-        return Outcome(unit, False, None, nb_path.name, _reason(exc))
-    finally:
-        sockets.cleanup()
-    notebook = _sanitized(nbformat.read(tmp, as_version=4), notebook_in, year, unit)
+    # The kernel works beside the data folder, so the notebook names no path of the machine.
+    beside_data = str(paths.data.resolve().parent)
+    with ExitStack() as stack:
+        if kernel is None:
+            how = {"km": stack.enter_context(kernels.fresh_kernel()), "cwd": beside_data}
+        else:
+            how = {"engine_name": engine.ENGINE_NAME, "warm_kernel": kernel,
+                   "kernel_cwd": beside_data}  # fmt: skip
+        try:
+            notebook = papermill.execute_notebook(
+                str(notebook_in),
+                str(tmp),
+                parameters=parameters(paths, year, unit),
+                kernel_name=kernels.KERNEL_NAME,
+                progress_bar=False,
+                # Written once at the end (or at the failing cell), not after every message.
+                request_save_on_cell_execute=False,
+                **how,
+            )
+        except Exception as exc:  # any failure of one unit is reported, the batch goes on
+            # The failed notebook, with papermill's mark at the failing cell, is kept for
+            # audit; an older HTML page must not pass for a current one.
+            html_path.unlink(missing_ok=True)
+            if tmp.exists():
+                failed = nbformat.read(tmp, as_version=4)
+                _keep(_sanitized(failed, notebook_in, year, unit), nb_path)
+                tmp.unlink()
+            return Outcome(unit, False, None, nb_path.name, _reason(exc))
+    notebook = _sanitized(notebook, notebook_in, year, unit)
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
     resources = {"provenance": provenance.for_report(paths, year, notebook_in), "aar": year}
-    body, _ = exporter().from_notebook_node(notebook, resources=resources)
+    body = _export(notebook, resources)
     write_atomic(html_path, body)
     _keep(notebook, nb_path)
     tmp.unlink()
@@ -153,47 +179,104 @@ def _sanitized(notebook, notebook_in: Path, year: int, unit: Unit):
 
 
 def _keep(notebook, path: Path) -> None:
+    import nbformat
+
     write_atomic(path, nbformat.writes(notebook))
 
 
-def _kernel_manager(socket_prefix: str):
-    """A kernel on IPC sockets whose own log lines stay out of the analyst's terminal.
+def _export(notebook, resources: dict) -> str:
+    """The page of an executed notebook, from this process's one exporter.
 
-    Cell errors still reach us through the kernel protocol and papermill.
+    nbconvert's exporter is not made for threads: one page is exported at a time.
     """
-    from jupyter_client import KernelManager
+    with _export_lock:
+        body, _ = _warm_exporter().from_notebook_node(notebook, resources=resources)
+    return body
 
-    class QuietKernelManager(KernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    return QuietKernelManager(kernel_name="python3", transport="ipc", ip=socket_prefix)
+@cache
+def _warm_exporter():
+    # Building the exporter and exporting a first page cost ten times more than a page later:
+    # done once, before the first report.
+    from nbformat.v4 import new_notebook
+
+    html = exporter()
+    html.from_notebook_node(new_notebook(), resources={})
+    return html
+
+
+_export_lock = threading.Lock()
+
+
+# -- many units ---------------------------------------------------------------------------
+Work = tuple[int, Unit]  # a report to make: the year and the unit
+
+
+def render_warm(paths: Paths, year: int, unit: Unit) -> Outcome:
+    """render() on this worker's warm kernel: the task an executor runs."""
+    from evalkit import kernels
+
+    return render(paths, year, unit, kernels.kernel())
+
+
+@contextmanager
+def pool(jobs: int) -> Iterator[Executor]:
+    """`jobs` threads, each driving its own warm kernel, started as soon as the thread is up.
+
+    The kernels are the processes that do the work, on every core; a thread only hands a
+    notebook to its kernel and exports the page. Threads rather than worker processes: no
+    process has to import papermill and nbconvert again, and all reports share one folder.
+    """
+    from evalkit import kernels
+
+    executor = ThreadPoolExecutor(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
+    try:
+        yield executor
+    finally:
+        # After an interruption the reports not yet begun are dropped; those running finish.
+        executor.shutdown(wait=True, cancel_futures=True)
+        kernels.shutdown()
+
+
+def _get_ready() -> None:
+    """A pool thread loads papermill and its exporter while the kernels boot, then its kernel."""
+    from evalkit import engine, kernels  # noqa: F401 (engine: papermill, loaded now)
+
+    with _export_lock:
+        _warm_exporter()
+    kernels.start()
+
+
+def render_many(
+    paths: Paths, work: list[Work], executor: Executor, done: Callable[[int, Outcome], None]
+) -> dict[Work, Outcome]:
+    """Make each report of `work` through `executor`; `done` hears each outcome as it comes."""
+    # Absolute paths: a worker may not share this process's working folder.
+    paths = Paths(
+        data=paths.data.absolute(),
+        reports=paths.reports.absolute(),
+        notebooks=paths.notebooks.absolute(),
+    )
+    outcomes: dict[Work, Outcome] = {}
+    futures = {executor.submit(render_warm, paths, year, unit): (year, unit) for year, unit in work}
+    for future in as_completed(futures):
+        year, unit = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a worker that died takes only its unit with it
+            outcome = Outcome(unit, False, None, f"{unit.slug}.ipynb", _reason(exc))
+        outcomes[year, unit] = outcome
+        done(year, outcome)
+    return outcomes
 
 
 def render_all(
     paths: Paths, year: int, chosen: list[Unit], jobs: int, done: Callable[[Outcome], None]
 ) -> list[Outcome]:
-    """Render the units `jobs` at a time, in separate processes; `done` hears each outcome."""
-    if jobs <= 1:
-        outcomes = []
-        for unit in chosen:
-            outcomes.append(render(paths, year, unit))
-            done(outcomes[-1])
-        return outcomes
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(render, paths, year, unit): unit for unit in chosen}
-        for future in as_completed(futures):
-            unit = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a worker that died takes only its unit with it
-                outcome = Outcome(unit, False, None, f"{unit.slug}.ipynb", _reason(exc))
-            outcomes.append(outcome)
-            done(outcome)
-    order = {unit: i for i, unit in enumerate(chosen)}
-    return sorted(outcomes, key=lambda o: order[o.unit])
+    """Render the units of one year, `jobs` at a time; `done` hears each outcome."""
+    with pool(min(jobs, len(chosen))) as executor:
+        made = render_many(paths, [(year, u) for u in chosen], executor, lambda _year, o: done(o))
+    return [made[year, unit] for unit in chosen]
 
 
 def _drop_stderr(notebook) -> None:
@@ -218,7 +301,7 @@ def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
         known = {(u["niveau"], u["enhed"]): u for u in json.loads(path.read_text(encoding="utf-8"))}
     for o in outcomes:
         entry = {"niveau": o.unit.niveau, "enhed": o.unit.enhed, **asdict(o)}
-        del entry["unit"]
+        del entry["unit"], entry["reused"]
         known[(o.unit.niveau, o.unit.enhed)] = entry
     write_atomic(path, json.dumps(list(known.values()), indent=2, ensure_ascii=False))
 
@@ -256,6 +339,25 @@ def write_published(paths: Paths, agreement: Agreement, year: int) -> Path:
     path = paths.reports_year(year) / "tal.csv"
     write_atomic(path, as_published_csv(published, COLUMNS, agreement.settings["diskretion"]))
     return path
+
+
+def recorded(paths: Paths, year: int) -> dict[Unit, Outcome]:
+    """The outcomes kept in reports/<year>/enheder.json, by unit."""
+    path = paths.reports_year(year) / "enheder.json"
+    if not path.exists():
+        return {}
+    result = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        unit = Unit(entry["niveau"], entry["enhed"])
+        result[unit] = Outcome(
+            unit,
+            entry["ok"],
+            entry["html"],
+            entry["notebook"],
+            entry.get("error"),
+            entry.get("key"),
+        )
+    return result
 
 
 def write_index(paths: Paths, agreement: Agreement) -> Path:

@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -30,12 +31,16 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(paths, agreement, years)
         wanted = years if args.command == "build" else _history(paths, years)
         _check(paths, agreement, wanted)  # every year is valid before anything is written
+        if args.command == "run" and not args.dask:
+            from evalkit.incremental import start_early
+
+            start_early(paths, years, 1 if args.unit else args.jobs, args.force)
         if args.command == "build":
             with files.exclusive(paths.processed):
                 return _build(paths, agreement, wanted)
         with files.exclusive(paths.reports), files.exclusive(paths.processed):
             _build(paths, agreement, wanted)
-            return _run(paths, agreement, years, args.unit, args.jobs)
+            return _run(paths, agreement, years, args.unit, args.jobs, args.force, args.dask)
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
@@ -81,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
                 type=int,
                 default=os.cpu_count() or 1,
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
+            )
+            sub.add_argument(
+                "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
+            )
+            sub.add_argument(
+                "--dask",
+                metavar="ADRESSE",
+                help="lad en dask-klynge lave rapporterne (fx tcp://server:8786)",
             )
     text = "skriv tomme skabeloner til et nyt års inddata i data/raw/<år>/ (overskriver intet)"
     sub = commands.add_parser("new-year", help=text, description=text)
@@ -158,6 +171,7 @@ def _validate(paths: Paths, agreement: Agreement, years: list[int]) -> int:
 
 
 def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+    """Every year is valid before anything is written or any lock is taken."""
     from evalkit.inputs import read_year
 
     problems: list[Problem] = []
@@ -172,12 +186,13 @@ def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
 
 def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
     """Write data/processed/<year>/ for each year. Call it holding the lock on processed/."""
-    from evalkit.build import build_year
+    from evalkit.build import build_years
 
     for year in years:
         _clean(paths.processed_year(year))
-        built = build_year(paths, year, agreement)
+    for built in build_years(paths, years, agreement):
         _print_problems(built.warnings)
+        year = built.year
         print(f"Indikatorer for {year}: {paths.processed_year(year) / 'indikatorer.csv'}")
     return OK
 
@@ -189,10 +204,17 @@ def _clean(folder: Path) -> None:
 
 
 def _run(
-    paths: Paths, agreement: Agreement, years: list[int], unit_name: str | None, jobs: int
+    paths: Paths,
+    agreement: Agreement,
+    years: list[int],
+    unit_name: str | None,
+    jobs: int,
+    force: bool = False,
+    dask: str | None = None,
 ) -> int:
-    from evalkit import batch
+    from evalkit import batch, cluster, incremental
     from evalkit.names import normalize
+    from evalkit.progress import Progress, summary
 
     chosen = batch.units(agreement)
     if unit_name:
@@ -206,22 +228,28 @@ def _run(
                 file=sys.stderr,
             )
             return USAGE
-    failed = 0
     _clean(paths.reports)
     for year in years:
         _clean(paths.reports_year(year))
         batch.write_published(paths, agreement, year)
-        outcomes = batch.render_all(paths, year, chosen, jobs, _progress(year, len(chosen)))
-        batch.record(paths, year, outcomes)
-        batch.write_manifest(paths, year, outcomes)
-        bad = [o for o in outcomes if not o.ok]
-        failed += len(bad)
-        print(f"{year}: {len(outcomes) - len(bad)} rapporter lavet, {len(bad)} fejlet.")
-        for o in bad:
-            print(
-                f"  {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
-                file=sys.stderr,
+    started = time.perf_counter()
+    progress = Progress(len(years) * len(chosen))
+    try:
+        with cluster.executor(dask) as executor:
+            by_year = incremental.make_reports(
+                paths, agreement, years, chosen, jobs, force, executor, progress
             )
+    except cluster.ClusterError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return USAGE
+    progress.close()
+    print("\n".join(summary(by_year, time.perf_counter() - started)))
+    failed = [(year, o) for year, outcomes in by_year.items() for o in outcomes if not o.ok]
+    for year, o in failed:
+        print(
+            f"  {year} {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
+            file=sys.stderr,
+        )
     index = batch.write_index(paths, agreement)
     print(f"Oversigt: {index}")
     return UNITS_FAILED if failed else OK

@@ -75,45 +75,59 @@ def by_level(
         afdeling_counts, on="afdeling", how="left"
     )
     has_data = base["taeller"].notna() & (base["naevner"].notna() | (not is_share))
-    base["har_data"] = has_data
+    used = pd.DataFrame(
+        {
+            "boligselskab": base["boligselskab"],
+            "taeller": base["taeller"].where(has_data),
+            "naevner": base["naevner"].where(has_data),
+            "har_data": has_data.astype(int),
+        }
+    )
     rows = [
         pd.DataFrame(
             {
                 "niveau": "afdeling",
                 "enhed": base["afdeling"],
                 "boligselskab": base["boligselskab"],
-                "taeller": base["taeller"].where(has_data),
-                "naevner": base["naevner"].where(has_data),
-                "afdelinger_med_data": has_data.astype(int),
+                "taeller": used["taeller"],
+                "naevner": used["naevner"],
+                "afdelinger_med_data": used["har_data"],
                 "afdelinger_i_alt": 1,
             }
         )
     ]
-    groups = [
-        ("boligselskab", name, part) for name, part in base.groupby("boligselskab", sort=False)
-    ]
-    groups.append(("samlet", samlet, base))
-    for niveau, name, part in groups:
-        used = part[part["har_data"]]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "niveau": [niveau],
-                    "enhed": [name],
-                    "boligselskab": [name if niveau == "boligselskab" else pd.NA],
-                    "taeller": [used["taeller"].sum() if len(used) else pd.NA],
-                    # For a count the naevner (units) is summed only when every afdeling has it.
-                    "naevner": [
-                        used["naevner"].sum()
-                        if len(used) and used["naevner"].notna().all()
-                        else pd.NA
-                    ],
-                    "afdelinger_med_data": [len(used)],
-                    "afdelinger_i_alt": [len(part)],
-                }
-            )
-        )
-    result = pd.concat(rows, ignore_index=True)
+    # One pass over all afdelinger, not one per boligselskab: thousands of them nationally.
+    groups = used.groupby("boligselskab", sort=False)
+    companies = pd.DataFrame(
+        {
+            "taeller": groups["taeller"].sum(min_count=1),
+            # A count's naevner (units) is summed only when every afdeling with data has it.
+            "naevner": groups["naevner"]
+            .sum(min_count=1)
+            .where(groups["naevner"].count() == groups["har_data"].sum()),
+            "afdelinger_med_data": groups["har_data"].sum(),
+            "afdelinger_i_alt": groups.size(),
+        }
+    )
+    companies = companies.rename_axis("enhed").reset_index()
+    companies.insert(0, "niveau", "boligselskab")
+    companies.insert(2, "boligselskab", companies["enhed"])
+    whole = pd.DataFrame(
+        {
+            "niveau": ["samlet"],
+            "enhed": [samlet],
+            "boligselskab": [pd.NA],
+            "taeller": [used["taeller"].sum(min_count=1)],
+            "naevner": [
+                used["naevner"].sum(min_count=1)
+                if used["naevner"].count() == has_data.sum()
+                else pd.NA
+            ],
+            "afdelinger_med_data": [int(has_data.sum())],
+            "afdelinger_i_alt": [len(base)],
+        }
+    )
+    result = pd.concat([*rows, companies, whole], ignore_index=True)
     return result.astype({"taeller": "Float64", "naevner": "Float64"})
 
 
@@ -133,22 +147,39 @@ def baselines(
     baseline is therefore weighted by this year's denominators (Σ baseline·naevner / Σ naevner),
     and only when every afdeling that contributes a value has a baseline; otherwise missing.
     """
-    result = []
-    for _, row in rows.iterrows():
-        if row["niveau"] == "afdeling":
-            result.append(afdeling_baseline.get(row["enhed"], pd.NA))
-            continue
-        members = afdelinger["afdeling"]
-        if row["niveau"] == "boligselskab":
-            members = afdelinger.loc[afdelinger["boligselskab"] == row["enhed"], "afdeling"]
-        part = rows[(rows["niveau"] == "afdeling") & rows["enhed"].isin(members)]
-        part = part[part["taeller"].notna() & part["naevner"].notna()]
-        b = part["enhed"].map(afdeling_baseline)
-        if part.empty or b.isna().any() or part["naevner"].sum() == 0:
-            result.append(pd.NA)
-        else:
-            result.append(float((b * part["naevner"]).sum() / part["naevner"].sum()))
-    return pd.Series(result, index=rows.index, dtype="Float64")
+    result = pd.Series(pd.NA, index=rows.index, dtype="Float64")
+    own = rows["niveau"] == "afdeling"
+    result[own] = rows.loc[own, "enhed"].map(afdeling_baseline).astype("Float64")
+    # The afdelinger that contribute a value, each with its boligselskab and baseline.
+    company_of = afdelinger.set_index("afdeling")["boligselskab"]
+    part = rows[
+        own
+        & rows["enhed"].isin(afdelinger["afdeling"])
+        & rows["taeller"].notna()
+        & rows["naevner"].notna()
+    ]
+    b = part["enhed"].map(afdeling_baseline)
+    weighted = (b * part["naevner"]).to_numpy(dtype=float, na_value=float("nan"))
+    naevner = part["naevner"].to_numpy(dtype=float)
+    missing = b.isna().to_numpy()
+    members = pd.Series(range(len(part))).groupby(part["enhed"].map(company_of).to_numpy())
+    by_company = {
+        name: _weighted(weighted, naevner, missing, list(at))
+        for name, at in members.indices.items()
+    }
+    companies = rows["niveau"] == "boligselskab"
+    result[companies] = rows.loc[companies, "enhed"].map(by_company).astype("Float64")
+    result[rows["niveau"] == "samlet"] = _weighted(
+        weighted, naevner, missing, list(range(len(part)))
+    )
+    return result
+
+
+def _weighted(weighted, naevner, missing, at: list[int]):
+    """Σ baseline·naevner / Σ naevner over the rows `at`; NA if any lacks a baseline."""
+    if not at or missing[at].any() or naevner[at].sum() == 0:
+        return pd.NA
+    return float(weighted[at].sum() / naevner[at].sum())
 
 
 def status(

@@ -8,10 +8,12 @@ accents, and with æ/ø/å equal to ae/oe/aa ("Effektive udsættelser" = effekti
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 
 
+@lru_cache(maxsize=1 << 16)  # the same names come back in every table and every year
 def normalize(text: str) -> str:
     """The matching key of a name."""
     folded = unicodedata.normalize("NFC", str(text)).strip().casefold().translate(_DANISH)

@@ -1,0 +1,78 @@
+"""Spec: from raw to processed (evalkit.build): every year validated before any is written.
+
+Large inputs are prepared a year per worker process; the files are the same either way.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalkit import build
+from evalkit.build import build_years
+from evalkit.config import Paths
+from evalkit.errors import InputError
+
+REPO = Path(__file__).parents[1]
+YEARS = [2024, 2025]
+
+
+@pytest.fixture
+def paths(tmp_path) -> Paths:
+    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
+    return Paths(data=tmp_path / "data")
+
+
+def written(paths: Paths) -> dict[str, bytes]:
+    return {
+        p.relative_to(paths.processed).as_posix(): p.read_bytes()
+        for p in sorted(paths.processed.rglob("*"))
+        if p.is_file()
+    }
+
+
+def break_2024(paths: Paths) -> None:
+    (paths.raw_year(2024) / "udsaettelser.csv").write_text(
+        "afdeling,effektive_udsaettelser\nRingparken,-1\n", encoding="utf-8"
+    )
+
+
+@pytest.fixture(params=["here", "in worker processes"])
+def where(request, monkeypatch) -> str:
+    if request.param != "here":
+        monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return request.param
+
+
+def test_every_year_gets_its_three_files(paths, agreement, where):
+    built = build_years(paths, YEARS, agreement)
+    assert [b.year for b in built] == YEARS
+    assert sorted(written(paths)) == [
+        f"{y}/{name}"
+        for y in YEARS
+        for name in ("aktiviteter.csv", "indikatorer.csv", "metadata.json")
+    ]
+
+
+def test_worker_processes_write_the_same_files(tmp_path, agreement, monkeypatch):
+    here = Paths(data=tmp_path / "here")
+    there = Paths(data=tmp_path / "there")
+    for p in (here, there):
+        shutil.copytree(REPO / "data" / "raw", p.raw)
+    build_years(here, YEARS, agreement)
+    monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    build_years(there, YEARS, agreement)
+    assert written(there) == written(here)
+
+
+def test_an_error_in_one_year_writes_no_year(paths, agreement, where):
+    break_2024(paths)
+    with pytest.raises(InputError) as caught:
+        build_years(paths, YEARS, agreement)
+    [problem] = [p for p in caught.value.problems if not p.warning]
+    assert problem.file.endswith("udsaettelser.csv") and problem.row == 2
+    assert "negativ" in problem.message
+    assert not paths.processed.exists()

@@ -1,0 +1,80 @@
+"""Spec: beyond one machine, a dask.distributed cluster makes the reports (evalkit.cluster).
+
+A local cluster of two worker processes stands in for a real one; `evalkit run --dask`
+takes the work through its concurrent.futures executor, from the batch and from
+`evalkit run --dask`.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalkit import cluster, engine
+from evalkit.batch import units
+from evalkit.build import build_years
+from evalkit.cli import OK, USAGE, main
+from evalkit.config import Paths
+from evalkit.incremental import make_reports
+
+distributed = pytest.importorskip("dask.distributed")
+
+REPO = Path(__file__).parents[1]
+YEAR = 2025
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def run(tmp_path: Path, *extra: str) -> int:
+    if not (tmp_path / "data").exists():
+        shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
+    return main(["run", "--year", str(YEAR), "--data-dir", str(tmp_path / "data"),
+                 "--reports-dir", str(tmp_path / "reports"),
+                 "--notebooks-dir", str(REPO / "notebooks"), *extra])  # fmt: skip
+
+
+def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
+    paths = Paths(
+        data=tmp_path / "data", reports=tmp_path / "reports", notebooks=REPO / "notebooks"
+    )
+    shutil.copytree(REPO / "data" / "raw", paths.raw)
+    build_years(paths, [2024, YEAR], agreement)
+    chosen = units(agreement)[:4]
+    here = engine.reports_run()
+    made = make_reports(paths, agreement, [YEAR], chosen, 1, executor=client.get_executor())
+    assert all(o.ok for o in made[YEAR])
+    for unit in chosen:
+        assert (paths.reports_year(YEAR) / f"{unit.slug}.html").is_file(), unit
+    by_worker = client.run(engine.reports_run)
+    assert len(by_worker) == 2
+    assert sum(by_worker.values()) == len(chosen)
+    assert engine.reports_run() == here  # none was made in this process
+
+
+def test_the_clusters_reports_are_reused_like_local_ones(client, tmp_path, capsys):
+    assert run(tmp_path, "--unit", "Lindon", "--jobs", "1") == OK
+    capsys.readouterr()
+    assert run(tmp_path, "--unit", "Lindon", "--dask", client.scheduler.address) == OK
+    assert "0 lavet, 1 genbrugt" in capsys.readouterr().out
+
+
+def test_without_dask_installed_the_option_is_explained(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    assert run(tmp_path, "--dask", "tcp://127.0.0.1:1") == USAGE
+    assert "--dask kræver dask" in capsys.readouterr().err
+
+
+def test_a_cluster_that_does_not_answer_is_explained(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "1s")
+    assert run(tmp_path, "--dask", "tcp://127.0.0.1:9") == USAGE  # nothing listens on port 9
+    assert "dask-klyngen på tcp://127.0.0.1:9 svarer ikke" in capsys.readouterr().err

@@ -1,0 +1,75 @@
+"""Spec: a report made on a warm kernel is the report a fresh kernel makes (evalkit.engine).
+
+The warm kernel makes other reports first, so anything one report left behind would show in
+the next. Two things differ between any two runs, whatever the engine, and only those are
+normalised: the id papermill draws at random for the injected-parameters cell, and the
+timestamps and durations papermill and nbclient record in the notebook's metadata.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalkit import engine, kernels
+from evalkit.batch import Unit, render
+from evalkit.build import build_years
+from evalkit.config import Paths
+
+REPO = Path(__file__).parents[1]
+YEAR = 2025
+UNITS = [
+    Unit("afdeling", "Lindon"),
+    Unit("afdeling", "Ringparken"),  # with the analyst's note
+    Unit("samlet", "Helhedsplanen"),
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, agreement) -> Paths:
+    root = tmp_path_factory.mktemp("engine")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    paths = Paths(data=root / "data", reports=root / "reports", notebooks=REPO / "notebooks")
+    build_years(paths, [2024, YEAR], agreement)
+    return paths
+
+
+def made(paths: Paths, unit: Unit) -> dict[str, str]:
+    folder = paths.reports_year(YEAR)
+    return {ext: (folder / f"{unit.slug}.{ext}").read_text("utf-8") for ext in ("html", "ipynb")}
+
+
+@pytest.fixture(scope="module")
+def reports(project) -> dict[str, dict[Unit, dict[str, str]]]:
+    """Each unit's report made the plain way, then on one warm kernel, one after another."""
+    fresh, warm = {}, {}
+    for unit in UNITS:
+        assert render(project, YEAR, unit).ok
+        fresh[unit] = made(project, unit)
+    kernel = kernels.WarmKernel()
+    before = engine.reports_run()
+    try:
+        for unit in UNITS:
+            assert render(project, YEAR, unit, kernel).ok
+            warm[unit] = made(project, unit)
+        assert engine.reports_run() - before == len(UNITS)
+        assert kernel.usable()
+    finally:
+        kernel.shutdown()
+    return {"fresh": fresh, "warm": warm}
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.slug)
+def test_a_warm_kernels_page_is_the_fresh_kernels_page(reports, unit):
+    # Byte for byte: the published notebook and page carry no clock reading and no random id.
+    assert reports["warm"][unit]["html"] == reports["fresh"][unit]["html"]
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.slug)
+def test_a_warm_kernels_notebook_is_the_fresh_kernels_notebook(reports, unit):
+    fresh, warm = reports["fresh"][unit]["ipynb"], reports["warm"][unit]["ipynb"]
+    assert warm == fresh
+    warm_notebook = json.loads(warm)
+    counts = [c["execution_count"] for c in warm_notebook["cells"] if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))  # as in a kernel of its own

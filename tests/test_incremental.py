@@ -1,0 +1,149 @@
+"""Spec: `evalkit run` makes only the reports whose inputs changed (evalkit.incremental).
+
+One project goes through the runs an analyst makes: the first, one with nothing changed,
+one after an afdeling's figures changed, a forced one, one after a page was deleted. Six
+units stand for all: two afdelinger of each boligselskab, both boligselskaber, the plan.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalkit import batch, incremental, kernels
+from evalkit.agreement import load_agreement
+from evalkit.batch import Unit
+from evalkit.build import build_years
+from evalkit.cli import OK, main
+from evalkit.config import Paths
+
+REPO = Path(__file__).parents[1]
+YEAR = 2025
+UNITS = [
+    Unit("samlet", "Helhedsplanen"),
+    Unit("boligselskab", "BoligViborg"),
+    Unit("boligselskab", "Boligselskabet Sct. Jørgen"),
+    Unit("afdeling", "Lindon"),  # BoligViborg
+    Unit("afdeling", "Karup"),  # Sct. Jørgen
+    Unit("afdeling", "Stoholm"),  # Sct. Jørgen
+]
+
+
+def pages(paths: Paths) -> dict[str, int]:
+    """Each file in the year's report folder, by its modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in paths.reports_year(YEAR).iterdir()}
+
+
+def made_again(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    """The units whose page is new or was written again."""
+    return {
+        name.removesuffix(".html")
+        for name, written in after.items()
+        if name.endswith(".html") and before.get(name) != written
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    paths = Paths(data=root / "data", reports=root / "reports", notebooks=REPO / "notebooks")
+    steps = {}
+
+    def run(name: str, change=None, force=False, units=UNITS) -> None:
+        if change:
+            change()
+        agreement = load_agreement(paths.raw)
+        build_years(paths, [2024, YEAR], agreement)
+        before = pages(paths) if paths.reports_year(YEAR).exists() else {}
+        outcomes = incremental.make_reports(
+            paths, agreement, [YEAR], units, 2, force, executor=executor
+        )
+        steps[name] = {
+            "ok": all(o.ok for o in outcomes[YEAR]),
+            "made": made_again(before, pages(paths)),
+        }
+
+    def lindon_moves_out() -> None:
+        path = paths.raw_year(YEAR) / "fraflytninger.csv"
+        path.write_text(path.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"), "utf-8")
+
+    with batch.pool(2) as executor:  # one pool for all runs: its kernels start once
+        run("first")
+        run("nothing changed")
+        run("Lindon's figures changed", change=lindon_moves_out)
+        run("forced", force=True, units=[Unit("afdeling", "Karup")])
+        run("a page deleted", change=lambda: (paths.reports_year(YEAR) / "stoholm.html").unlink())
+    return steps
+
+
+@pytest.mark.parametrize(
+    ("step", "made"),
+    [
+        ("first", {u.slug for u in UNITS}),
+        ("nothing changed", set()),
+        ("Lindon's figures changed", {"lindon", "boligviborg", "helhedsplan"}),
+        ("forced", {"karup"}),
+        ("a page deleted", {"stoholm"}),
+    ],
+)
+def test_a_run_makes_only_what_changed(runs, step, made):
+    assert runs[step]["ok"]
+    assert runs[step]["made"] == made
+
+
+def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):
+    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
+    args = ["run", "--year", str(YEAR), "--unit", "Lindon", "--jobs", "1",
+            "--data-dir", str(tmp_path / "data"), "--reports-dir", str(tmp_path / "reports"),
+            "--notebooks-dir", str(REPO / "notebooks")]  # fmt: skip
+    assert main(args) == OK
+    assert "2025: 1 lavet, 0 genbrugt, 0 fejlet." in capsys.readouterr().out
+    assert main(args) == OK
+    out = capsys.readouterr().out
+    assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in out
+    assert "I alt 1 rapporter: 0 lavet, 1 genbrugt, 0 fejlet på " in out
+
+
+def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
+    paths = Paths(
+        data=tmp_path / "data", reports=tmp_path / "reports", notebooks=REPO / "notebooks"
+    )
+    agreement = load_agreement(paths.raw)
+    build_years(paths, [2024, YEAR], agreement)
+    chosen = [Unit("afdeling", "Lindon"), Unit("afdeling", "Karup")]
+    incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
+    assert all(o.key for o in batch.recorded(paths, YEAR).values())
+
+    fraflytninger = paths.raw_year(YEAR) / "fraflytninger.csv"
+    fraflytninger.write_text(fraflytninger.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"))
+    build_years(paths, [2024, YEAR], agreement)
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "render_many", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
+    recorded = batch.recorded(paths, YEAR)
+    assert recorded[Unit("afdeling", "Lindon")].key is None  # the old page is not current
+    assert recorded[Unit("afdeling", "Karup")].key is not None
+
+
+@pytest.mark.parametrize(
+    ("made_before", "force", "started"),
+    [(False, False, True), (True, False, False), (True, True, True)],
+    ids=["first run", "later run", "forced run"],
+)
+def test_kernels_start_early_only_when_reports_will_surely_be_made(
+    tmp_path, monkeypatch, made_before, force, started
+):
+    paths = Paths(reports=tmp_path)
+    if made_before:
+        lindon = Unit("afdeling", "Lindon")
+        batch.record(paths, YEAR, [batch.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
+    calls = []
+    monkeypatch.setattr(kernels, "prestart", calls.append)
+    incremental.start_early(paths, [YEAR], 2, force)
+    assert calls == ([2] if started else [])

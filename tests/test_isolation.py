@@ -1,0 +1,135 @@
+"""Spec: between two reports a warm kernel is put back as a fresh one has it (evalkit.isolation).
+
+Each case plants one kind of state as a report could, checks that it is there (so the case
+can fail), resets the kernel as the engine does before every report, and checks it is gone.
+"""
+
+import os
+
+import pytest
+
+from evalkit.kernels import WarmKernel
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    k = WarmKernel()
+    yield k
+    k.shutdown()
+
+
+def run(kernel: WarmKernel, code: str) -> None:
+    reply = kernel.kc.execute_interactive(code, timeout=60, output_hook=lambda msg: None)
+    assert reply["content"]["status"] == "ok", reply["content"]
+
+
+def holds(kernel: WarmKernel, expression: str, setup: str = "") -> bool:
+    reply = kernel.kc.execute_interactive(
+        setup,
+        store_history=False,
+        user_expressions={"result": expression},
+        timeout=60,
+        output_hook=lambda msg: None,
+    )
+    result = reply["content"]["user_expressions"]["result"]
+    assert result["status"] == "ok", result
+    return result["data"]["text/plain"] == "True"
+
+
+CWD = os.getcwd()
+UMASK = os.umask(0)
+os.umask(UMASK)
+
+# name: (what a report does, what holds in a fresh kernel[, statements run before checking])
+LEAKS = {
+    "a variable": ("leaked = 1", "'leaked' not in globals()"),
+    "an imported name": ("import json", "'json' not in globals()"),
+    "the output history": ("42", "get_ipython().user_ns['Out'] == {}"),
+    "the execution counter": ("1 + 1", "get_ipython().execution_count == 1"),
+    "an evalkit module value": (
+        "import evalkit.fmt; evalkit.fmt.MISSING = 'x'",
+        "__import__('evalkit.fmt').fmt.MISSING == '–'",
+    ),
+    "an evalkit table changed in place": (
+        "import evalkit.fmt; evalkit.fmt.STATUS_SYMBOLS['forbedret'] = 'x'",
+        "__import__('evalkit.fmt').fmt.STATUS_SYMBOLS['forbedret'] == '▲'",
+    ),
+    "matplotlib's rcParams": (
+        "import matplotlib; matplotlib.rcParams['lines.linewidth'] = 9",
+        "__import__('matplotlib').rcParams['lines.linewidth'] == 1.5",
+    ),
+    "evalkit's own rcParams, set again on import": (
+        "import matplotlib, evalkit.charts; matplotlib.rcParams['font.size'] = 30",
+        "__import__('matplotlib').rcParams['font.size'] == 10",
+        "import evalkit.charts",
+    ),
+    "an open pyplot figure": (
+        # Agg: the inline backend would close the figure itself at the end of the cell.
+        "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; plt.figure()",
+        "__import__('matplotlib.pyplot').pyplot.get_fignums() == []",
+    ),
+    "the working folder": ("import os; os.chdir('/')", f"__import__('os').getcwd() == {CWD!r}"),
+    "an environment variable": (
+        "import os; os.environ['EVALKIT_LEAK'] = '1'",
+        "'EVALKIT_LEAK' not in __import__('os').environ",
+    ),
+    "sys.path": (
+        "import sys; sys.path.insert(0, '/leak')",
+        "'/leak' not in __import__('sys').path",
+    ),
+    "the umask": (
+        "import os; os.umask(0o077)",
+        f"m == {UMASK}",
+        "import os; m = os.umask(0); os.umask(m)",
+    ),
+    "a warning filter": (
+        "import warnings; warnings.simplefilter('error')",
+        "not any(f[0] == 'error' and f[2] is Warning for f in __import__('warnings').filters)",
+    ),
+    "a pandas option": (
+        "import pandas; pandas.set_option('display.max_rows', 3)",
+        "__import__('pandas').get_option('display.max_rows') == 60",
+    ),
+    "numpy's print options": (
+        "import numpy; numpy.set_printoptions(precision=2)",
+        "__import__('numpy').get_printoptions()['precision'] == 8",
+    ),
+    "numpy's error handling": (
+        "import numpy; numpy.seterr(all='raise')",
+        "__import__('numpy').geterr()['divide'] == 'warn'",
+    ),
+    "the random seed": (
+        "import random; random.seed(1)",
+        "__import__('random').random() != 0.13436424411240122",  # the first draw after seed(1)
+    ),
+    "numpy's random seed": (
+        "import numpy; numpy.random.seed(1)",
+        "__import__('numpy').random.random() != 0.417022004702574",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(LEAKS))
+def test_a_report_leaves_nothing_for_the_next(kernel, case):
+    plant, fresh, *setup = LEAKS[case]
+    kernel.reset(CWD)
+    assert holds(kernel, fresh, *setup), "not so in a fresh kernel"
+    run(kernel, plant)
+    assert not holds(kernel, fresh, *setup), "the case plants nothing"
+    kernel.reset(CWD)
+    assert holds(kernel, fresh, *setup)
+
+
+def test_the_report_libraries_stay_imported_and_evalkit_is_imported_anew(kernel):
+    run(kernel, "import evalkit.report")
+    kernel.reset(CWD)
+    modules = "__import__('sys').modules"
+    assert holds(kernel, f"all(m in {modules} for m in ('pandas', 'matplotlib.figure'))")
+    assert holds(
+        kernel, f"not any(m.startswith('evalkit.') for m in {modules} if m != 'evalkit.isolation')"
+    )
+
+
+def test_the_reset_works_in_the_folder_it_is_given(kernel, tmp_path):
+    kernel.reset(str(tmp_path))
+    assert holds(kernel, f"__import__('os').getcwd() == {str(tmp_path)!r}")
