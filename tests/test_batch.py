@@ -128,3 +128,22 @@ def test_a_missing_value_is_empty_in_the_csv_never_zero(batch):
     text = (batch["root"] / "data" / "processed" / str(YEAR) / "indikatorer.csv").read_text()
     karup = next(line for line in text.splitlines() if "Karup" in line and "tilfredshed" in line)
     assert ",,," in karup  # taeller, naevner, vaerdi are empty: Karup has no survey in 2025
+
+
+def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
+    from evalkit.batch import Unit, render_all
+    from evalkit.config import Paths
+
+    paths = Paths(data=batch["root"] / "data", reports=tmp_path, notebooks=REPO / "notebooks")
+    chosen = [Unit("afdeling", "Karup"), Unit("afdeling", "Lindon")]
+    heard = []
+    outcomes = render_all(paths, YEAR, chosen, 2, heard.append)
+    assert [o.unit for o in outcomes] == chosen  # in the order asked, whatever came first
+    assert all(o.ok for o in outcomes)
+    assert sorted(heard, key=lambda o: chosen.index(o.unit)) == outcomes  # each heard once
+    assert {p.name for p in (tmp_path / str(YEAR)).iterdir()} == {
+        "karup.html",
+        "karup.ipynb",
+        "lindon.html",
+        "lindon.ipynb",
+    }
