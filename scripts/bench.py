@@ -226,7 +226,7 @@ def growth(root: Path) -> str:
         afdelinger = next(a for a in range(wanted) if a + -(-a // 9) + 1 >= wanted)
         project = synthetic(root / str(wanted), afdelinger, 1, per_company=9)
         wall, out = evalkit(project, project / "reports")
-        made = int(re.search(r"I alt (\d+) rapporter", out).group(1))
+        made = int(re.search(r"I alt (\d+) rapport", out).group(1))
         lines.append(f"  {made:4d} units: {wall:6.1f} s, {wall / made:.2f} s per unit")
         shutil.rmtree(project)
     return "\n".join(lines)
