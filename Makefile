@@ -1,12 +1,13 @@
-# evalkit: `make report` builds every year's reports, `make test` runs the tests.
-# Both create the environment in .venv on first use and reuse it after.
+# evalkit: `make report` builds every year's reports, `make test` runs the tests,
+# `make bench` measures the batch against the plain ways (a few minutes).
+# All create the environment in .venv on first use and reuse it after.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint clean
+.PHONY: report test bench lint clean
 
 report: $(STAMP)
 	$(BIN)/evalkit run
@@ -14,9 +15,12 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -152,3 +152,22 @@ def test_published_files_name_no_path_user_or_environment_of_the_machine(batch):
             text = path.read_text("utf-8", errors="replace")
             for secret in secrets:
                 assert secret not in text, (path.name, secret)
+
+
+def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
+    from evalkit.batch import Unit, render_all
+    from evalkit.config import Paths
+
+    paths = Paths(data=batch["root"] / "data", reports=tmp_path, notebooks=REPO / "notebooks")
+    chosen = [Unit("afdeling", "Karup"), Unit("afdeling", "Lindon")]
+    heard = []
+    outcomes = render_all(paths, YEAR, chosen, 2, heard.append)
+    assert [o.unit for o in outcomes] == chosen  # in the order asked, whatever came first
+    assert all(o.ok for o in outcomes)
+    assert sorted(heard, key=lambda o: chosen.index(o.unit)) == outcomes  # each heard once
+    assert {p.name for p in (tmp_path / str(YEAR)).iterdir()} == {
+        "karup.html",
+        "karup.ipynb",
+        "lindon.html",
+        "lindon.ipynb",
+    }

@@ -102,7 +102,7 @@ def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):
     assert main(args) == OK
     out = capsys.readouterr().out
     assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in out
-    assert "I alt 1 rapporter: 0 lavet, 1 genbrugt, 0 fejlet på " in out
+    assert "I alt 1 rapport: 0 lavet, 1 genbrugt, 0 fejlet på " in out
 
 
 def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypatch):

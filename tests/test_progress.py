@@ -52,3 +52,9 @@ def test_the_summary_counts_made_reused_and_failed_per_year_and_gives_the_time()
         "2025: 1 lavet, 1 genbrugt, 1 fejlet.",
         "I alt 5 rapporter: 1 lavet, 3 genbrugt, 1 fejlet på 12,3 s.",
     ]
+
+
+def test_one_report_is_one_rapport():
+    assert summary({2025: [outcome()]}, 2.0)[-1] == (
+        "I alt 1 rapport: 1 lavet, 0 genbrugt, 0 fejlet på 2,0 s."
+    )

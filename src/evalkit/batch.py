@@ -213,7 +213,7 @@ Work = tuple[int, Unit]  # a report to make: the year and the unit
 
 
 def render_warm(paths: Paths, year: int, unit: Unit) -> Outcome:
-    """render() on this worker's warm kernel: the task an executor runs."""
+    """render() on this thread's warm kernel: the task an executor runs."""
     from evalkit import kernels
 
     return render(paths, year, unit, kernels.kernel())

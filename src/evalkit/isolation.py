@@ -1,12 +1,13 @@
 """Inside a warm kernel: put the process back as a fresh kernel has it, between two reports.
 
-evalkit.engine runs this module in each warm kernel. `prepare` imports the libraries the
+evalkit.kernels runs this module in each warm kernel. `prepare` imports the libraries the
 reports use once and notes the state a fresh kernel starts from; `reset` returns to it before
 every report. What is put back:
 
 - IPython: the user namespace, the output history and the execution counter;
 - evalkit itself: every evalkit module is forgotten, so each report imports a new copy and no
-  module-level value of one report reaches the next;
+  module-level value of one report reaches the next (the compiled code is kept, as a .pyc
+  file would keep it; the modules are run anew);
 - the process: working folder, environment variables, sys.path, umask, warning filters;
 - the libraries: matplotlib's rcParams and open pyplot figures, pandas' options, numpy's
   print and error settings, and the global random generators (reseeded, as in a new process).

@@ -58,7 +58,8 @@ def summary(by_year: dict[int, list[Outcome]], seconds: float) -> list[str]:
     """One line per year, then the total with the wall time."""
     lines = [f"{year}: {counts(outcomes)}." for year, outcomes in by_year.items()]
     everything = [o for outcomes in by_year.values() for o in outcomes]
+    noun = "rapport" if len(everything) == 1 else "rapporter"
     lines.append(
-        f"I alt {len(everything)} rapporter: {counts(everything)} på {fmt.number(seconds, 1)} s."
+        f"I alt {len(everything)} {noun}: {counts(everything)} på {fmt.number(seconds, 1)} s."
     )
     return lines
