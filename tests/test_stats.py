@@ -73,3 +73,16 @@ def test_poisson_change_uses_the_exposures():
     # 0 evictions in 100 units against 6 in 300: the same rate is quite possible.
     assert poisson_change_p(0, 6, 100, 300) == pytest.approx(binomial_two_sided_p(0, 6, 0.25))
     assert poisson_change_p(0, 6) == pytest.approx(2 / 64)
+
+
+def test_the_count_test_works_for_national_totals():
+    # 20,000 evictions against 21,000 with equal exposure: n = 41,000 would overflow comb().
+    p = poisson_change_p(20_000, 21_000)
+    assert 0 < p < 0.001  # z ≈ −4.9
+    assert poisson_change_p(20_000, 20_000) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("taeller", "naevner"), [(0, 7), (7, 7), (1, 3), (97, 97), (0, 1)])
+def test_the_interval_always_holds_the_share_itself(taeller, naevner):
+    lo, hi = wilson(taeller, naevner)
+    assert 0 <= lo <= taeller / naevner <= hi <= 1

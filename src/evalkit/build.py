@@ -72,7 +72,7 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
     """Read and validate data/raw/<year>/ and compute its processed files; raises InputError."""
     inputs = read_year(paths.raw, year, agreement)
     baseline_tables = {
-        y: read_year(paths.raw, y, agreement).tables
+        y: _tables_of(paths, y, agreement)
         for y in agreement.data_baseline_years(year)
         if paths.raw_year(y).is_dir()
     }
@@ -102,6 +102,21 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
             "metadata.json": json.dumps(_metadata(paths, inputs), indent=2, ensure_ascii=False),
         },
     )
+
+
+_read: dict[tuple, dict] = {}
+
+
+def _tables_of(paths: Paths, year: int, agreement: Agreement) -> dict:
+    """A baseline year's tables, read once per process while its files stay the same."""
+    folder = paths.raw_year(year)
+    stamp = tuple(
+        (str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(folder.rglob("*"))
+    )
+    key = (str(folder.resolve()), id(agreement), stamp)
+    if key not in _read:
+        _read[key] = read_year(paths.raw, year, agreement).tables
+    return _read[key]
 
 
 def _prepare_or_problems(paths: Paths, year: int, agreement: Agreement):

@@ -87,8 +87,8 @@ def trend(
     ax.plot(data["aar"], data["vaerdi"], marker="o", color=BLUE, linewidth=2)
     has_interval = "ki_nedre" in data and data["ki_nedre"].notna().any()
     if has_interval:
-        below = (data["vaerdi"] - data["ki_nedre"]).astype(float)
-        above = (data["ki_oevre"] - data["vaerdi"]).astype(float)
+        below = (data["vaerdi"] - data["ki_nedre"]).astype(float).clip(lower=0)
+        above = (data["ki_oevre"] - data["vaerdi"]).astype(float).clip(lower=0)
         ax.errorbar(data["aar"], data["vaerdi"].astype(float), yerr=[below, above], fmt="none",
                     ecolor=BLUE, elinewidth=1, capsize=4)  # fmt: skip
     for x, y in zip(data["aar"], data["vaerdi"], strict=True):
@@ -124,8 +124,8 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
     ax = fig.subplots()
     positions = range(len(rows))
     values = rows["vaerdi"].astype(float).fillna(0)
-    below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0)
-    above = (rows["ki_oevre"] - rows["vaerdi"]).astype(float).fillna(0)
+    below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
+    above = (rows["ki_oevre"] - rows["vaerdi"]).astype(float).fillna(0).clip(lower=0)
     ax.barh(positions, values, color=BLUE, height=0.6, label=f"{aar} med 95 %-interval",
             xerr=[below, above],
             error_kw={"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2})  # fmt: skip

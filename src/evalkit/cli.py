@@ -29,15 +29,15 @@ def main(argv: list[str] | None = None) -> int:
         years = _years(paths, args.year)
         if args.command == "validate":
             return _validate(paths, agreement, years)
-        wanted = years if args.command == "build" else _history(paths, years)
-        _check(paths, agreement, wanted)  # every year is valid before anything is written
+        if args.command == "build":  # build_years checks every year before it writes one
+            with files.exclusive(paths.processed):
+                return _build(paths, agreement, years)
+        wanted = _history(paths, years)
+        _check(paths, agreement, wanted)  # every year is valid before a kernel is started
         if args.command == "run" and not args.dask:
             from evalkit.incremental import start_early
 
             start_early(paths, years, 1 if args.unit else args.jobs, args.force)
-        if args.command == "build":
-            with files.exclusive(paths.processed):
-                return _build(paths, agreement, wanted)
         with files.exclusive(paths.reports), files.exclusive(paths.processed):
             _build(paths, agreement, wanted)
             return _run(paths, agreement, years, args.unit, args.jobs, args.force, args.dask)

@@ -15,6 +15,17 @@ PERSON_COLUMNS = {"navn", "name", "fornavn", "efternavn", "cpr", "cprnr", "cprnu
                   "personnummer", "personnr", "foedselsdato"}  # fmt: skip
 
 
+_LONG_DIGITS = re.compile(r"\d{6}-\d{4}|\d{9}")
+
+
+def may_hold_cpr(cells: list) -> bool:
+    """False when no cell has the digits of a CPR number: a quick look before a close one."""
+    text = "\n".join(
+        f"{int(c)}" if isinstance(c, float) and c.is_integer() else str(c) for c in cells
+    )
+    return _LONG_DIGITS.search(text) is not None
+
+
 def is_date(ddmmyy: str) -> bool:
     day, month, year = int(ddmmyy[:2]), int(ddmmyy[2:4]), int(ddmmyy[4:])
     for century in (1900, 2000):

@@ -370,7 +370,7 @@ def activity_table(
         summed.index = summed.index.set_names(["enhed", "aktivitet"])
         units = sorted(set(data[niveau].dropna()))
         grid = pd.MultiIndex.from_product([units, names], names=["enhed", "aktivitet"])
-        keep = grid if niveau == "samlet" else [k for k in grid if k in summed.index]
+        keep = grid if niveau == "samlet" else grid[grid.isin(summed.index)]
         part = summed.reindex(keep).reset_index()
         share = shares.get(niveau)
         part["andel_lejemaal"] = part["enhed"].map(share) * 100 if share is not None else pd.NA

@@ -163,6 +163,9 @@ def _personal_data(path: Path, sheet: Sheet) -> list[Problem]:
         for h in sheet.header
         if h and cpr.is_person_column(str(h))
     ]  # fmt: skip
+    # Most tables hold no run of nine digits at all: one search over the table says so.
+    if not cpr.may_hold_cpr([c for _, cells in sheet.rows for c in cells]):
+        return found
     for row_no, cells in sheet.rows:
         for index, cell in enumerate(cells):
             if cpr.looks_like_cpr(cell):

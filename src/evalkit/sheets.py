@@ -46,7 +46,11 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in _text_columns(safe):
-        safe[column] = safe[column].map(neutralise, na_action="ignore")
+        texts = safe[column].astype(object)
+        # One vectorised look first: most columns hold no text that could start a formula.
+        risky = texts.map(lambda v: isinstance(v, str) and v[:1] in "=+-@\t\r'")
+        if risky.any():
+            safe[column] = texts.where(~risky, texts[risky].map(neutralise))
     return safe
 
 

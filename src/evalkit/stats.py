@@ -22,7 +22,8 @@ def wilson(taeller: float, naevner: float, z: float = Z95) -> tuple[float, float
     z2 = z * z
     centre = (p + z2 / (2 * naevner)) / (1 + z2 / naevner)
     half = z * math.sqrt(p * (1 - p) / naevner + z2 / (4 * naevner * naevner)) / (1 + z2 / naevner)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # The bounds hold p exactly, also where rounding would put them a hair inside (p = 0 or 1).
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def two_proportion_z(p1: float, n1: float, p0: float, n0: float) -> float:
@@ -38,9 +39,16 @@ def binomial_two_sided_p(k: int, n: int, p: float) -> float:
     """Exact two-sided p-value of k successes in n trials: P(X with prob ≤ P(X = k))."""
     if n == 0:
         return 1.0
-    probs = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
-    observed = probs[k] * (1 + 1e-7)  # tolerance for ties in floating point
-    return min(1.0, sum(q for q in probs if q <= observed))
+    if p <= 0 or p >= 1:
+        return 1.0 if k == round(p * n) else 0.0
+    # In logarithms: national totals run to thousands, where comb(n, i) overflows a float.
+    log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    logs = [
+        log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+        for i in range(n + 1)
+    ]
+    observed = logs[k] + 1e-7  # tolerance for ties in floating point
+    return min(1.0, sum(math.exp(x) for x in logs if x <= observed))
 
 
 def poisson_change_p(k1: int, k0: int, exposure1: float = 1.0, exposure0: float = 1.0) -> float:
