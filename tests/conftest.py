@@ -1,13 +1,17 @@
 """Shared fixtures for the evalkit tests."""
 
 import hashlib
+import io
 import os
+import re
 import shutil
 import sys
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from evalkit.agreement import Agreement, load_agreement
@@ -103,3 +107,35 @@ def _watching(folder: Path) -> Iterator[list[str]]:
 def writes_under():
     """`with writes_under(folder) as seen:` lists every write this process makes in folder."""
     return _watching
+
+
+# --- small fixture files --------------------------------------------------------------------
+
+
+def xlsx(*sheets: tuple[str, list[list]], cached: dict[str, str] | None = None) -> bytes:
+    """A workbook of (title, rows) sheets. `cached` gives formula cells of the first sheet the
+    value Excel would have saved, as the XML of the value: {"C2": "<v>3</v>"}."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if not cached:
+        return buffer.getvalue()
+    source, target = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for ref, value in cached.items():
+                    cell = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v ?/>')
+                    kind = ' t="e"' if value.startswith("<v>#") else ""
+                    text, found = cell.subn(rf'<c r="{ref}"\1{kind}><f>\2</f>{value}', text)
+                    assert found == 1, ref
+                data = text.encode()
+            out.writestr(item, data)
+    return target.getvalue()

@@ -8,16 +8,14 @@ that is only a warning (the input is usable) exits with 0 and still says what wa
 
 import builtins
 import io
-import re
 import shutil
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
 import pytest
 
+from conftest import xlsx
 from evalkit.cli import BAD_INPUT, OK, main
 from evalkit.errors import InputError
 from evalkit.inputs import read_year
@@ -28,35 +26,6 @@ FEJL, ADVARSEL = "Fejl", "Advarsel"
 
 DIRECTORY = object()  # the path is a folder, not a file
 LOCKED = b"afdeling,effektive_udsaettelser\nKarup,1\n"  # the system refuses to open it
-
-
-def xlsx(*sheets: tuple[str, list[list]], cached: dict[str, str] | None = None) -> bytes:
-    """A workbook of (title, rows) sheets. `cached` gives formula cells of the first sheet the
-    value Excel would have saved, as the XML of the value: {"C2": "<v>3</v>"}."""
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    if not cached:
-        return buffer.getvalue()
-    source, target = zipfile.ZipFile(buffer), io.BytesIO()
-    with zipfile.ZipFile(target, "w") as out:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                for ref, value in cached.items():
-                    cell = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v ?/>')
-                    kind = ' t="e"' if value.startswith("<v>#") else ""
-                    text, found = cell.subn(rf'<c r="{ref}"\1{kind}><f>\2</f>{value}', text)
-                    assert found == 1, ref
-                data = text.encode()
-            out.writestr(item, data)
-    return target.getvalue()
 
 
 @dataclass

@@ -5,32 +5,18 @@ Each test writes small hand-made files into tmp_path/2025/ and reads them with `
 is row 1) and the column header as it is written in the file; messages are Danish.
 """
 
-import io
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import xlsx
 from evalkit.errors import InputError, Problem
 from evalkit.inputs import TABLES, YearInputs, read_table, read_year
 
 YEAR = 2025
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def xlsx(*sheets: tuple[str, list[list]]) -> bytes:
-    """An Excel workbook with the given (title, rows) sheets, as bytes."""
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def csv_text(rows: list[list]) -> str:
