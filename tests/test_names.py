@@ -201,7 +201,7 @@ def test_closest_activity_is_a_full_name_even_when_an_alias_is_nearest(agreement
 
 @pytest.fixture
 def boligselskaber() -> NameIndex:
-    # DOMAIN.md: BoligViborg is also written "Boligselskabet Viborg".
+    # The agreement writes BoligViborg also as "Boligselskabet Viborg".
     return NameIndex(
         ["BoligViborg", "Boligselskabet Sct. Jørgen"],
         {"Boligselskabet Viborg": "BoligViborg"},
