@@ -29,7 +29,7 @@ def report(agreement):
     }
     exact = indicator_table(2026, tables, agreement).fillna({"love": "", "baseline_kilde": ""})
     data = Processed(
-        publish(exact, agreement.afdelinger, agreement.settings),
+        publish(exact, agreement).table,
         pd.DataFrame(columns=["aar", "niveau", "enhed"]),
         {2026: meta},
     )

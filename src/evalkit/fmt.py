@@ -14,6 +14,7 @@ STATUS_SYMBOLS = {
     "forværret": "▼",
     "ingen data": "–",
     "ingen baseline": "○",
+    "skjult (små tal)": "◇",
 }
 LEVEL_NAMES = {"afdeling": "Afdeling", "boligselskab": "Boligselskab", "samlet": "Helhedsplan"}
 

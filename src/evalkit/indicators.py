@@ -37,7 +37,8 @@ LEVELS = ("afdeling", "boligselskab", "samlet")
 
 FORBEDRET, UAENDRET, FORVAERRET = "forbedret", "uændret (inden for usikkerheden)", "forværret"
 INGEN_DATA, INGEN_BASELINE = "ingen data", "ingen baseline"
-STATUSES = (FORBEDRET, UAENDRET, FORVAERRET, INGEN_DATA, INGEN_BASELINE)
+SKJULT = "skjult (små tal)"
+STATUSES = (FORBEDRET, UAENDRET, FORVAERRET, INGEN_DATA, INGEN_BASELINE, SKJULT)
 
 COLUMNS = [
     "aar", "niveau", "enhed", "boligselskab", "indikator", "taeller", "naevner", "vaerdi",
@@ -219,6 +220,41 @@ def status(
         return UAENDRET
     better = change < 0 if retning == "ned" else change > 0
     return FORBEDRET if better else FORVAERRET
+
+
+def status_over(
+    enhed: str,
+    retning: str,
+    taellere,
+    naevner: float | None,
+    baselines,
+    baseline_naevner: float | None = None,
+) -> str:
+    """The status of a figure whose count or baseline is hidden (evalkit.privacy).
+
+    `taellere`: the counts the figure's label allows (one where shown); `baselines`: the
+    (baseline, baseline_taeller) pairs the baseline's label allows; None where a label allows
+    any count. The verdict is shown only when it is the same for every allowed value,
+    otherwise "skjult (små tal)": a word must not tell where in its range a hidden count lies.
+    """
+    if baselines is not None and all(_missing(b) for b, _ in baselines):
+        return INGEN_BASELINE
+    if taellere is None or baselines is None:
+        return SKJULT
+    seen = None
+    for k in _ends_first(taellere):
+        for b, bt in _ends_first(baselines):
+            verdict = status(enhed, retning, k, naevner, b, bt, baseline_naevner)
+            if seen is not None and verdict != seen:
+                return SKJULT
+            seen = verdict
+    return seen
+
+
+def _ends_first(values) -> list:
+    # A verdict that differs usually differs between the ends: found after a few tests.
+    values = list(values)
+    return values[:1] + values[-1:] + values[1:-1] if len(values) > 1 else values
 
 
 def _missing(x) -> bool:

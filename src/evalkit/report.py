@@ -12,7 +12,7 @@ import pandas as pd
 
 from evalkit import charts, fmt
 from evalkit.agreement import UNKNOWN, Agreement, Indicator, load_agreement
-from evalkit.build import Processed, load_processed
+from evalkit.build import PUBLISHED, Processed, load_processed
 from evalkit.config import Paths
 from evalkit.indicators import INGEN_DATA
 from evalkit.names import slug
@@ -78,9 +78,14 @@ class Report:
     def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
         paths = Paths(data=Path(data_dir))
         agreement = load_agreement(paths.raw)
-        data = load_processed(paths, int(aar))
-        # Everything a report shows comes from the published form: small cells hidden.
-        data.indikatorer = publish(data.indikatorer, agreement.afdelinger, agreement.settings)
+        # Everything a report shows comes from the published form: small cells hidden, the
+        # audit passed (evalkit run writes it). Without it (a notebook opened after a build),
+        # the same form is made here.
+        try:
+            data = load_processed(paths, int(aar), PUBLISHED)
+        except FileNotFoundError:
+            data = load_processed(paths, int(aar))
+            data.indikatorer = publish(data.indikatorer, agreement).table
         return cls(int(aar), niveau, enhed, agreement, data)
 
     def hidden(self, reason: str) -> str:
