@@ -24,6 +24,7 @@ The guarantee (`protected`): a "<t" figure can still be anything from 1 to t −
 figure is neither pinned to one value nor shown to lie within 1 to t − 1.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array, csr_array
 
 PRIMARY, SECONDARY = "primær", "sekundær"
-UNBOUNDED = 10**9  # an upper bound a reader cannot improve on: "no upper bound"
+UNBOUNDED = 10**9  # stands for "no upper bound" in the programme; reported as math.inf
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def audit(figures: list[Figure], threshold: int, focus=None) -> pd.DataFrame:
     system = _System(figures, threshold)
     low, high = system.ranges(focus)
     rows = [
-        (f.aar, f.niveau, f.enhed, f.label, low[n], high[n], system.part(n))
+        (f.aar, f.niveau, f.enhed, f.label, low[n], _unbounded(high[n]), system.part(n))
         for f in figures
         if f.label and (n := system.node[f]) in low
     ]
@@ -132,6 +133,12 @@ def audit(figures: list[Figure], threshold: int, focus=None) -> pd.DataFrame:
         dtype=bool,
     )
     return result
+
+
+def _unbounded(high: float) -> float:
+    # No upper bound stands in the programme as a large number; a bound derived from it
+    # (a part of an unbounded total) is no bound either.
+    return math.inf if high >= UNBOUNDED / 2 else high
 
 
 class _System:

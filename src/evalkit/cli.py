@@ -319,9 +319,7 @@ def _label(reason: str, limit: int) -> str:
 
 
 def _range(low: float, high: float) -> str:
-    from evalkit.audit import UNBOUNDED
-
-    if high >= UNBOUNDED:
+    if high == float("inf"):
         return f"mindst {low:.0f}"
     return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
 
