@@ -35,6 +35,8 @@ from scipy.sparse import coo_array, csr_array
 
 PRIMARY, SECONDARY = "primær", "sekundær"
 UNBOUNDED = 10**9  # stands for "no upper bound" in the programme; reported as math.inf
+BATCH_VARIABLES = 50_000  # variables per programme: many questions at a time
+LARGE = 5_000  # a component whose copies for all its questions would hold more variables
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,11 @@ def figures(rows: pd.DataFrame, labels: pd.Series, afdelinger: pd.DataFrame) -> 
         covered[aar][("boligselskab", company[enhed])].add(enhed)
         covered[aar][("samlet", "")].add(enhed)
     result = []
+    numbers = {c: rows[c].to_numpy(dtype=float, na_value=np.nan) for c in ("taeller", "naevner")}
     for aar, niveau, enhed, taeller, naevner, label, data in zip(
-        rows["aar"], rows["niveau"], rows["enhed"], rows["taeller"], rows["naevner"],
-        labels.to_numpy(), has_data.to_numpy(), strict=True,
+        rows["aar"].to_numpy(), rows["niveau"].to_numpy(), rows["enhed"].to_numpy(),
+        numbers["taeller"], numbers["naevner"], labels.to_numpy(), has_data.to_numpy(),
+        strict=True,
     ):  # fmt: skip
         if not data:
             continue
@@ -182,45 +186,96 @@ class _System:
                 low[node] = high[node] = self.low[node]
             else:
                 groups[free_rows.component[node]].append(node)
-        # Round r asks, in one programme, for the r-th hidden sum of every component: the
-        # components share no variable, so each one's optimum is its own.
-        for r in range(max((len(g) for g in groups.values()), default=0)):
-            chosen = {c: nodes[r] for c, nodes in groups.items() if len(nodes) > r}
-            for sense, out in ((1, low), (-1, high)):
-                values = self._solve(matrix, fixed, free_rows, chosen, sense)
-                out.update(values)
+        # Every question (a hidden sum, smallest or largest) gets its own copy of its
+        # component's equations, and many copies go into one programme: the copies share no
+        # variable, so each one's optimum is its own, and the solver is called a few times
+        # rather than twice per hidden figure.
+        # A large component with many hidden sums (thousands of copies) is asked one
+        # question at a time instead, all large components side by side.
+        self._blocks: dict[int, tuple] = {}
+        large = {c: nodes for c, nodes in groups.items()
+                 if len(nodes) * len(free_rows.columns[c]) > LARGE}  # fmt: skip
+        for r in range(max((len(nodes) for nodes in large.values()), default=0)):
+            for sense in (1, -1):
+                batch = [(c, nodes[r], sense) for c, nodes in large.items() if len(nodes) > r]
+                self._answer(matrix, fixed, batch, low, high)
+        batch: list[tuple[int, int, int]] = []
+        size = 0
+        for c, nodes in groups.items():
+            if c in large:
+                continue
+            for node in nodes:
+                for sense in (1, -1):
+                    batch.append((c, node, sense))
+                    size += len(free_rows.columns[c])
+                    if size >= BATCH_VARIABLES:
+                        self._answer(matrix, fixed, batch, low, high)
+                        batch, size = [], 0
+        if batch:
+            self._answer(matrix, fixed, batch, low, high)
         return low, high
 
-    def _solve(self, matrix, fixed, parts, chosen: dict[int, int], sense: int) -> dict:
-        columns = np.concatenate([parts.columns[c] for c in chosen])
-        rows = np.concatenate([parts.rows[c] for c in chosen])
-        a = matrix[rows][:, columns]
-        rest = matrix[rows][:, np.flatnonzero(fixed)]
-        b = -(rest @ self.low[fixed])
-        index = {int(col): i for i, col in enumerate(columns)}
-        cost = np.zeros(len(columns))
-        for node in chosen.values():
-            cost[index[node]] = sense
-        lo, hi = self.low[columns], self.high[columns]
+    def _block(self, matrix, fixed, c: int) -> tuple:
+        """Component c's equations over its free variables, the fixed ones moved right:
+        (rows, columns, values) of its matrix, its size, right-hand side, bounds, index."""
+        if not self._blocks:
+            self._split(matrix, fixed)
+        return self._blocks[c]
+
+    def _split(self, matrix, fixed) -> None:
+        # All components at once from the matrix's entries: slicing the matrix for each of
+        # thousands of components would cost more than solving them.
+        parts = self._parts
+        coo = matrix.tocoo()
+        keep = ~fixed[coo.col]
+        rows, cols, values = coo.row[keep], coo.col[keep], coo.data[keep]
+        rhs = -(matrix @ np.where(fixed, self.low, 0.0))
+        local_col = np.zeros(matrix.shape[1], dtype=int)
+        local_row = np.zeros(matrix.shape[0], dtype=int)
+        for c, columns in parts.columns.items():
+            local_col[columns] = np.arange(len(columns))
+            local_row[parts.rows[c]] = np.arange(len(parts.rows[c]))
+        component = parts.component[cols]
+        order = np.argsort(component, kind="stable")
+        component, rows, cols, values = component[order], rows[order], cols[order], values[order]
+        for c, columns in parts.columns.items():
+            lo, hi = np.searchsorted(component, [c, c + 1])
+            self._blocks[c] = (
+                local_row[rows[lo:hi]], local_col[cols[lo:hi]], values[lo:hi],
+                (len(parts.rows[c]), len(columns)), rhs[parts.rows[c]],
+                self.low[columns], self.high[columns],
+                {int(col): i for i, col in enumerate(columns)},
+            )  # fmt: skip
+
+    def _answer(self, matrix, fixed, batch: list[tuple[int, int, int]], low, high) -> None:
+        entries, rhs, lows, highs, at = [], [], [], [], []
+        n_rows = n_cols = 0
+        for c, node, sense in batch:
+            r, k, v, (height, width), b, lo, hi, index = self._block(matrix, fixed, c)
+            entries.append((r + n_rows, k + n_cols, v))
+            rhs.append(b), lows.append(lo), highs.append(hi)
+            at.append((n_cols + index[node], sense))
+            n_rows, n_cols = n_rows + height, n_cols + width
+        r, k, v = (np.concatenate(x) for x in zip(*entries, strict=True))
+        a = coo_array((v, (r, k)), shape=(n_rows, n_cols)).tocsr()
+        b, lo, hi = (np.concatenate(x) for x in (rhs, lows, highs))
+        cost = np.zeros(n_cols)
+        for position, sense in at:
+            cost[position] = sense
         if self.tree:
             res = linprog(cost, A_eq=a, b_eq=b, bounds=np.column_stack([lo, hi]), method="highs")
-            x = res.x
         else:
-            res = milp(
-                cost,
-                constraints=LinearConstraint(a, b, b),
-                bounds=Bounds(lo, hi),
-                integrality=np.ones(len(columns)),
-            )
-            x = res.x
-        if res.status != 0 or x is None:
-            if len(chosen) > 1:  # find the component the published figures contradict
-                values = {}
-                for c, node in chosen.items():
-                    values.update(self._solve(matrix, fixed, parts, {c: node}, sense))
-                return values
-            raise Contradiction(self._names(chosen.values()))
-        return {node: float(round(x[index[node]], 6)) for node in chosen.values()}
+            res = milp(cost, constraints=LinearConstraint(a, b, b), bounds=Bounds(lo, hi),
+                       integrality=np.ones(len(cost)))  # fmt: skip
+        if res.status != 0 or res.x is None:
+            if len(batch) > 1:  # find the component whose published figures contradict
+                for task in batch:
+                    self._answer(matrix, fixed, [task], low, high)
+                return
+            c = batch[0][0]
+            raise Contradiction(self._names(self._parts.columns[c]))
+        for (_, node, sense), (position, _) in zip(batch, at, strict=True):
+            (low if sense == 1 else high)[node] = float(round(res.x[position], 6))
 
     def _names(self, nodes) -> list[Figure]:
         nodes = set(nodes)

@@ -217,6 +217,8 @@ def _hidden_statuses(out: pd.DataFrame, agreement, threshold: int) -> None:
     the same for every value the labels allow ("<t": 1 to t − 1; "skjult": 0 to the
     denominator), or "skjult (små tal)"."""
     hidden = out[(out["skjult"] != "") | (out["baseline_skjult"] != "")]
+    numbers = ["taeller", "naevner", "baseline", "baseline_taeller", "baseline_naevner"]
+    hidden = hidden.astype({c: float for c in numbers})  # plain floats iterate fast
     statuses = []
     for ind_id, label, taeller, naevner, base_label, base, base_taeller, base_n in zip(
         hidden["indikator"], hidden["skjult"], hidden["taeller"], hidden["naevner"],
