@@ -103,6 +103,14 @@ def test_after_suppression_every_small_cell_can_be_anything_from_1_to_4(agreemen
         assert ranges(published, 2025)[name] == (1, 4)
 
 
+def test_the_worked_example_of_docs_metode(agreement):
+    published = publish(exact(plan(agreement), {2025: FIVE_ONES}), plan(agreement))
+    five = {a: (1, 4) for a in ("A1", "A2", "A3", "A4", "A5")}
+    expected = five | {"B1": (5, 11), "B2": (5, 11), "A": (5, 11), "B": (10, 16)}
+    assert ranges(published, 2025) == expected
+    assert udsaettelser(published, 2025).loc["Alle", "taeller"] == 21
+
+
 def test_a_hidden_baseline_under_a_shown_count_gives_no_status(agreement):
     # Ringparken's case: 8 evictions in 2025, a hidden 2024 count. 8 against 1 is forværret,
     # 8 against 3 is uændret: the word would tell the hidden baseline.
