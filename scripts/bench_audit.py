@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-from bench import PeakMemory, machine, synthetic  # noqa: E402
+from bench import machine, measured, synthetic  # noqa: E402
 
 TARGETS = {"national_s": 60, "national_gib": 2, "viborg_s": 1}
 RANDOM_TABLES = 200
@@ -47,20 +47,9 @@ print(time.perf_counter() - started, len(published.audit), published.holds)
 
 
 def audit_run(project: Path, year: int) -> tuple[float, float, int, bool]:
-    peak = PeakMemory()
-    with peak:
-        process = subprocess.Popen(
-            [BIN / "python", "-c", AUDIT, str(year)],
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        peak.watch(process.pid)
-        out, err = process.communicate()
-    assert process.returncode == 0, err
+    _, gib, out = measured([BIN / "python", "-c", AUDIT, str(year)], project)
     wall, hidden, holds = out.split()
-    return float(wall), peak.gib, int(hidden), holds == "True"
+    return float(wall), gib, int(hidden), holds == "True"
 
 
 def build(project: Path) -> None:
