@@ -28,7 +28,7 @@ from evalkit.agreement import Agreement
 from evalkit.config import TEMPLATES_DIR, Paths
 from evalkit.files import sha256, write_atomic
 from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
-from evalkit.names import slug
+from evalkit.names import SAMLET_SLUG, slug
 from evalkit.sheets import read_csv
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Unit:
 
     @property
     def slug(self) -> str:
-        return "helhedsplan" if self.niveau == "samlet" else slug(self.enhed)
+        return SAMLET_SLUG if self.niveau == "samlet" else slug(self.enhed)
 
 
 @dataclass

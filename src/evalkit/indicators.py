@@ -211,7 +211,8 @@ def status(
     else:
         k0 = baseline if _missing(baseline_taeller) else baseline_taeller
         e1, e0 = (1.0, 1.0)
-        if not _missing(naevner) and not _missing(baseline_naevner):
+        known = not _missing(naevner) and not _missing(baseline_naevner)
+        if known and naevner > 0 and baseline_naevner > 0:  # no exposure of 0 dwellings
             e1, e0 = float(naevner), float(baseline_naevner)
         clear = stats.poisson_change_p(int(taeller), int(k0), e1, e0) < stats.ALPHA
         change = taeller / e1 - k0 / e0
@@ -284,7 +285,8 @@ def indicator_table(
         is_share = indicator.enhed == "procent"
         low, high = interval(rows["taeller"], rows["naevner"]) if is_share else (pd.NA, pd.NA)
         rows["ki_nedre"], rows["ki_oevre"] = _aligned(low, rows), _aligned(high, rows)
-        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / rows["naevner"]
+        units = rows["naevner"].where(rows["naevner"] > 0)  # no rate of 0 dwellings
+        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / units
         rows = rows.join(_baseline(year, indicator, rows, agreement, baseline_tables or {}))
         rows["status"] = [
             status(indicator.enhed, indicator.retning, t, n, b, bt, bn)
