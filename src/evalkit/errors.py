@@ -1,5 +1,6 @@
 """Problems in the input, told to people in Danish."""
 
+import errno
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +81,19 @@ def unreadable(path: Path, exc: OSError) -> Problem:
     else:
         reason = f"styresystemet svarer: {exc.strerror or exc}."
     return Problem(str(path), f"filen kan ikke læses: {reason}")
+
+
+def cannot_write(exc: OSError) -> str:
+    """Why an output could not be written, and what to do, in one Danish line."""
+    where = exc.filename or "en af mappens filer"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "disken er fuld. Frigør plads, og kør igen."
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "mappen er skrivebeskyttet, eller du mangler rettighed til at skrive i den."
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        reason = "der ligger en fil, hvor evalkit skal bruge en mappe. Flyt eller omdøb filen."
+    elif exc.errno == errno.EISDIR:
+        reason = "der ligger en mappe, hvor evalkit skal skrive en fil. Flyt eller omdøb mappen."
+    else:
+        reason = f"styresystemet svarer: {exc.strerror or exc}."
+    return f"kan ikke skrive {where}: {reason} Rapporter, der allerede var lavet, er urørte."
