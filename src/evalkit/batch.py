@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from evalkit import fmt, provenance
 from evalkit.agreement import Agreement
@@ -152,7 +152,11 @@ def render(
             return Outcome(unit, False, None, nb_path.name, _reason(exc))
     notebook = _sanitized(notebook, notebook_in, year, unit)
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
-    resources = {"provenance": provenance.for_report(paths, year, notebook_in), "aar": year}
+    resources = {
+        "provenance": provenance.for_report(paths, year, notebook_in),
+        "aar": year,
+        "page_title_css": css_string(notebook.metadata["title"]),
+    }
     body = _export(notebook, resources)
     write_atomic(html_path, body)
     _keep(notebook, nb_path)
@@ -161,6 +165,15 @@ def render(
 
 
 _CLOCK = ("start_time", "end_time", "duration")
+
+
+def css_string(text: str) -> str:
+    """`text` inside a CSS string ("..."), as it reads: every character that could end the
+    string, the rule or the <style> element (quotes, backslash, line breaks, < and >) and
+    every control character is written as a CSS escape (\\22 for ")."""
+    return "".join(
+        c if c.isalnum() or c in " .,:()–-" else f"\\{ord(c) or 0xFFFD:x} " for c in str(text)
+    )
 
 
 def _sanitized(notebook, notebook_in: Path, year: int, unit: Unit):
@@ -420,7 +433,9 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
             }
         )
     loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / "evalkit"])
-    env = Environment(loader=loader, autoescape=select_autoescape())
+    # Every value is escaped: the template's name ends in .j2, which select_autoescape()
+    # did not take for HTML, so the index escaped nothing.
+    env = Environment(loader=loader, autoescape=True)
     page = env.get_template("index.html.j2").render(
         navn=agreement.navn,
         periode=f"{fmt.day(agreement.periode_fra)}–{fmt.day(agreement.periode_til)}",
