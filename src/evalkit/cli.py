@@ -12,7 +12,7 @@ from pathlib import Path
 from evalkit import files
 from evalkit.agreement import Agreement, load_agreement
 from evalkit.config import Paths
-from evalkit.errors import Busy, InputError, Problem, cannot_write
+from evalkit.errors import Busy, InputError, Problem, cannot_write, shown
 
 OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY, NO_BROWSER, CANNOT_WRITE = 0, 1, 2, 3, 4, 5, 6
 INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
@@ -319,7 +319,7 @@ def _run(
         if not chosen:
             names = ", ".join(u.enhed for u in batch.units(agreement))
             print(
-                f'Fejl: enheden "{unit_name}" kendes ikke. Kendte enheder: {names}.',
+                f'Fejl: enheden "{shown(unit_name)}" kendes ikke. Kendte enheder: {names}.',
                 file=sys.stderr,
             )
             return USAGE
