@@ -38,10 +38,11 @@ def two_proportion_z(p1: float, n1: float, p0: float, n0: float) -> float:
 def binomial_two_sided_p(k: int, n: int, p: float) -> float:
     """Exact two-sided p-value of k successes in n trials: P(X with prob ≤ P(X = k)).
 
-    Up to SUMMED_UP_TO trials the probabilities of all outcomes are summed (milliseconds);
-    above, scipy's binomtest finds the other tail by bisection, so the time does not grow
-    with n (summing took minutes for a count in the hundred millions). scipy is imported only
-    then: loading scipy.stats takes a second or more.
+    Up to SUMMED_UP_TO trials the probabilities of all outcomes are summed (at most 0.1 s,
+    and a national total has tens of thousands); above, scipy's binomtest finds the other
+    tail by bisection, so the time does not grow with n (summing took minutes for a count in
+    the hundred millions). scipy is imported only then: loading scipy.stats takes a second or
+    more, in every process that builds a year.
     """
     if n == 0:
         return 1.0
@@ -54,7 +55,7 @@ def binomial_two_sided_p(k: int, n: int, p: float) -> float:
     return _summed(int(k), int(n), p)
 
 
-SUMMED_UP_TO = 10_000
+SUMMED_UP_TO = 100_000
 
 
 def _summed(k: int, n: int, p: float) -> float:
