@@ -521,11 +521,12 @@ def _parse_number(cell, kind: str, danish: bool, where, problems) -> float | Non
         return None
     if value < 0:
         problems.append(_at(where, f"{_show(value)} er negativ; forventede {EXPECTED[kind]}."))
-    elif value > MAX_NUMBER:
+    elif value > MAX_NUMBER:  # told once: no sum or comparison is made with it
         problems.append(
             _at(where, f"{_show(value)} er over grænsen på {fmt.number(MAX_NUMBER)}; så stort kan "
                 "tallet for én afdeling ikke være. Tjek cellen.")
         )  # fmt: skip
+        return None
     elif kind == COUNT and value != int(value):
         problems.append(_at(where, f"{_show(value)} er ikke et helt tal; forventede et antal."))
     return value
