@@ -65,20 +65,10 @@ _NOT_TEXT = {
 
 def read_cells(path: Path, problems: list[Problem]) -> Sheet | None:
     """The header and data rows of a .csv or .xlsx file; None (and a problem) if unusable."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        problems.append(unreadable(path, exc))
-        return None
-    if size > MAX_FILE_BYTES:
-        problems.append(_too_large(path, size, MAX_FILE_BYTES))
-        return None
     if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path, problems)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(unreadable(path, exc))
+        return _read_xlsx(path, problems) if _within(path, MAX_FILE_BYTES, problems) else None
+    data = _bytes(path, MAX_FILE_BYTES, problems)
+    if data is None:
         return None
     for signature, what in _NOT_TEXT.items():
         if data.startswith(signature):
@@ -145,6 +135,30 @@ def _too_big(path: Path, row_no: int, cells, rows: int, problems: list[Problem])
     return False
 
 
+def _within(path: Path, limit: int, problems: list[Problem]) -> bool:
+    """Whether the file can be read and is at most `limit` bytes; a problem if not."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.append(unreadable(path, exc))
+        return False
+    if size > limit:
+        problems.append(_too_large(path, size, limit))
+        return False
+    return True
+
+
+def _bytes(path: Path, limit: int, problems: list[Problem]) -> bytes | None:
+    """The file's bytes, if it has at most `limit`; None and a problem if not."""
+    if not _within(path, limit, problems):
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(unreadable(path, exc))
+        return None
+
+
 def _too_large(path: Path, size: int, limit: int, how: str = "") -> Problem:
     return Problem(
         str(path),
@@ -155,14 +169,8 @@ def _too_large(path: Path, size: int, limit: int, how: str = "") -> Problem:
 
 def read_text(path: Path, problems: list[Problem]) -> str | None:
     """A text file (a note, metadata.yaml) as Windows and Danish editors save it; None if not."""
-    try:
-        size = path.stat().st_size
-        data = path.read_bytes() if size <= MAX_TEXT_BYTES else b""
-    except OSError as exc:
-        problems.append(unreadable(path, exc))
-        return None
-    if size > MAX_TEXT_BYTES:
-        problems.append(_too_large(path, size, MAX_TEXT_BYTES))
+    data = _bytes(path, MAX_TEXT_BYTES, problems)
+    if data is None:
         return None
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):  # "Unicode" in Notepad and Word
