@@ -899,6 +899,8 @@ def test_the_eviction_baseline_is_the_2024_data_from_2025_on(agreement):
         ({}, "ikke oplyst"),
         ({"serviceloven": [3, 2]}, "serviceloven"),
         ({"serviceloven": [3, 2], "barnets_lov": [1, 0]}, "serviceloven og barnets lov"),
+        # only the Barnets lov part given: the rest of the total is serviceloven
+        ({"barnets_lov": [1, 0]}, "serviceloven og barnets lov"),
     ],
 )
 def test_measures_say_which_laws_they_count(agreement, columns, love):
