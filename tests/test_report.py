@@ -386,6 +386,9 @@ def test_a_real_year_is_not_called_example_data_but_its_example_baseline_is(agre
              2025: {"udsaettelser": evictions({"Ringparken": 7})}}  # fmt: skip
     r = build(agreement, years, examples={2024})(2025, "afdeling", "Ringparken")
     assert "Eksempeldata" not in r.header()
+    assert "»eksempeldata«" in r.method()  # the appendix explains the mark it uses
+    real = build(agreement, years)(2025, "afdeling", "Ringparken")
+    assert "eksempeldata" not in real.method().lower()
     assert "fra data for 2024" in status_cell(r.status_table(), 2)
     assert "eksempeldata, ikke faktiske tal" in status_cell(r.status_table(), 2)
     chart = r.trends()[0]

@@ -638,6 +638,7 @@ class Report:
         return Html(
             env.get_template("metode.html.j2").render(
                 symbol=fmt.STATUS_SYMBOLS,
+                examples=bool(self.example_years),
                 undirected=[i for i in self.agreement.indicators if i.retning == "ingen"],
                 hidden_labels=list(dict.fromkeys(self.hidden(PRIMARY, i) for i in sensitive)),
                 sensitive=sensitive,
