@@ -191,3 +191,16 @@ def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
         "lindon.html",
         "lindon.ipynb",
     }
+
+
+def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():
+    from evalkit.batch import _summary
+
+    table = pd.DataFrame({
+        "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],
+        "status": ["forbedret", "steget", "uændret (inden for usikkerheden)", "forbedret"],
+    })  # fmt: skip
+    assert _summary(table, "afdeling", "A") == (
+        "▲ 1 forbedret · ● 1 uændret (inden for usikkerheden) · ▼ 0 forværret · ↑ 1 steget"
+    )
+    assert "steget" not in _summary(table, "afdeling", "B")
