@@ -69,12 +69,21 @@ PERIODE_TIL = date(2029, 7, 31)
 
 # The four delmål in order: (nr, indicator id, desired direction, baseline year, unit).
 # Delmål 1, 3 and 4 measure "Andelen"/"Andel" (a percentage), delmål 2 "Antallet" (a count).
+# The direction is the delmål's own verb ("reducere", "øge"); delmål 4, "styrke muligheden
+# for mestring af eget liv", does not say whether more or fewer residents with a measure is
+# better, so it has none.
 DELMAAL = [
     (1, "fraflytning", "ned", 2023, "procent"),
     (2, "udsaettelser", "ned", 2024, "antal"),
     (3, "tilfredshed", "op", 2023, "procent"),
-    (4, "foranstaltning", "ned", None, "procent"),
+    (4, "foranstaltning", "ingen", None, "procent"),
 ]
+# The agreement's words for each direction given (delmålets ordlyd).
+RETNING_KILDE = {
+    "fraflytning": "At reducere antallet af fraflytninger",
+    "udsaettelser": "At reducere antallet af effektive udsættelser",
+    "tilfredshed": "At øge tilfredsheden i boligområdet",
+}
 INDICATOR_IDS = [d[1] for d in DELMAAL]
 
 # Facts known beside the agreement (afdelingsnummer, one dwelling type); everything else
@@ -206,6 +215,29 @@ def test_delmaal_number(agreement, nr, indicator_id, retning, aar, enhed):
 )
 def test_desired_direction(agreement, nr, indicator_id, retning, aar, enhed):
     assert agreement.indicator(indicator_id).retning == retning
+
+
+@pytest.mark.parametrize("indicator_id", INDICATOR_IDS)
+def test_a_direction_cites_the_agreements_words(agreement, indicator_id):
+    indicator = agreement.indicator(indicator_id)
+    if indicator_id in RETNING_KILDE:
+        assert RETNING_KILDE[indicator_id] in indicator.retning_kilde
+    else:
+        assert indicator.retning == "ingen"
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "noun"),
+    [("fraflytning", "husstande"), ("udsaettelser", "husstande"),
+     ("tilfredshed", "besvarelser"), ("foranstaltning", "borgere")],
+)  # fmt: skip
+def test_each_indicator_says_what_its_numerator_counts(agreement, indicator_id, noun):
+    assert agreement.indicator(indicator_id).taeller_enhed == noun
+
+
+def test_the_satisfaction_survey_has_the_agreements_name(agreement):
+    # The agreement: "trygheds- og trivselsmåling".
+    assert "trygheds- og trivselsmåling" in agreement.indicator("tilfredshed").datakilde
 
 
 @pytest.mark.parametrize(
@@ -363,3 +395,44 @@ def test_aliases_in_delaftale_yaml_are_refused(raw):
     [message] = refused(raw)
 
     assert "række 1" in message and "ankre og henvisninger" in message
+
+
+# --- 7. a wrong agreement file is told in Danish, naming the file and the key ----------------
+
+
+@pytest.mark.parametrize(
+    ("change", "phrases"),
+    [
+        # a direction without the agreement's words for it
+        (
+            ('retning_kilde: "Delmålets ordlyd: At øge tilfredsheden i boligområdet"', ""),
+            ("delmål 3, indikator tilfredshed", "retning_kilde mangler", "retning: ingen"),
+        ),
+        (
+            ("retning: ingen", "retning: sideværts"),
+            ("delmål 4, indikator foranstaltning", 'retning er "sideværts"', "ned, op eller ingen"),
+        ),
+        (
+            ("taeller_enhed: borgere", ""),
+            ("delmål 4, indikator foranstaltning", "taeller_enhed mangler", "under 5 husstande"),
+        ),
+    ],
+    ids=["retning-without-source", "unknown-retning", "no-taeller-enhed"],
+)
+def test_a_wrong_indicator_in_delaftale_yaml_is_named(tmp_path, change, phrases):
+    from evalkit.agreement import load_agreement
+    from evalkit.errors import InputError
+
+    raw = Path(__file__).parents[1] / "data" / "raw"
+    for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):
+        (tmp_path / name).write_bytes((raw / name).read_bytes())
+    yaml_file = tmp_path / "delaftale.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    assert change[0] in text
+    yaml_file.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_agreement(tmp_path)
+    message = str(caught.value)
+    assert str(yaml_file) in message
+    for phrase in phrases:
+        assert phrase in message, (phrase, message)

@@ -122,9 +122,29 @@ def test_the_helhedsplan_report_shows_the_municipal_goals(batch):
 
 
 def test_evictions_are_shown_per_1000_units_against_the_2024_baseline(batch):
+    # Whatever the data: the helhedsplan's baseline is the 2024 sum over the afdelinger that
+    # have data this year (the same afdelinger on both sides), read from the processed tables.
+    processed = batch["root"] / "data" / "processed"
+    rows = {y: pd.read_csv(processed / str(y) / "indikatorer.csv") for y in (2024, YEAR)}
+    ev = {y: r[(r["indikator"] == "udsaettelser") & (r["niveau"] == "afdeling")]
+          for y, r in rows.items()}  # fmt: skip
+    now = set(ev[YEAR].loc[ev[YEAR]["afdelinger_med_data"] == 1, "enhed"])
+    before = ev[2024][ev[2024]["enhed"].isin(now)]
+    expected = int(before["taeller"].sum())
     html = (batch["root"] / "reports" / str(YEAR) / "helhedsplan.html").read_text("utf-8")
     assert "pr. 1.000 lejemål" in html
-    assert "12 (2024)" in html  # the example data's 2024 total is the baseline
+    assert f"{expected} (2024)" in html and "fra data for 2024" in html
+    assert f"{len(now)} af 16 afdelinger" in html
+
+
+def test_every_report_ends_with_the_method_and_a_compact_list_of_inputs(batch):
+    for page in reports(batch):
+        html = page.read_text("utf-8")
+        assert "Bilag: sådan læses rapporten" in html and 'class="method"' in html, page.name
+        assert html.index('class="method"') < html.index('<footer class="report-footer">')
+        assert "docs/metode.md" not in html and "årets data" not in html, page.name
+        footer = html[html.index('<footer class="report-footer">') :]
+        assert footer.count('<p class="files">') == 1 and "<li>" not in footer, page.name
 
 
 def test_no_small_count_of_a_sensitive_indicator_is_published(batch):
@@ -211,3 +231,16 @@ def test_the_index_escapes_every_name_and_error(tmp_path, agreement):
 
     assert "<img" not in page
     assert page.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 2
+
+
+def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():
+    from evalkit.batch import _summary
+
+    table = pd.DataFrame({
+        "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],
+        "status": ["forbedret", "steget", "uændret (inden for usikkerheden)", "forbedret"],
+    })  # fmt: skip
+    assert _summary(table, "afdeling", "A") == (
+        "▲ 1 forbedret · ● 1 uændret (inden for usikkerheden) · ▼ 0 forværret · ↑ 1 steget"
+    )
+    assert "steget" not in _summary(table, "afdeling", "B")

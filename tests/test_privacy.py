@@ -138,6 +138,15 @@ def test_a_baseline_is_hidden_as_it_was_hidden_in_its_own_year():
     assert later.loc["A2", "taeller"] == 6  # this year's 6 is shown
 
 
+def test_the_baseline_year_has_no_baseline_to_hide():
+    # 2024 is the baseline year: its own small cells are hidden as values, but there is no
+    # baseline in 2024, so nothing in its baseline columns is marked hidden.
+    published = publish(table({2024: {"A1": 5, "A2": 2, "A3": 7, "B1": 9, "B2": 6}}),
+                        AFDELINGER, SETTINGS)  # fmt: skip
+    assert published.set_index("enhed").loc["A2", "skjult"] == PRIMARY
+    assert (published["baseline_skjult"] == "").all()
+
+
 def test_tal_csv_writes_hidden_cells_as_under_5_or_skjult():
     published = publish(table({2024: {"A1": 5, "A2": 2, "A3": 7, "B1": 9, "B2": 6}}),
                         AFDELINGER, SETTINGS)  # fmt: skip

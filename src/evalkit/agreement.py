@@ -38,10 +38,18 @@ class Indicator:
     kort_navn: str
     enhed: str  # "procent" or "antal"
     naevner: str  # what the denominator counts, in Danish ("lejemål", "besvarelser")
-    retning: str  # "ned" or "op": the desired direction
+    retning: str  # "ned", "op" (the desired direction) or "ingen" (the agreement gives none)
     baseline_aar: int | None
     baseline_tekst: str | None
     datakilde: str
+    # What the numerator counts, in Danish ("husstande", "borgere"): a hidden small count
+    # reads "under 5 husstande", never a bare "under 5".
+    taeller_enhed: str = ""
+    # Where the agreement gives the direction (its own words); empty for retning "ingen".
+    retning_kilde: str = ""
+
+
+RETNINGER = ("ned", "op", "ingen")
 
 
 @dataclass(frozen=True)
@@ -110,8 +118,9 @@ def load_agreement(raw_dir: Path) -> Agreement:
         mark = getattr(exc, "problem_mark", None)
         at = f" (fejl i linje {mark.line + 1})" if mark else ""
         raise InputError([Problem(str(path), f"kan ikke læses som YAML{at}.")]) from None
-    indicators = [
-        Indicator(
+    indicators, problems = [], []
+    for d in doc["delmaal"]:
+        indicator = Indicator(
             id=d["indikator"]["id"],
             delmaal_nr=int(d["nr"]),
             delmaal=d["navn"],
@@ -123,20 +132,13 @@ def load_agreement(raw_dir: Path) -> Agreement:
             baseline_aar=d["indikator"].get("baseline_aar"),
             baseline_tekst=d["indikator"].get("baseline_tekst"),
             datakilde=d["indikator"]["datakilde"],
+            taeller_enhed=str(d["indikator"].get("taeller_enhed") or "").strip(),
+            retning_kilde=str(d["indikator"].get("retning_kilde") or "").strip(),
         )
-        for d in doc["delmaal"]
-    ]
-    for indicator in indicators:
-        if indicator.retning not in ("ned", "op") or indicator.enhed not in ("procent", "antal"):
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"indikatoren {indicator.id}: retning skal være "
-                        "ned eller op, og enhed procent eller antal.",
-                    )
-                ]
-            )
+        problems += _indicator_problems(path, indicator)
+        indicators.append(indicator)
+    if problems:
+        raise InputError(problems)
     shares = {i.id for i in indicators if i.enhed == "procent"}
     baseline = _read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi"))
     bad = baseline[baseline["indikator"].isin(shares) & ~baseline["vaerdi"].between(0, 100)]
@@ -164,6 +166,31 @@ def load_agreement(raw_dir: Path) -> Agreement:
         sammenligning=_read_plain_csv(raw_dir / "sammenligning.csv", numeric=("aar", "vaerdi")),
         settings=DEFAULT_SETTINGS | (doc.get("evalkit") or {}),
     )
+
+
+def _indicator_problems(path: Path, indicator: Indicator) -> list[Problem]:
+    """What is wrong with one indicator of delaftale.yaml, in Danish, naming its key."""
+    at = f"delmål {indicator.delmaal_nr}, indikator {indicator.id}"
+    found = []
+    if indicator.enhed not in ("procent", "antal"):
+        found.append(f'{at}: enhed er "{indicator.enhed}"; den skal være procent eller antal.')
+    if indicator.retning not in RETNINGER:
+        found.append(
+            f'{at}: retning er "{indicator.retning}"; den skal være ned, op eller ingen '
+            "(ingen, når aftalen ikke siger, om mere eller mindre er bedst)."
+        )
+    elif indicator.retning != "ingen" and not indicator.retning_kilde:
+        # A verdict (forbedret/forværret) needs the agreement's word for it, not ours.
+        found.append(
+            f"{at}: retning_kilde mangler. Skriv, hvor aftalen siger, at {indicator.retning} er "
+            'bedst (fx "Delmålets ordlyd: At reducere ..."), eller sæt retning: ingen.'
+        )
+    if not indicator.taeller_enhed:
+        found.append(
+            f'{at}: taeller_enhed mangler: hvad tælleren tæller (fx "husstande" eller '
+            '"borgere"), så et skjult tal kan skrives "under 5 husstande".'
+        )
+    return [Problem(str(path), text) for text in found]
 
 
 def _text(path: Path) -> str:

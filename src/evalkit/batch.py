@@ -27,7 +27,7 @@ from evalkit import fmt, provenance
 from evalkit.agreement import Agreement
 from evalkit.config import TEMPLATES_DIR, Paths, is_year
 from evalkit.files import sha256, write_atomic
-from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
+from evalkit.indicators import FALDET, FORBEDRET, FORVAERRET, STEGET, UAENDRET
 from evalkit.names import SAMLET_SLUG, slug
 from evalkit.sheets import read_csv
 
@@ -456,7 +456,9 @@ def _summary(table: pd.DataFrame | None, niveau: str, enhed: str) -> str:
         return ""
     rows = table[(table["niveau"] == niveau) & (table["enhed"] == enhed)]
     counts = rows["status"].value_counts()
+    # The verdicts always; a change without a verdict (no direction in the agreement) where
+    # there is one.
+    shown = [FORBEDRET, UAENDRET, FORVAERRET] + [s for s in (STEGET, FALDET) if counts.get(s)]
     return " · ".join(
-        f"{fmt.STATUS_SYMBOLS[status]} {counts.get(status, 0)} {status}"
-        for status in (FORBEDRET, UAENDRET, FORVAERRET)
+        f"{fmt.STATUS_SYMBOLS[status]} {counts.get(status, 0)} {status}" for status in shown
     )

@@ -16,7 +16,7 @@ from evalkit.agreement import Agreement
 from evalkit.config import Paths
 from evalkit.errors import InputError, Problem
 from evalkit.files import sha256, write_atomic
-from evalkit.indicators import activity_table, indicator_table
+from evalkit.indicators import activity_table, indicator_table, plan_period, plan_weeks
 from evalkit.inputs import YearInputs, read_year
 from evalkit.sheets import csv_text, read_csv
 
@@ -76,7 +76,7 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
         for y in agreement.data_baseline_years(year)
         if paths.raw_year(y).is_dir()
     }
-    weeks = ((inputs.periode_til - inputs.periode_fra).days + 1) / 7
+    plan = plan_period(inputs.periode_fra, inputs.periode_til, agreement)
     return Prepared(
         year,
         inputs.warnings,
@@ -95,11 +95,13 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
                     year,
                     inputs.tables.get("aktiviteter"),
                     agreement,
-                    weeks,
+                    plan_weeks(plan),
                     inputs.tables.get("fraflytninger"),
                 )
             ),
-            "metadata.json": json.dumps(_metadata(paths, inputs), indent=2, ensure_ascii=False),
+            "metadata.json": json.dumps(
+                _metadata(paths, inputs, plan), indent=2, ensure_ascii=False
+            ),
         },
     )
 
@@ -143,7 +145,7 @@ def _write(paths: Paths, prepared: Prepared) -> None:
         write_atomic(paths.processed_year(prepared.year) / name, content)
 
 
-def _metadata(paths: Paths, inputs: YearInputs) -> dict:
+def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None) -> dict:
     agreement_files = [
         paths.raw / n
         for n in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
@@ -154,6 +156,9 @@ def _metadata(paths: Paths, inputs: YearInputs) -> dict:
         "beskrivelse": inputs.beskrivelse,
         "periode_fra": inputs.periode_fra.isoformat(),
         "periode_til": inputs.periode_til.isoformat(),
+        # The weeks of the activity plan: the period inside the agreement's (null: no plan).
+        "plan_fra": plan[0].isoformat() if plan else None,
+        "plan_til": plan[1].isoformat() if plan else None,
         "tabeller": sorted(inputs.tables),
         "noter": inputs.notes,
         "kommunale_maal": _goals(inputs),

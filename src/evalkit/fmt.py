@@ -12,8 +12,12 @@ STATUS_SYMBOLS = {
     "forbedret": "▲",
     "uændret (inden for usikkerheden)": "●",
     "forværret": "▼",
+    # Where the agreement gives no direction: arrows, neither the better nor the worse symbol.
+    "steget": "↑",
+    "faldet": "↓",
     "ingen data": "–",
     "ingen baseline": "○",
+    "baselineår": "◇",
 }
 LEVEL_NAMES = {"afdeling": "Afdeling", "boligselskab": "Boligselskab", "samlet": "Helhedsplan"}
 

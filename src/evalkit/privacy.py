@@ -98,7 +98,9 @@ def publish(indikatorer: pd.DataFrame, afdelinger: pd.DataFrame, settings: dict)
         by_year = out[mine].set_index(["aar", "niveau", "enhed"])["skjult"]
         keys = zip(out.loc[mine, "baseline_aar"], out.loc[mine, "niveau"], out.loc[mine, "enhed"],
                    strict=True)  # fmt: skip
-        earlier = [by_year.get(k, "") for k in keys]
+        # In the baseline year itself there is no baseline: nothing to hide.
+        before = (out.loc[mine, "baseline_aar"] < out.loc[mine, "aar"]).fillna(False)
+        earlier = [by_year.get(k, "") if b else "" for k, b in zip(keys, before, strict=True)]
         small = primary(out.loc[mine, "baseline_taeller"].astype("Float64"), threshold).fillna(
             False
         )
