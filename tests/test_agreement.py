@@ -6,12 +6,14 @@ The expected figures below were transcribed by hand from the agreement itself (t
 so a typo in the data fails a test. Each figure is its own test case.
 """
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from evalkit.agreement import UNKNOWN
+from evalkit.agreement import UNKNOWN, load_agreement
+from evalkit.errors import InputError
 from evalkit.indicators import INPUTS
 
 BOLIGVIBORG = "BoligViborg"
@@ -324,6 +326,75 @@ def test_no_unit_count_column_in_afdelinger(agreement):
     assert not columns & UNIT_COLUMNS, (
         f"unit-count column in afdelinger.csv: {columns & UNIT_COLUMNS}"
     )
+
+
+# --- agreement files that cannot be used ------------------------------------------------------
+
+RAW = Path(__file__).parents[1] / "data" / "raw"
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):
+        shutil.copy(RAW / name, tmp_path / name)
+    return tmp_path
+
+
+def refused(raw: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_agreement(raw)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("Ny/Vest", "Ny+Vest", "ny-vest.html"),
+        ("BoligViborg", None, "boligviborg.html"),  # an afdeling named like its boligselskab
+        ("Helhedsplan", None, "helhedsplan.html"),  # like the whole plan's report
+    ],
+)
+def test_names_that_give_one_file_name_are_refused(raw, first, second, shared):
+    path = raw / "afdelinger.csv"
+    text = path.read_text(encoding="utf-8").replace("Vestervang,", f"{first},")
+    if second:
+        text = text.replace("Lindon,", f"{second},")
+    path.write_text(text, encoding="utf-8")
+
+    [message] = refused(raw)
+
+    assert f"({shared})" in message and "samme filnavn" in message and first in message
+
+
+@pytest.mark.parametrize(("name", "reason"), [("..", "intet bogstav eller tal"),
+                                              ("–", "intet bogstav eller tal"),
+                                              ("A" * 101, "længere end 100 tegn")])  # fmt: skip
+def test_names_that_give_no_file_name_are_refused(raw, name, reason):
+    path = raw / "afdelinger.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Lindon,", f"{name},"), "utf-8")
+
+    [message] = refused(raw)
+
+    assert "afdelinger.csv, række 12" in message and reason in message
+
+
+@pytest.mark.parametrize("name", ["delaftale.yaml", "afdelinger.csv", "sammenligning.csv"])
+def test_a_cpr_number_in_an_agreement_file_is_refused_and_not_shown(raw, name):
+    path = raw / name
+    path.write_text(path.read_text(encoding="utf-8") + "# 311299 4321\n", encoding="utf-8")
+
+    [message] = refused(raw)
+
+    assert "CPR-nummer" in message and "311299" not in message and name in message
+
+
+def test_aliases_in_delaftale_yaml_are_refused(raw):
+    path = raw / "delaftale.yaml"
+    path.write_text("navn: &n x\nhelhedsplan: *n\n" + path.read_text(encoding="utf-8"), "utf-8")
+
+    [message] = refused(raw)
+
+    assert "række 1" in message and "ankre og henvisninger" in message
 
 
 # --- 7. a wrong agreement file is told in Danish, naming the file and the key ----------------

@@ -1,5 +1,6 @@
 """End to end: the shipped data through `evalkit run` to HTML reports (one batch, 2025)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -7,7 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import YEAR, tree_hash
-from evalkit.batch import units
+from evalkit.batch import css_string, units, write_index
+from evalkit.config import Paths
 from evalkit.names import slug
 
 REPO = Path(__file__).parents[1]
@@ -191,6 +193,44 @@ def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
         "lindon.html",
         "lindon.ipynb",
     }
+
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.mark.parametrize(
+    ("text", "css"),
+    [
+        ("Lindon – evaluering 2025", "Lindon – evaluering 2025"),
+        ('a"b', "a\\22 b"),
+        ("a'b", "a\\27 b"),
+        ("a\\b", "a\\5c b"),
+        ("a\nb", "a\\a b"),
+        ("</style><script>", "\\3c \\2f style\\3e \\3c script\\3e "),
+        ("'); } body { color: red }", "\\27 )\\3b  \\7d  body \\7b  color: red \\7d "),
+        ("Kølvrå afd. 8", "Kølvrå afd. 8"),
+        ("\x00", "\\fffd "),
+    ],
+)
+def test_css_string_keeps_a_value_inside_its_string(text, css):
+    assert css_string(text) == css
+
+
+def test_the_index_escapes_every_name_and_error(tmp_path, agreement):
+    paths = Paths(data=tmp_path / "data", reports=tmp_path / "reports")
+    listing = [
+        {"niveau": "afdeling", "enhed": HOSTILE, "ok": True, "html": "x.html",
+         "notebook": "x.ipynb", "error": None},
+        {"niveau": "afdeling", "enhed": "Karup", "ok": False, "html": None,
+         "notebook": "karup.ipynb", "error": f"AssertionError: {HOSTILE}"},
+    ]  # fmt: skip
+    (paths.reports / "2025").mkdir(parents=True)
+    (paths.reports / "2025" / "enheder.json").write_text(json.dumps(listing), encoding="utf-8")
+
+    page = write_index(paths, agreement).read_text(encoding="utf-8")
+
+    assert "<img" not in page
+    assert page.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 2
 
 
 def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():

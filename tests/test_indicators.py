@@ -474,6 +474,9 @@ P, A = "procent", "antal"
         # counts with units as exposure: 0 of 100 units against 6 of 300 units:
         # k1 ~ Bin(6, 100/400): P(0) = 0.75^6 = 0.178, p = 0.347
         (A, "ned", 0, 100, 6, 6, 300, UAENDRET),
+        # 0 dwellings are no exposure: the counts are compared as they are (n = 6, as above)
+        (A, "ned", 0, 0, 6, 6, 300, FORBEDRET),
+        (A, "ned", 0, 0, 0, 0, 0, UAENDRET),
         # missing value or baseline
         (P, "ned", NA, NA, 21.5, NA, NA, INGEN_DATA),
         (P, "ned", 5, NA, 21.5, NA, NA, INGEN_DATA),  # a share needs its naevner
@@ -913,6 +916,19 @@ def test_measures_say_which_laws_they_count(agreement, columns, love):
     result = indicator_table(2025, {"foranstaltninger": table}, agreement)
     assert set(result.loc[result["indikator"] == "foranstaltning", "love"]) == {love}
     assert set(result.loc[result["indikator"] != "foranstaltning", "love"]) == {""}
+
+
+def test_evictions_in_an_afdeling_of_0_dwellings_have_no_rate_per_1000(agreement):
+    tables = {
+        "udsaettelser": pd.DataFrame({"afdeling": ["Karup"], "effektive_udsaettelser": [0]}),
+        "fraflytninger": pd.DataFrame(
+            {"afdeling": ["Karup"], "lejemaal": [0], "fraflytninger": [0]}
+        ),
+    }
+    result = indicator_table(2025, tables, agreement)
+    karup = result[(result["enhed"] == "Karup") & (result["indikator"] == "udsaettelser")]
+    assert karup["taeller"].tolist() == [0]
+    assert karup["pr_1000"].isna().all()  # never inf
 
 
 # --- issue 12: like for like, and the plan's period --------------------------------------------

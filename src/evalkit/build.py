@@ -192,11 +192,7 @@ class Processed:
 
 
 def load_processed(paths: Paths, upto: int) -> Processed:
-    years = sorted(
-        int(p.name)
-        for p in paths.processed.iterdir()
-        if p.name.isdigit() and int(p.name) <= upto and (p / "indikatorer.csv").exists()
-    )
+    years = paths.processed_years(upto)
     indikatorer = pd.concat(
         [read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
     )

@@ -388,7 +388,8 @@ def indicator_table(
         is_share = indicator.enhed == "procent"
         low, high = interval(rows["taeller"], rows["naevner"]) if is_share else (pd.NA, pd.NA)
         rows["ki_nedre"], rows["ki_oevre"] = _aligned(low, rows), _aligned(high, rows)
-        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / rows["naevner"]
+        units = rows["naevner"].where(rows["naevner"] > 0)  # no rate of 0 dwellings
+        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / units
         rows = rows.join(_baseline(year, indicator, rows, agreement, baseline_tables or {}))
         rows["status"] = [
             status(indicator.enhed, indicator.retning, t, n, b, bt, bn)

@@ -35,9 +35,9 @@ def code_version() -> dict[str, str | None]:
 def inputs(paths: Paths, year: int) -> list[dict[str, str]]:
     """Every input file behind the reports of `year` (its years of history), with SHA-256."""
     files: dict[str, str] = {}
-    for folder in sorted(paths.processed.glob("[0-9]*")):
-        meta = folder / "metadata.json"
-        if folder.name.isdigit() and int(folder.name) <= year and meta.exists():
+    for y in paths.processed_years(year):
+        meta = paths.processed_year(y) / "metadata.json"
+        if meta.exists():
             for entry in json.loads(meta.read_text(encoding="utf-8"))["filer"]:
                 files[entry["fil"]] = entry["sha256"]
     return [{"fil": name, "sha256": files[name]} for name in sorted(files)]
