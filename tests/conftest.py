@@ -5,6 +5,7 @@ import io
 import os
 import re
 import shutil
+import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -139,3 +140,39 @@ def xlsx(*sheets: tuple[str, list[list]], cached: dict[str, str] | None = None) 
                 data = text.encode()
             out.writestr(item, data)
     return target.getvalue()
+
+
+# --- `evalkit run` as a process, on notebooks that do what a test needs ---------------------
+
+PARAMETERS = 'aar = 2025\nniveau = "samlet"\nenhed = "Helhedsplanen"\ndata_dir = "data"'
+
+
+def tiny_notebooks(folder: Path, afdeling_code: str) -> Path:
+    """notebooks/ whose afdeling report runs `afdeling_code` and whose overview only prints:
+    a run of all units in seconds."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, code in (("afdeling.ipynb", afdeling_code), ("oversigt.ipynb", "print(enhed)")):
+        notebook = new_notebook(cells=[new_code_cell(PARAMETERS), new_code_cell(code)])
+        notebook.cells[0].metadata["tags"] = ["parameters"]
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                           "language": "python"}  # fmt: skip
+        nbformat.write(notebook, folder / name)
+    return folder
+
+
+def start_run(root: Path, notebooks: Path, *args: str) -> subprocess.Popen:
+    """`evalkit run` in a process of its own, on a copy of the shipped data under `root`."""
+    if not (root / "data" / "raw").exists():
+        shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    # Ctrl-C raises KeyboardInterrupt, even where the test runner was started ignoring it.
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            "from evalkit.cli import main; sys.exit(main(sys.argv[1:]))")  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "run", "--year", str(YEAR), *args,
+         "--data-dir", str(root / "data"), "--reports-dir", str(root / "reports"),
+         "--notebooks-dir", str(notebooks)],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip

@@ -6,11 +6,14 @@ The expected figures below were transcribed by hand from the agreement itself (t
 so a typo in the data fails a test. Each figure is its own test case.
 """
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from evalkit.agreement import UNKNOWN
+from evalkit.agreement import UNKNOWN, load_agreement
+from evalkit.errors import InputError
 from evalkit.indicators import INPUTS
 
 BOLIGVIBORG = "BoligViborg"
@@ -66,12 +69,21 @@ PERIODE_TIL = date(2029, 7, 31)
 
 # The four delmål in order: (nr, indicator id, desired direction, baseline year, unit).
 # Delmål 1, 3 and 4 measure "Andelen"/"Andel" (a percentage), delmål 2 "Antallet" (a count).
+# The direction is the delmål's own verb ("reducere", "øge"); delmål 4, "styrke muligheden
+# for mestring af eget liv", does not say whether more or fewer residents with a measure is
+# better, so it has none.
 DELMAAL = [
     (1, "fraflytning", "ned", 2023, "procent"),
     (2, "udsaettelser", "ned", 2024, "antal"),
     (3, "tilfredshed", "op", 2023, "procent"),
-    (4, "foranstaltning", "ned", None, "procent"),
+    (4, "foranstaltning", "ingen", None, "procent"),
 ]
+# The agreement's words for each direction given (delmålets ordlyd).
+RETNING_KILDE = {
+    "fraflytning": "At reducere antallet af fraflytninger",
+    "udsaettelser": "At reducere antallet af effektive udsættelser",
+    "tilfredshed": "At øge tilfredsheden i boligområdet",
+}
 INDICATOR_IDS = [d[1] for d in DELMAAL]
 
 # Facts known beside the agreement (afdelingsnummer, one dwelling type); everything else
@@ -205,6 +217,29 @@ def test_desired_direction(agreement, nr, indicator_id, retning, aar, enhed):
     assert agreement.indicator(indicator_id).retning == retning
 
 
+@pytest.mark.parametrize("indicator_id", INDICATOR_IDS)
+def test_a_direction_cites_the_agreements_words(agreement, indicator_id):
+    indicator = agreement.indicator(indicator_id)
+    if indicator_id in RETNING_KILDE:
+        assert RETNING_KILDE[indicator_id] in indicator.retning_kilde
+    else:
+        assert indicator.retning == "ingen"
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "noun"),
+    [("fraflytning", "husstande"), ("udsaettelser", "husstande"),
+     ("tilfredshed", "besvarelser"), ("foranstaltning", "borgere")],
+)  # fmt: skip
+def test_each_indicator_says_what_its_numerator_counts(agreement, indicator_id, noun):
+    assert agreement.indicator(indicator_id).taeller_enhed == noun
+
+
+def test_the_satisfaction_survey_has_the_agreements_name(agreement):
+    # The agreement: "trygheds- og trivselsmåling".
+    assert "trygheds- og trivselsmåling" in agreement.indicator("tilfredshed").datakilde
+
+
 @pytest.mark.parametrize(
     ("nr", "indicator_id", "retning", "aar", "enhed"), DELMAAL, ids=INDICATOR_IDS
 )
@@ -291,3 +326,113 @@ def test_no_unit_count_column_in_afdelinger(agreement):
     assert not columns & UNIT_COLUMNS, (
         f"unit-count column in afdelinger.csv: {columns & UNIT_COLUMNS}"
     )
+
+
+# --- agreement files that cannot be used ------------------------------------------------------
+
+RAW = Path(__file__).parents[1] / "data" / "raw"
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):
+        shutil.copy(RAW / name, tmp_path / name)
+    return tmp_path
+
+
+def refused(raw: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_agreement(raw)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("Ny/Vest", "Ny+Vest", "ny-vest.html"),
+        ("BoligViborg", None, "boligviborg.html"),  # an afdeling named like its boligselskab
+        ("Helhedsplan", None, "helhedsplan.html"),  # like the whole plan's report
+    ],
+)
+def test_names_that_give_one_file_name_are_refused(raw, first, second, shared):
+    path = raw / "afdelinger.csv"
+    text = path.read_text(encoding="utf-8").replace("Vestervang,", f"{first},")
+    if second:
+        text = text.replace("Lindon,", f"{second},")
+    path.write_text(text, encoding="utf-8")
+
+    [message] = refused(raw)
+
+    assert f"({shared})" in message and "samme filnavn" in message and first in message
+
+
+@pytest.mark.parametrize(("name", "reason"), [("..", "intet bogstav eller tal"),
+                                              ("–", "intet bogstav eller tal"),
+                                              ("A" * 101, "længere end 100 tegn")])  # fmt: skip
+def test_names_that_give_no_file_name_are_refused(raw, name, reason):
+    path = raw / "afdelinger.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Lindon,", f"{name},"), "utf-8")
+
+    [message] = refused(raw)
+
+    assert "afdelinger.csv, række 12" in message and reason in message
+
+
+@pytest.mark.parametrize("name", ["delaftale.yaml", "afdelinger.csv", "sammenligning.csv"])
+def test_a_cpr_number_in_an_agreement_file_is_refused_and_not_shown(raw, name):
+    path = raw / name
+    path.write_text(path.read_text(encoding="utf-8") + "# 311299 4321\n", encoding="utf-8")
+
+    [message] = refused(raw)
+
+    assert "CPR-nummer" in message and "311299" not in message and name in message
+
+
+def test_aliases_in_delaftale_yaml_are_refused(raw):
+    path = raw / "delaftale.yaml"
+    path.write_text("navn: &n x\nhelhedsplan: *n\n" + path.read_text(encoding="utf-8"), "utf-8")
+
+    [message] = refused(raw)
+
+    assert "række 1" in message and "ankre og henvisninger" in message
+
+
+# --- 7. a wrong agreement file is told in Danish, naming the file and the key ----------------
+
+
+@pytest.mark.parametrize(
+    ("change", "phrases"),
+    [
+        # a direction without the agreement's words for it
+        (
+            ('retning_kilde: "Delmålets ordlyd: At øge tilfredsheden i boligområdet"', ""),
+            ("delmål 3, indikator tilfredshed", "retning_kilde mangler", "retning: ingen"),
+        ),
+        (
+            ("retning: ingen", "retning: sideværts"),
+            ("delmål 4, indikator foranstaltning", 'retning er "sideværts"', "ned, op eller ingen"),
+        ),
+        (
+            ("taeller_enhed: borgere", ""),
+            ("delmål 4, indikator foranstaltning", "taeller_enhed mangler", "under 5 husstande"),
+        ),
+    ],
+    ids=["retning-without-source", "unknown-retning", "no-taeller-enhed"],
+)
+def test_a_wrong_indicator_in_delaftale_yaml_is_named(tmp_path, change, phrases):
+    from evalkit.agreement import load_agreement
+    from evalkit.errors import InputError
+
+    raw = Path(__file__).parents[1] / "data" / "raw"
+    for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):
+        (tmp_path / name).write_bytes((raw / name).read_bytes())
+    yaml_file = tmp_path / "delaftale.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    assert change[0] in text
+    yaml_file.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_agreement(tmp_path)
+    message = str(caught.value)
+    assert str(yaml_file) in message
+    for phrase in phrases:
+        assert phrase in message, (phrase, message)

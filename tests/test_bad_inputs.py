@@ -9,22 +9,33 @@ that is only a warning (the input is usable) exits with 0 and still says what wa
 import builtins
 import io
 import shutil
+import time
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from conftest import xlsx
 from evalkit.cli import BAD_INPUT, OK, main
 from evalkit.errors import InputError
 from evalkit.inputs import read_year
+from evalkit.readers import (
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_TEXT_BYTES,
+    MAX_UNPACKED_BYTES,
+)
 
 REPO = Path(__file__).parents[1]
 AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
 FEJL, ADVARSEL = "Fejl", "Advarsel"
 
 DIRECTORY = object()  # the path is a folder, not a file
+SPARSE = object()  # a file one byte larger than a table may be
 LOCKED = b"afdeling,effektive_udsaettelser\nKarup,1\n"  # the system refuses to open it
 
 
@@ -38,9 +49,58 @@ class Case:
     phrases: tuple[str, ...]
     year: int = 2025
     also: list[str] = field(default_factory=list)  # further messages the case gives
+    never: tuple[str, ...] = ()  # what no message may show (a CPR number, a control character)
 
+
+def patched(workbook: bytes, replace: dict[bytes, bytes]) -> bytes:
+    """The workbook with its first sheet's XML changed, as another program may have saved it."""
+    source, target = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename in ("xl/worksheets/sheet1.xml", "xl/workbook.xml"):
+                for old, new in replace.items():
+                    data = data.replace(old, new)
+            out.writestr(item, data)
+    return target.getvalue()
+
+
+def with_member(workbook: bytes, size: int) -> bytes:
+    """The workbook with one more file in it that unpacks to `size` bytes (zeros pack tightly)."""
+    target = io.BytesIO(workbook)
+    with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("xl/media/padding.bin", bytes(size))
+    return target.getvalue()
+
+
+def shared_text_missing() -> bytes:
+    """A cell pointing at text number 99 of the workbook's shared texts, which it has not."""
+    workbook = xlsx(("A", [["afdeling", "effektive_udsaettelser"], ["Karup", 1]]))
+    cell = b'<c r="A2" t="inlineStr"><is><t>Karup</t></is></c>'
+    return patched(workbook, {cell: b'<c r="A2" t="s"><v>99</v></c>'})
+
+
+def hidden_first_sheet() -> bytes:
+    workbook = openpyxl.Workbook()
+    old = workbook.active
+    old.title, old.sheet_state = "Gammelt", "hidden"
+    old.append(["afdeling", "effektive_udsaettelser"])
+    old.append(["Karup", 9])
+    new = workbook.create_sheet("Udsættelser 2025")
+    new.append(["afdeling", "effektive_udsaettelser"])
+    new.append(["Karup", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ALIAS_BOMB = "eksempeldata: true\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)  # 9^9 strings from a few hundred bytes
 
 FRAFLYT = "afdeling,lejemaal,fraflytninger\n"
+CPR = ("311299", "4321")  # 31.12.99-4321, written below in the ways people write it
+
 UDS = "afdeling,effektive_udsaettelser\n"
 AKT = "aktivitet,afdeling,timer,deltagere\n"
 
@@ -294,6 +354,167 @@ CASES = {
         ("ligger før delaftalens periode", "tjek, at årstallet er rigtigt"),
         year=2022,
     ),
+        # -- person data: a CPR number, however written, is refused and never shown ----------------
+    "cpr-with-a-space-in-a-count-column": Case(
+        {"udsaettelser.csv": UDS + "Karup,311299 4321\n"},
+        FEJL, "udsaettelser.csv", 2, "effektive_udsaettelser", ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-with-a-no-break-space-in-a-note": Case(
+        {"noter/Karup.md": "Fint år.\nFamilien i nr. 3 (311299\u00a04321) er flyttet.\n"},
+        FEJL, "noter/Karup.md", 2, None, ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-with-a-thin-space-and-dashes-in-a-note": Case(
+        {"noter/Karup.md": "Sag: 311299\u2009–\u20094321\n"},
+        FEJL, "noter/Karup.md", 1, None, ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-with-an-en-dash-as-an-afdeling": Case(
+        {"udsaettelser.csv": UDS + "311299–4321,1\n"},
+        FEJL, "udsaettelser.csv", 2, "afdeling", ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-with-dots-in-a-text-column": Case(
+        {"kommunale_maal.csv": "maal_nr,resultat,kilde\n1,Borger 311299.4321 svarede ja,x\n"},
+        FEJL, "kommunale_maal.csv", 2, "resultat", ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-with-a-minus-sign-in-an-aktivitet": Case(
+        {"aktiviteter.csv": AKT + "Bo Godt 311299\u22124321,Karup,1,1\n"},
+        FEJL, "aktiviteter.csv", 2, "aktivitet", ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-as-a-column-header": Case(
+        {"udsaettelser.csv": "afdeling,effektive_udsaettelser,311299-4321\nKarup,1,\n"},
+        FEJL, "udsaettelser.csv", 1, "C", ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-in-a-file-without-a-header": Case(
+        {"udsaettelser.csv": "Karup,311299 4321\nStoholm,1\n"},
+        FEJL, "udsaettelser.csv", 1, "B", ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-that-excel-made-a-number-xlsx": Case(
+        {"udsaettelser.xlsx": xlsx(("A", [["afdeling", "effektive_udsaettelser"],
+                                          ["Karup", 102031234]]))},  # 010203-1234, 0 dropped
+        FEJL, "udsaettelser.xlsx", 2, "effektive_udsaettelser", ("CPR-nummer",),
+        never=("102031234", "02031234"),
+    ),
+    "cpr-that-excel-made-a-number-csv": Case(
+        {"udsaettelser.csv": UDS + "Karup,102031234\n"},
+        FEJL, "udsaettelser.csv", 2, "effektive_udsaettelser", ("CPR-nummer",),
+        never=("102031234", "02031234"),
+    ),
+    "cpr-as-a-sheet-name": Case(
+        {"udsaettelser.xlsx": xlsx(("311299-4321", [["afdeling", "effektive_udsaettelser"],
+                                                    ["Karup", 1]]))},  # fmt: skip
+        FEJL, "udsaettelser.xlsx", None, None, ("navnet på et ark", "CPR-nummer"), never=CPR,
+    ),
+    "cpr-as-a-note-file-name": Case(
+        {"noter/311299-4321.md": "Fint år."},
+        FEJL, "noter", None, None, ("navnet på en fil", "CPR-nummer"), never=CPR,
+    ),
+    "cpr-as-a-file-name-in-the-year-folder": Case(
+        {"311299 4321.csv": UDS + "Karup,1\n"},
+        FEJL, "", None, None, ("navnet på en fil", "CPR-nummer"), never=CPR,
+    ),
+    "cpr-in-metadata-beskrivelse": Case(
+        {"metadata.yaml": "eksempeldata: false\nbeskrivelse: Klage fra 311299 - 4321\n"},
+        FEJL, "metadata.yaml", 2, None, ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-as-a-metadata-key": Case(
+        {"metadata.yaml": "eksempeldata: false\n3112994321: ja\n"},
+        FEJL, "metadata.yaml", 2, None, ("CPR-nummer",), never=CPR,
+    ),
+    "cpr-in-a-note-saved-as-utf16": Case(
+        {"noter/Karup.md": "Sag 311299-4321\n".encode("utf-16")},
+        FEJL, "noter/Karup.md", 1, None, ("CPR-nummer",), never=CPR,
+    ),
+    # -- inputs that would never end: every size is bounded --------------------------------
+    "count-above-the-plausible-maximum": Case(
+        {"udsaettelser.csv": UDS + "Karup,100000000\n"},
+        FEJL, "udsaettelser.csv", 2, "effektive_udsaettelser", ("over grænsen på 1.000.000",),
+    ),
+    "count-of-1e30-xlsx": Case(
+        {"udsaettelser.xlsx": xlsx(("A", [["afdeling", "effektive_udsaettelser"],
+                                          ["Karup", 1e30]]))},  # fmt: skip
+        FEJL, "udsaettelser.xlsx", 2, "effektive_udsaettelser", ("over grænsen",),
+    ),
+    "count-of-1E+400-xlsx": Case(
+        {"udsaettelser.xlsx": patched(xlsx(("A", [["afdeling", "effektive_udsaettelser"],
+                                                  ["Karup", 7]])),
+                                      {b"<v>7</v>": b"<v>1E+400</v>"})},
+        FEJL, "udsaettelser.xlsx", 2, "effektive_udsaettelser", ("ikke et endeligt tal",),
+    ),
+    "count-of-1E+400-csv": Case(
+        {"udsaettelser.csv": UDS + "Karup,1E+400\n"},
+        FEJL, "udsaettelser.csv", 2, "effektive_udsaettelser", ('"1E+400" er ikke et tal',),
+    ),
+    "more-rows-than-the-limit": Case(
+        {"udsaettelser.csv": UDS + "Karup,1\n" * (MAX_ROWS + 1)},
+        FEJL, "udsaettelser.csv", MAX_ROWS + 1, None, ("mere end 100.000 rækker",),
+    ),
+    "content-beyond-the-column-limit-xlsx": Case(
+        {"udsaettelser.xlsx": xlsx(("A", [["afdeling", "effektive_udsaettelser"],
+                                          ["Karup", 1] + [None] * (MAX_COLUMNS - 2) + ["x"]]))},
+        FEJL, "udsaettelser.xlsx", 2, None, ("højst 100 kolonner",),
+    ),
+    "table-file-too-large": Case(
+        {"udsaettelser.csv": SPARSE}, FEJL, "udsaettelser.csv", None, None,
+        ("filen fylder 20,0 MB", "højst 20 MB"),
+    ),
+    "xlsx-that-unpacks-to-too-much": Case(
+        {"udsaettelser.xlsx": with_member(xlsx(("A", [["afdeling", "effektive_udsaettelser"],
+                                                      ["Karup", 1]])), MAX_UNPACKED_BYTES)},
+        FEJL, "udsaettelser.xlsx", None, None, ("fylder udpakket", "højst 200 MB"),
+    ),
+    "a-cell-longer-than-csv-allows": Case(
+        {"udsaettelser.csv": UDS + 'Karup,"' + "9" * 200_000 + '"\n'},
+        FEJL, "udsaettelser.csv", None, None, ("en celle er for lang",),
+    ),
+    "yaml-alias-bomb": Case(
+        {"metadata.yaml": ALIAS_BOMB}, FEJL, "metadata.yaml", 2, None,
+        ("ankre og henvisninger (& og *) tages ikke imod",),
+    ),
+    "yaml-nested-too-deep": Case(
+        {"metadata.yaml": "beskrivelse: " + "[" * 5000 + "]" * 5000 + "\n"},
+        FEJL, "metadata.yaml", None, None, ("indlejret for dybt",),
+    ),
+    "note-too-large": Case(
+        {"noter/Karup.md": "x" * (MAX_TEXT_BYTES + 1)}, FEJL, "noter/Karup.md", None, None,
+        ("højst 1 MB",),
+    ),
+    # -- impossible values ----------------------------------------------------------------------
+    "evictions-in-an-afdeling-of-0-dwellings": Case(
+        {"fraflytninger.csv": FRAFLYT + "Karup,0,0\n", "udsaettelser.csv": UDS + "Karup,3\n"},
+        FEJL, "udsaettelser.csv", 2, "effektive_udsaettelser",
+        ("effektive_udsaettelser (3) er større end afdelingens lejemaal (0) i fraflytninger.csv",),
+    ),
+    "more-evictions-than-dwellings": Case(
+        {"fraflytninger.csv": FRAFLYT + "Karup,10,1\n",
+         "udsaettelser.csv": "Afdeling,Effektive udsættelser\nKarup,11\n"},
+        FEJL, "udsaettelser.csv", 2, "Effektive udsættelser", ("(11) er større end", "(10)"),
+    ),
+    # -- Excel files that are not what they say ----------------------------------------------
+    "xlsx-with-broken-sheet-xml": Case(
+        {"udsaettelser.xlsx": patched(xlsx(("A", [["afdeling", "effektive_udsaettelser"],
+                                                  ["Karup", 7]])), {b"</sheetData>": b""})},
+        FEJL, "udsaettelser.xlsx", None, None, ("beskadiget", "gem den igen"),
+    ),
+    "xlsx-with-a-missing-shared-text": Case(
+        {"udsaettelser.xlsx": shared_text_missing()},
+        FEJL, "udsaettelser.xlsx", None, None, ("beskadiget",),
+    ),
+    "xlsx-whose-first-sheet-is-hidden": Case(
+        {"udsaettelser.xlsx": hidden_first_sheet()},
+        FEJL, "udsaettelser.xlsx", None, None, ('det første ark, "Gammelt", er skjult',),
+    ),
+    # -- what a message shows of a value --------------------------------------------------------
+    "a-name-of-100000-characters": Case(
+        {"udsaettelser.csv": UDS + "K" * 100_000 + ",1\n"},
+        FEJL, "udsaettelser.csv", 2, "afdeling", ("KKKK…", "kendes ikke"), never=("K" * 100,),
+    ),
+    "a-right-to-left-override-in-a-name": Case(
+        {"udsaettelser.csv": UDS + "Karup\u202e1,1\n"},
+        FEJL, "udsaettelser.csv", 2, "afdeling", ('"Karup<U+202E>1"',), never=("\u202e",),
+    ),
+    "metadata-date-that-does-not-exist": Case(
+        {"metadata.yaml": "eksempeldata: false\nperiode:\n  fra: 2025-02-30\n  til: 2025-12-31\n"},
+        FEJL, "metadata.yaml", 3, None, ("datoen 2025-02-30 findes ikke",),
+    ),
     # -- metadata.yaml and noter/ -------------------------------------------------------------
     "metadata-not-yaml": Case(
         {"metadata.yaml": "eksempeldata: [\n"}, FEJL, "metadata.yaml", None, None, ("YAML",)
@@ -348,6 +569,10 @@ def make_data(tmp_path: Path, case: Case, monkeypatch) -> Path:
         if content is DIRECTORY:
             path.mkdir()
             continue
+        if content is SPARSE:  # as large as a file may not be, without writing it
+            with path.open("wb") as handle:
+                handle.truncate(MAX_FILE_BYTES + 1)
+            continue
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         if content is LOCKED:
             lock(monkeypatch, path)
@@ -391,6 +616,8 @@ def test_each_bad_input_gives_one_clear_message(tmp_path, monkeypatch, capsys, n
 
     err = capsys.readouterr().err
     assert "Traceback" not in err
+    for secret in case.never:
+        assert secret not in err
     start = expected_start(data, case)
     matching = [line for line in err.splitlines() if line.startswith(start)]
     assert len(matching) == 1, f"expected a line starting with {start!r} in:\n{err}"
@@ -489,3 +716,49 @@ def test_a_file_open_in_excel_is_still_read_from_its_saved_version(tmp_path, agr
     assert inputs.tables["udsaettelser"]["effektive_udsaettelser"].tolist() == [2]
     [warning] = inputs.warnings
     assert "åben i Excel" in warning.message
+
+
+def test_an_xlsx_that_claims_a_sheet_of_a_million_rows_is_read_as_the_rows_it_has(
+    tmp_path, agreement
+):
+    # The stored size claims A1:XFD1048576, and an empty formatted cell sits in the far
+    # corner: reading the claimed size took minutes (issue #11).
+    workbook = xlsx(("A", [["afdeling", "effektive_udsaettelser"], ["Karup", 1], ["Lindon", 2]]))
+    content = patched(workbook, {b'<dimension ref="A1:B3" />': b'<dimension ref="A1:XFD1048576"/>',
+                                 b"</sheetData>": b'<row r="1048576"><c r="XFD1048576" s="0"/>'
+                                                  b"</row></sheetData>"})  # fmt: skip
+    assert content != workbook and len(content) < 6000
+
+    started = time.perf_counter()
+    inputs = read_2025(tmp_path, {"udsaettelser.xlsx": content}, agreement)
+
+    assert time.perf_counter() - started < 10
+    assert inputs.tables["udsaettelser"]["effektive_udsaettelser"].tolist() == [1, 2]
+
+
+def test_an_xlsx_that_claims_too_small_a_sheet_loses_no_row(tmp_path, agreement):
+    rows = [["afdeling", "effektive_udsaettelser"]] + [[a, i] for i, a in enumerate(AFDELINGER)]
+    workbook = xlsx(("A", rows))
+    content = patched(workbook, {b'<dimension ref="A1:B13" />': b'<dimension ref="A1:B5"/>'})
+    assert content != workbook
+
+    inputs = read_2025(tmp_path, {"udsaettelser.xlsx": content}, agreement)
+
+    assert inputs.tables["udsaettelser"]["effektive_udsaettelser"].tolist() == list(range(12))
+
+
+AFDELINGER = ["Ringparken", "Kølvrå afd. 8", "Vestervang", "Houlkærvænget", "Solgården",
+              "Kildegården", "Rønneallé", "Engholmvej", "Vestergade", "Elmely", "Lindon",
+              "Karup"]  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "cp1252"])
+def test_a_note_is_read_in_the_encodings_editors_save(tmp_path, agreement, encoding):
+    note = "Beboerrådgiveren er på barsel; Bo Godt kører videre.\n"
+    data = note.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # with its byte order mark, as Windows saves it
+
+    inputs = read_2025(tmp_path, {"noter/Karup.md": data}, agreement)
+
+    assert inputs.notes == {"Karup": note}

@@ -1,5 +1,6 @@
 """End to end: the shipped data through `evalkit run` to HTML reports (one batch, 2025)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -7,7 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import YEAR, tree_hash
-from evalkit.batch import units
+from evalkit.batch import css_string, units, write_index
+from evalkit.config import Paths
 from evalkit.names import slug
 
 REPO = Path(__file__).parents[1]
@@ -134,6 +136,35 @@ def test_evictions_are_shown_per_1000_units_against_the_2024_baseline(batch):
     assert f"{float(row['baseline']):.0f} (2024)" in html  # 2024's count is the baseline
 
 
+def test_the_helhedsplans_baseline_sums_the_same_afdelinger(batch):
+    # Whatever the data: the helhedsplan's baseline is the 2024 sum over the afdelinger that
+    # have data this year (the same afdelinger on both sides), read from the processed tables.
+    processed = batch["root"] / "data" / "processed"
+    rows = {y: pd.read_csv(processed / str(y) / "indikatorer.csv") for y in (2024, YEAR)}
+    ev = {y: r[(r["indikator"] == "udsaettelser") & (r["niveau"] == "afdeling")]
+          for y, r in rows.items()}  # fmt: skip
+    now = set(ev[YEAR].loc[ev[YEAR]["afdelinger_med_data"] == 1, "enhed"])
+    before = ev[2024][ev[2024]["enhed"].isin(now)]
+    expected = int(before["taeller"].sum())
+    tal = pd.read_csv(batch["root"] / "reports" / str(YEAR) / "tal.csv", dtype=str)
+    whole = tal[(tal["indikator"] == "udsaettelser") & (tal["niveau"] == "samlet")].iloc[0]
+    if whole["baseline"] in ("<5", "skjult"):
+        pytest.skip("the helhedsplan's baseline is hidden this year")
+    html = (batch["root"] / "reports" / str(YEAR) / "helhedsplan.html").read_text("utf-8")
+    assert f"{expected} (2024)" in html and "fra data for 2024" in html
+    assert f"{len(now)} af 16 afdelinger" in html
+
+
+def test_every_report_ends_with_the_method_and_a_compact_list_of_inputs(batch):
+    for page in reports(batch):
+        html = page.read_text("utf-8")
+        assert "Bilag: sådan læses rapporten" in html and 'class="method"' in html, page.name
+        assert html.index('class="method"') < html.index('<footer class="report-footer">')
+        assert "docs/metode.md" not in html and "årets data" not in html, page.name
+        footer = html[html.index('<footer class="report-footer">') :]
+        assert footer.count('<p class="files">') == 1 and "<li>" not in footer, page.name
+
+
 def test_no_small_count_of_a_sensitive_indicator_is_published(batch):
     folder = batch["root"] / "reports" / str(YEAR)
     exact = pd.read_csv(batch["root"] / "data" / "processed" / str(YEAR) / "indikatorer.csv")
@@ -183,3 +214,54 @@ def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
         "lindon.html",
         "lindon.ipynb",
     }
+
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.mark.parametrize(
+    ("text", "css"),
+    [
+        ("Lindon – evaluering 2025", "Lindon – evaluering 2025"),
+        ('a"b', "a\\22 b"),
+        ("a'b", "a\\27 b"),
+        ("a\\b", "a\\5c b"),
+        ("a\nb", "a\\a b"),
+        ("</style><script>", "\\3c \\2f style\\3e \\3c script\\3e "),
+        ("'); } body { color: red }", "\\27 )\\3b  \\7d  body \\7b  color: red \\7d "),
+        ("Kølvrå afd. 8", "Kølvrå afd. 8"),
+        ("\x00", "\\fffd "),
+    ],
+)
+def test_css_string_keeps_a_value_inside_its_string(text, css):
+    assert css_string(text) == css
+
+
+def test_the_index_escapes_every_name_and_error(tmp_path, agreement):
+    paths = Paths(data=tmp_path / "data", reports=tmp_path / "reports")
+    listing = [
+        {"niveau": "afdeling", "enhed": HOSTILE, "ok": True, "html": "x.html",
+         "notebook": "x.ipynb", "error": None},
+        {"niveau": "afdeling", "enhed": "Karup", "ok": False, "html": None,
+         "notebook": "karup.ipynb", "error": f"AssertionError: {HOSTILE}"},
+    ]  # fmt: skip
+    (paths.reports / "2025").mkdir(parents=True)
+    (paths.reports / "2025" / "enheder.json").write_text(json.dumps(listing), encoding="utf-8")
+
+    page = write_index(paths, agreement).read_text(encoding="utf-8")
+
+    assert "<img" not in page
+    assert page.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 2
+
+
+def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():
+    from evalkit.batch import _summary
+
+    table = pd.DataFrame({
+        "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],
+        "status": ["forbedret", "steget", "uændret (inden for usikkerheden)", "forbedret"],
+    })  # fmt: skip
+    assert _summary(table, "afdeling", "A") == (
+        "▲ 1 forbedret · ● 1 uændret (inden for usikkerheden) · ▼ 0 forværret · ↑ 1 steget"
+    )
+    assert "steget" not in _summary(table, "afdeling", "B")

@@ -5,11 +5,16 @@ extra); without them these tests are skipped with a message saying how to get th
 """
 
 import io
+import json
+import re
 import shutil
 
 import pytest
+from pypdf import PdfReader
 
-from conftest import YEAR
+from conftest import REPO, YEAR
+from evalkit.cli import main
+from evalkit.readers import decode
 
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -92,4 +97,94 @@ def test_printing_gives_a4_pages_that_name_the_report(browser, batch, name, low,
         text = sheet.extract_text()
         assert title in text  # the page header names the unit and the year
         assert "Side " in text
+    page.close()
+
+
+# --- hostile names: shown as text, never run ----------------------------------------------------
+
+HOSTILE = {  # afdeling in the shipped data -> the name it gets here
+    "Elmely": "<img src=x onerror=\"document.title='XSS1'\">",
+    "Lindon": "\"</style><script>document.title='XSS2'</script>",
+    "Stoholm": "</title><b id=xss3>fed</b>",
+    "Karup": 'a\\"); } @page { } body { background: red } i { x: ("',
+}
+FAILING = "Stoholm"  # its report fails, so its name also stands in an error in the index
+
+
+def csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A run of 2025 where four afdelinger have names written to break out of HTML and CSS."""
+    root = tmp_path_factory.mktemp("hostile")
+    raw = root / "data" / "raw"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    for path in raw.rglob("*.csv"):
+        data = path.read_bytes()
+        encoding = "utf-8" if decode(data) == data.decode("utf-8", "replace") else "cp1252"
+        text = data.decode(encoding)
+        for plain, name in HOSTILE.items():
+            text = re.sub(rf"^{plain}(?=[,;])", lambda _, n=name: csv_field(n), text, flags=re.M)
+        path.write_bytes(text.encode(encoding))
+    notebooks = root / "notebooks"
+    shutil.copytree(REPO / "notebooks", notebooks)
+    page = notebooks / "afdeling.ipynb"
+    failing = json.dumps("assert 'xss3' not in enhed, enhed; r.status_table()")
+    page.write_text(page.read_text("utf-8").replace('"r.status_table()"', failing), "utf-8")
+    code = main(["run", "--year", str(YEAR), "--data-dir", str(root / "data"),
+                 "--reports-dir", str(root / "reports"),
+                 "--notebooks-dir", str(notebooks)])  # fmt: skip
+    return {"root": root, "code": code}
+
+
+def page_header(sheet) -> str:
+    """The text printed in the top margin (15 mm) of a PDF page: the @page header."""
+    top = float(sheet.mediabox.top) - 15 / 25.4 * 72
+    parts = []
+    sheet.extract_text(
+        visitor_text=lambda text, cm, tm, *_: parts.append(text) if tm[5] * cm[3] + cm[5] > top
+        else None
+    )  # fmt: skip
+    return "".join(parts)
+
+
+def assert_nothing_injected(page, seen) -> None:
+    assert seen["console"] == [] and seen["external"] == []
+    assert page.locator("img[src='x'], img[onerror], #xss3, b#xss3").count() == 0
+    scripts = page.locator("script").evaluate_all("nodes => nodes.map(n => n.textContent)")
+    assert not any("XSS" in s for s in scripts)
+    assert page.evaluate("document.title") not in ("XSS1", "XSS2")  # what a script would set
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+
+
+@pytest.mark.parametrize("afdeling", [a for a in HOSTILE if a != FAILING])
+def test_a_hostile_name_reads_as_text_in_its_report(browser, hostile, afdeling):
+    from evalkit.names import slug
+
+    name = HOSTILE[afdeling]
+    assert hostile["code"] == 3  # the one failing report
+    html = hostile["root"] / "reports" / str(YEAR) / f"{slug(name)}.html"
+    page, seen = open_offline(browser, html.as_uri())
+
+    assert_nothing_injected(page, seen)
+    assert page.evaluate("document.title") == f"{name} – evaluering {YEAR}"
+    assert name in page.locator("h1").inner_text()
+    assert name in page.locator("main").inner_text()
+    for alt in page.locator("figure.chart img").evaluate_all("ns => ns.map(n => n.alt)"):
+        assert "<" not in alt or name in alt  # the alt text holds the name whole, as text
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert f"{name} – evaluering {YEAR}" in page_header(pdf.pages[-1])  # the @page title
+    page.close()
+
+
+def test_hostile_names_and_errors_read_as_text_in_the_index(browser, hostile):
+    page, seen = open_offline(browser, (hostile["root"] / "reports" / "index.html").as_uri())
+
+    assert_nothing_injected(page, seen)
+    text = page.locator("main").inner_text()
+    for name in HOSTILE.values():
+        assert name in text
+    assert f"Fejlet: AssertionError: {HOSTILE[FAILING]}" in text
     page.close()

@@ -1,14 +1,31 @@
 """The command line: Danish messages, exit codes, no report from bad input, nothing lost."""
 
+import errno
 import hashlib
 import json
+import os
 import re
 import shutil
+import signal
+import tempfile
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
-from evalkit.cli import BAD_INPUT, BUSY, OK, UNITS_FAILED, USAGE, main
+from conftest import start_run, tiny_notebooks
+from evalkit import files
+from evalkit.cli import (
+    BAD_INPUT,
+    BUSY,
+    CANNOT_WRITE,
+    INTERRUPTED,
+    OK,
+    UNITS_FAILED,
+    USAGE,
+    main,
+)
 from evalkit.files import exclusive
 
 REPO = Path(__file__).parents[1]
@@ -228,3 +245,174 @@ def test_html_in_notes_and_metadata_is_shown_as_text_never_run(rerun):
 
 def test_a_run_does_not_write_under_raw(rerun):
     assert rerun["raw"]
+
+
+# --- Ctrl-C -------------------------------------------------------------------------------------
+
+PID_THEN_WAIT = """import os, pathlib, time
+pathlib.Path("kerner").mkdir(exist_ok=True)
+pathlib.Path("kerner", enhed + ".pid").write_text(str(os.getpid()))
+time.sleep(600)
+"""
+
+
+def test_ctrl_c_stops_the_run_with_a_danish_message_and_leaves_nothing_behind(tmp_path):
+    notebooks = tiny_notebooks(tmp_path / "notebooks", PID_THEN_WAIT)
+    run = start_run(tmp_path, notebooks, "--jobs", "2")
+    kernel_pids = tmp_path / "kerner"
+    deadline = time.monotonic() + 180
+    while not list(kernel_pids.glob("*.pid")) and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the reports of the afdelinger are under way
+    try:
+        assert list(kernel_pids.glob("*.pid")), "no report started"
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+
+    assert run.returncode == INTERRUPTED
+    assert "Afbrudt. De rapporter, der blev færdige, er gemt" in err
+    assert "Traceback" not in err
+    reports = tmp_path / "reports"
+    assert [p.name for p in reports.rglob(".*") if p.name != ".evalkit.lock"] == []  # no half file
+    with exclusive(reports), exclusive(tmp_path / "data" / "processed"):
+        pass  # the locks were let go
+    for pid_file in kernel_pids.glob("*.pid"):  # and no kernel lives on
+        pid = int(pid_file.read_text())
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+# --- what the run cannot do: a Danish line and a documented exit code ---------------------------
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "to"])
+def test_jobs_must_be_a_count_above_zero(data, capsys, jobs):
+    with pytest.raises(SystemExit) as stopped:
+        run(data, "run", "--jobs", jobs)
+    assert stopped.value.code == USAGE
+    assert f'fejl: argument --jobs: "{jobs}" er ikke et antal' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "lang"])
+def test_the_time_limit_must_be_seconds_above_zero(data, capsys, seconds):
+    with pytest.raises(SystemExit) as stopped:
+        run(data, "run", "--timeout", seconds)
+    assert stopped.value.code == USAGE
+    assert "er ikke et antal sekunder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("reports", ["processed", "raw", "raw/2025"])
+def test_the_reports_folder_is_not_the_data_folders(data, capsys, reports):
+    code = main(["run", "--data-dir", str(data), "--reports-dir", str(data / reports)])
+    assert code == USAGE
+    assert "--reports-dir" in capsys.readouterr().err
+    assert not (data / "processed").exists()
+
+
+def test_a_second_run_is_refused_before_it_reads_the_inputs(data, capsys, monkeypatch):
+    reports = data.parent / "reports"
+    read = []
+    monkeypatch.setattr("evalkit.inputs.read_year", lambda *a: read.append(a))
+    with exclusive(reports):
+        assert run(data, "run", "--year", "2025") == BUSY
+    assert read == []
+
+
+def test_a_year_folder_with_a_name_that_is_not_a_year_is_not_a_year(data, capsys):
+    (data / "raw" / "2025²").mkdir()
+    (data / "raw" / "2025 kopi").mkdir()
+    assert run(data, "validate") == OK
+    assert "Inddata er i orden for 2024, 2025." in capsys.readouterr().out
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Path:
+    return tiny_notebooks(tmp_path / "tiny", "print(enhed)")
+
+
+def run_tiny(data: Path, tiny: Path, *args: str) -> int:
+    return main(["run", "--year", "2025", "--unit", "Lindon", *args, "--data-dir", str(data),
+                 "--reports-dir", str(data.parent / "reports"),
+                 "--notebooks-dir", str(tiny)])  # fmt: skip
+
+
+def test_a_copy_of_a_year_folder_among_the_reports_is_left_alone(data, tiny, capsys):
+    copy = data.parent / "reports" / "2025 kopi"
+    copy.mkdir(parents=True)
+    (copy / "enheder.json").write_text("[]")
+    assert run_tiny(data, tiny) == OK
+    assert (data.parent / "reports" / "index.html").is_file()
+
+
+def test_a_file_where_the_years_reports_folder_should_be(data, tiny, capsys):
+    (data.parent / "reports").mkdir()
+    (data.parent / "reports" / "2025").write_text("ikke en mappe")
+    assert run_tiny(data, tiny) == CANNOT_WRITE
+    err = capsys.readouterr().err
+    assert f"Fejl: kan ikke skrive {data.parent / 'reports' / '2025'}" in err
+    assert "der ligger en fil, hvor evalkit skal bruge en mappe" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("folder", "number", "reason"),
+    [
+        ("reports", errno.EROFS, "skrivebeskyttet"),
+        ("reports", errno.EACCES, "skrivebeskyttet"),
+        ("processed", errno.EACCES, "skrivebeskyttet"),
+        ("processed", errno.ENOSPC, "disken er fuld"),  # the first file of a fresh run
+        ("reports", errno.ENOSPC, "disken er fuld"),
+    ],
+)
+def test_a_folder_that_cannot_be_written(data, tiny, capsys, monkeypatch, folder, number, reason):
+    target = data / "processed" if folder == "processed" else data.parent / "reports"
+    real_open, real_mkstemp = open, tempfile.mkstemp
+
+    def refuse(path) -> None:
+        if Path(path).resolve().is_relative_to(target.resolve()):
+            raise OSError(number, os.strerror(number), str(path))
+
+    def guarded_open(file, *args, **kwargs):
+        refuse(file)
+        return real_open(file, *args, **kwargs)
+
+    def guarded_mkstemp(*args, dir=None, **kwargs):
+        refuse(dir)
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    # Root writes anywhere: the system's refusal is played by the two calls files.py writes with.
+    monkeypatch.setattr(files, "open", guarded_open, raising=False)
+    monkeypatch.setattr(files.tempfile, "mkstemp", guarded_mkstemp)
+
+    assert run_tiny(data, tiny) == CANNOT_WRITE
+    err = capsys.readouterr().err
+    assert err.count("Fejl: kan ikke skrive") == 1 and reason in err and "Traceback" not in err
+
+
+def test_processed_data_whose_raw_data_is_gone_is_not_used(data, tiny, capsys):
+    assert run(data, "build") == OK
+    shutil.rmtree(data / "raw" / "2024")
+    capsys.readouterr()
+
+    assert run(data, "build", "--year", "2025") == OK
+
+    err = capsys.readouterr().err
+    assert (
+        f"Advarsel: {data / 'processed' / '2024'}: {data / 'raw' / '2024'} findes ikke længere"
+        in err
+    )
+    from evalkit.build import load_processed
+    from evalkit.config import Paths
+
+    assert set(load_processed(Paths(data=data), 2025).indikatorer["aar"]) == {2025}
+
+
+def test_many_problems_show_the_first_50_and_a_count(data, capsys):
+    rows = "".join(f"Karup{i},1\n" for i in range(200))
+    (data / "raw" / "2025" / "udsaettelser.csv").write_text(
+        "afdeling,effektive_udsaettelser\n" + rows
+    )
+    assert run(data, "validate", "--year", "2025") == BAD_INPUT
+    lines = capsys.readouterr().err.splitlines()
+    assert len([line for line in lines if line.startswith("Fejl:")]) == 50
+    assert lines[-1].startswith("… og 150 mere (150 fejl og ")

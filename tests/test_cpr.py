@@ -16,6 +16,36 @@ from evalkit.inputs import read_year
         (" 150585-1111 ", True),
         ("Jens, 010203-1234, Lindon", True),  # inside a text
         (101031234, True),  # Excel dropped the leading zero of 0101031234
+        ("101031234", True),  # the same, saved as text in a CSV
+        (101031234.0, True),
+        # every common way of parting the two halves
+        ("010203 1234", True),
+        ("010203\u00a01234", True),  # no-break space
+        ("010203\u202f1234", True),  # narrow no-break space
+        ("010203\u20091234", True),  # thin space
+        ("010203–1234", True),  # en dash
+        ("010203—1234", True),  # em dash
+        ("010203\u22121234", True),  # minus sign
+        ("010203\u20111234", True),  # no-break hyphen
+        ("010203.1234", True),
+        ("010203 - 1234", True),
+        ("010203 -- 1234", True),
+        ("Sag: 010203 – 1234.", True),
+        ("010203  \t 1234", True),
+        # ten digits and separators that are no CPR number
+        ("320203 1234", False),  # day 32
+        ("011303-1234", False),  # month 13
+        ("010203 12345", False),  # five digits after
+        ("1010203 1234", False),  # seven digits before
+        ("010203 - - - 1234", False),  # more than five separators: two numbers
+        ("010203, 1234", False),  # a comma parts two numbers
+        ("86 12 34 56", False),  # a phone number
+        ("1.020.312.345", False),  # a number with thousands points
+        ("2025-08-01 1234", False),  # a date and a number
+        ("102031234,5", False),
+        (float("inf"), False),
+        (float("nan"), False),
+        (1e30, False),
         ("1234567890", False),  # month 34: a ten-digit number, not a date
         ("3213991234", False),  # day 32
         ("290201-4321", False),  # 29.02.01 does not exist (1901 and 2001 are no leap years)
@@ -83,6 +113,15 @@ def test_a_cpr_number_in_a_note_is_refused(tmp_path, agreement):
     assert problem.row == 2 and "0102031234" not in str(problem)
 
 
-def test_a_ten_digit_count_that_is_no_date_is_not_a_cpr_number(tmp_path, agreement):
+def test_a_ten_digit_number_that_is_no_date_is_not_a_cpr_number(tmp_path, agreement):
+    write(tmp_path, "kommunale_maal.csv", "maal_nr,resultat,kilde\n1,82 %,Journal 1234567890\n")
+    table = read_year(tmp_path, 2025, agreement).tables["kommunale_maal"]
+    assert table["kilde"][0] == "Journal 1234567890"
+
+
+def test_a_ten_digit_count_that_is_no_date_is_refused_as_too_large_not_as_cpr(tmp_path, agreement):
     write(tmp_path, "fraflytninger.csv", "afdeling,lejemaal,fraflytninger\nKarup,1234567890,1\n")
-    assert read_year(tmp_path, 2025, agreement).tables["fraflytninger"]["lejemaal"][0] == 1234567890
+    with pytest.raises(InputError) as caught:
+        read_year(tmp_path, 2025, agreement)
+    (problem,) = caught.value.problems
+    assert "over grænsen på 1.000.000" in problem.message and "CPR" not in problem.message

@@ -117,8 +117,11 @@ def test_day_is_dd_mm_yyyy(d, expected):
         ("forbedret", "▲"),
         ("uændret (inden for usikkerheden)", "●"),
         ("forværret", "▼"),
+        ("steget", "↑"),
+        ("faldet", "↓"),
         ("ingen data", "–"),
         ("ingen baseline", "○"),
+        ("baselineår", "◇"),
     ],
 )
 def test_every_status_has_its_own_symbol(status, symbol):

@@ -11,23 +11,30 @@ Every expected number below is computed by hand in the comment beside it. The ru
 """
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from evalkit.indicators import (
+    BASELINEAAR,
     COLUMNS,
+    FALDET,
     FORBEDRET,
     FORVAERRET,
     INGEN_BASELINE,
     INGEN_DATA,
     STATUSES,
+    STEGET,
     UAENDRET,
     activity_table,
     baselines,
     by_level,
+    compared,
     counts,
     indicator_table,
+    members,
+    plan_period,
     status,
     value,
 )
@@ -308,13 +315,14 @@ def test_value_is_a_percentage_for_shares_and_the_count_for_counts(
 
 # --- baselines --------------------------------------------------------------------------------
 
-# Baselines per afdeling: A1 20 %, A2 10 %, B1 30 %; A3 has none.
-BASELINE = pd.Series({"A1": 20.0, "A2": 10.0, "B1": 30.0})
+# Baselines per afdeling, as the agreement gives them (percent, no counts): A1 20 %, A2 10 %,
+# B1 30 %; A3 has none.
+BASELINE = pd.DataFrame({"baseline": {"A1": 20.0, "A2": 10.0, "B1": 30.0}})
 
 
 def baselines_for(rows: dict[str, tuple]) -> pd.DataFrame:
     levels = share_levels(rows)
-    return levels.assign(baseline=baselines(levels, BASELINE, AFDELINGER))
+    return levels.join(baselines(levels, BASELINE, AFDELINGER, "procent"))
 
 
 @pytest.mark.parametrize(
@@ -354,10 +362,81 @@ def test_baseline_of_an_aggregate_is_weighted_by_this_years_naevner(rows, niveau
 
 def test_an_afdelings_baseline_does_not_depend_on_data_for_count_indicators():
     levels = count_levels({"A1": 2})
-    result = baselines(levels, pd.Series({"A1": 4.0, "B1": 1.0}), AFDELINGER)
-    assert same(result[at(levels, "afdeling", "A1").name], 4.0)
-    assert same(result[at(levels, "afdeling", "B1").name], 1.0)
-    assert same(result[at(levels, "afdeling", "A2").name], NA)
+    own = pd.DataFrame({"baseline": {"A1": 4.0, "B1": 1.0}})
+    result = levels.join(baselines(levels, own, AFDELINGER, "antal"))
+    assert same(at(result, "afdeling", "A1")["baseline"], 4.0)
+    assert same(at(result, "afdeling", "B1")["baseline"], 1.0)
+    assert same(at(result, "afdeling", "A2")["baseline"], NA)
+    # An aggregate of counts sums the baselines of its afdelinger with data: A = A1's 4.
+    assert same(at(result, "boligselskab", "A")["baseline"], 4.0)
+
+
+# The baseline year's counts per afdeling (udsættelser 2024): A1 4 in 100 units, A2 6 in 200,
+# A3 10 with units unknown, B1 3 in 50; every afdeling has a baseline.
+COUNTS_2024 = pd.DataFrame(
+    {
+        "baseline": {"A1": 4.0, "A2": 6.0, "A3": 10.0, "B1": 3.0},
+        "baseline_taeller": {"A1": 4.0, "A2": 6.0, "A3": 10.0, "B1": 3.0},
+        "baseline_naevner": {"A1": 100.0, "A2": 200.0, "A3": None, "B1": 50.0},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("this_year", "niveau", "enhed", "expected"),
+    [
+        # (baseline, baseline_taeller, baseline_naevner, baseline_afdelinger)
+        # This year only A1 and B1 have data: samlet's baseline is A1 + B1 of 2024 = 7 in
+        # 150 units, not all four afdelinger's 23: the same afdelinger on both sides.
+        ({"A1": 1, "B1": 2}, "samlet", SAMLET, (7, 7, 150, 2)),
+        ({"A1": 1, "B1": 2}, "boligselskab", "A", (4, 4, 100, 1)),
+        ({"A1": 1, "B1": 2}, "boligselskab", "B", (3, 3, 50, 1)),
+        # A1 and A2: 10 in 300 units.
+        ({"A1": 1, "A2": 0}, "boligselskab", "A", (10, 10, 300, 2)),
+        # With A3 (units unknown in 2024) the counts still sum, the units do not: 20, units NA.
+        ({"A1": 1, "A2": 0, "A3": 5}, "boligselskab", "A", (20, 20, NA, 3)),
+        ({"A1": 1, "A2": 0, "A3": 5}, "samlet", SAMLET, (20, 20, NA, 3)),
+        # No data this year: nothing to compare, no baseline.
+        ({"A1": 1}, "boligselskab", "B", (NA, NA, NA, 0)),
+    ],
+)
+def test_an_aggregates_count_baseline_sums_the_same_afdelinger_as_its_value(
+    this_year, niveau, enhed, expected
+):
+    levels = count_levels(this_year)
+    row = at(levels.join(baselines(levels, COUNTS_2024, AFDELINGER, "antal")), niveau, enhed)
+    actual = (row["baseline"], row["baseline_taeller"], row["baseline_naevner"],
+              row["baseline_afdelinger"])  # fmt: skip
+    assert all(same(a, e) for a, e in zip(actual, expected, strict=True)), actual
+
+
+def test_an_aggregate_without_a_baseline_for_every_afdeling_with_data_has_none():
+    # B1 has no 2024 count: this year's A1 + B1 cannot be compared with A1 alone. The
+    # coverage column says how many of the 2 afdelinger with data have a baseline: 1.
+    own = COUNTS_2024.drop(index="B1")
+    levels = count_levels({"A1": 1, "B1": 2})
+    row = at(levels.join(baselines(levels, own, AFDELINGER, "antal")), "samlet", SAMLET)
+    assert same(row["baseline"], NA) and same(row["baseline_taeller"], NA)
+    assert (row["afdelinger_med_data"], row["baseline_afdelinger"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("rows", "niveau", "enhed", "afdelinger"),
+    [
+        ({"A1": (10, 100), "A2": (30, 300)}, "boligselskab", "A", 2),
+        ({"A1": (10, 100), "A2": (30, 300)}, "samlet", SAMLET, 2),
+        ({"A1": (10, 100), "A3": (5, 50), "B1": (1, 10)}, "boligselskab", "A", 1),  # A3: none
+        ({"A1": (10, 100), "A3": (5, 50), "B1": (1, 10)}, "samlet", SAMLET, 2),
+        ({}, "samlet", SAMLET, 0),
+        ({"A1": (10, 100)}, "afdeling", "A1", 1),
+        ({"A1": (10, 100)}, "afdeling", "A3", 0),
+        ({"A1": (10, 100)}, "afdeling", "B1", 1),  # its own baseline, without data this year
+    ],
+)
+def test_the_baseline_coverage_counts_the_afdelinger_with_data_that_have_a_baseline(
+    rows, niveau, enhed, afdelinger
+):
+    assert at(baselines_for(rows), niveau, enhed)["baseline_afdelinger"] == afdelinger
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -395,6 +474,9 @@ P, A = "procent", "antal"
         # counts with units as exposure: 0 of 100 units against 6 of 300 units:
         # k1 ~ Bin(6, 100/400): P(0) = 0.75^6 = 0.178, p = 0.347
         (A, "ned", 0, 100, 6, 6, 300, UAENDRET),
+        # 0 dwellings are no exposure: the counts are compared as they are (n = 6, as above)
+        (A, "ned", 0, 0, 6, 6, 300, FORBEDRET),
+        (A, "ned", 0, 0, 0, 0, 0, UAENDRET),
         # missing value or baseline
         (P, "ned", NA, NA, 21.5, NA, NA, INGEN_DATA),
         (P, "ned", 5, NA, 21.5, NA, NA, INGEN_DATA),  # a share needs its naevner
@@ -403,6 +485,13 @@ P, A = "procent", "antal"
         (P, "ned", NA, NA, NA, NA, NA, INGEN_DATA),  # no data wins over no baseline
         (P, "ned", 5, 50, NA, NA, NA, INGEN_BASELINE),
         (A, "ned", 2, NA, pd.NA, NA, NA, INGEN_BASELINE),
+        # no direction in the agreement (retning "ingen"): a clear change is only a change
+        (P, "ingen", 10, 100, 20.0, NA, NA, FALDET),  # z = −1.980, as above
+        (P, "ingen", 30, 100, 20.0, 80, 400, STEGET),  # z = 2.159
+        (P, "ingen", 11, 100, 20.0, NA, NA, UAENDRET),  # z = −0.09/0.0505 = −1.78
+        (A, "ingen", 0, NA, 6, 6, NA, FALDET),
+        (A, "ingen", 6, NA, 0, 0, NA, STEGET),
+        (A, "ingen", 0, NA, 5, 5, NA, UAENDRET),
     ],
 )
 def test_status(enhed, retning, taeller, naevner, baseline, b_taeller, b_naevner, expected):
@@ -794,9 +883,12 @@ def test_the_eviction_baseline_is_the_2024_data_from_2025_on(agreement):
     samlet = at(evictions, "samlet", "Helhedsplanen")
     assert (samlet["taeller"], samlet["baseline"]) == (1, 7)  # 0 + 1 against 6 + 1
     same_year = indicator_table(2024, y2024, agreement, {2024: y2024})
-    assert (
-        at(same_year, "afdeling", "Ringparken", indikator="udsaettelser")["status"]
-        == INGEN_BASELINE
+    # 2024 is the baseline year: its figures are the baseline, not compared with themselves.
+    for niveau, enhed in [("afdeling", "Ringparken"), ("samlet", "Helhedsplanen")]:
+        row = at(same_year, niveau, enhed, indikator="udsaettelser")
+        assert row["status"] == BASELINEAAR and same(row["baseline"], NA)
+    assert at(same_year, "afdeling", "Vestervang", indikator="udsaettelser")["status"] == (
+        INGEN_DATA
     )
     unknown = indicator_table(2025, y2025, agreement, {})
     assert (
@@ -810,6 +902,8 @@ def test_the_eviction_baseline_is_the_2024_data_from_2025_on(agreement):
         ({}, "ikke oplyst"),
         ({"serviceloven": [3, 2]}, "serviceloven"),
         ({"serviceloven": [3, 2], "barnets_lov": [1, 0]}, "serviceloven og barnets lov"),
+        # only the Barnets lov part given: the rest of the total is serviceloven
+        ({"barnets_lov": [1, 0]}, "serviceloven og barnets lov"),
     ],
 )
 def test_measures_say_which_laws_they_count(agreement, columns, love):
@@ -822,3 +916,141 @@ def test_measures_say_which_laws_they_count(agreement, columns, love):
     result = indicator_table(2025, {"foranstaltninger": table}, agreement)
     assert set(result.loc[result["indikator"] == "foranstaltning", "love"]) == {love}
     assert set(result.loc[result["indikator"] != "foranstaltning", "love"]) == {""}
+
+
+def test_evictions_in_an_afdeling_of_0_dwellings_have_no_rate_per_1000(agreement):
+    tables = {
+        "udsaettelser": pd.DataFrame({"afdeling": ["Karup"], "effektive_udsaettelser": [0]}),
+        "fraflytninger": pd.DataFrame(
+            {"afdeling": ["Karup"], "lejemaal": [0], "fraflytninger": [0]}
+        ),
+    }
+    result = indicator_table(2025, tables, agreement)
+    karup = result[(result["enhed"] == "Karup") & (result["indikator"] == "udsaettelser")]
+    assert karup["taeller"].tolist() == [0]
+    assert karup["pr_1000"].isna().all()  # never inf
+
+
+# --- issue 12: like for like, and the plan's period --------------------------------------------
+
+
+def evictions(counts: dict[str, int]) -> dict[str, pd.DataFrame]:
+    return {"udsaettelser": pd.DataFrame({
+        "afdeling": list(counts),
+        "effektive_udsaettelser": pd.array(list(counts.values()), dtype="Int64"),
+    })}  # fmt: skip
+
+
+def test_an_aggregate_is_compared_with_the_same_afdelinger_in_the_baseline_year(agreement):
+    # 2024: every one of the 16 afdelinger has 6 evictions (96 in all). 2025: only the first 6
+    # afdelinger have data, 6 each (36). The helhedsplan's baseline is those 6 afdelinger's
+    # 2024 counts, 36 – not 96 – so the status is unchanged, not "forbedret".
+    names = agreement.afdeling_names
+    y2024 = evictions(dict.fromkeys(names, 6))
+    y2025 = evictions(dict.fromkeys(names[:6], 6))
+    table = indicator_table(2025, y2025, agreement, {2024: y2024})
+    samlet = at(table, "samlet", "Helhedsplanen", indikator="udsaettelser")
+    assert (samlet["taeller"], samlet["baseline"], samlet["baseline_taeller"]) == (36, 36, 36)
+    assert samlet["status"] == UAENDRET
+    assert (samlet["afdelinger_med_data"], samlet["baseline_afdelinger"],
+            samlet["afdelinger_i_alt"]) == (6, 6, 16)  # fmt: skip
+    # BoligViborg (11 afdelinger, the first 6 of them with data) likewise.
+    bv = at(table, "boligselskab", BV, indikator="udsaettelser")
+    assert (bv["taeller"], bv["baseline"], bv["baseline_afdelinger"]) == (36, 36, 6)
+    # Sct. Jørgen has no data in 2025: no baseline either, and its coverage is 0.
+    sj = at(table, "boligselskab", SJ, indikator="udsaettelser")
+    assert same(sj["baseline"], NA) and sj["baseline_afdelinger"] == 0
+    assert (
+        list(members(table, agreement.afdelinger, "baseline")[[samlet.name]].iloc[0]) == (names[:6])
+    )
+
+
+def test_the_eviction_baseline_uses_the_same_afdelingers_units_as_exposure(agreement):
+    # 2024: Ringparken 10 in 100 units, Karup 2 in 400 units. 2025: Ringparken alone, 10 in
+    # 100 units. The helhedsplan's baseline is Ringparken's 10 in 100 units: 100 per 1,000
+    # against 100 per 1,000, unchanged. Against both afdelinger (12 in 500: 24 per 1,000) it
+    # would have looked like a clear rise.
+    def units(rows):
+        return pd.DataFrame(
+            {
+                "afdeling": list(rows),
+                "lejemaal": pd.array(list(rows.values()), dtype="Int64"),
+                "fraflytninger": pd.array([0] * len(rows), dtype="Int64"),
+            }
+        )
+
+    y2024 = evictions({"Ringparken": 10, "Karup": 2}) | {
+        "fraflytninger": units({"Ringparken": 100, "Karup": 400})
+    }
+    y2025 = evictions({"Ringparken": 10}) | {"fraflytninger": units({"Ringparken": 100})}
+    table = indicator_table(2025, y2025, agreement, {2024: y2024})
+    samlet = at(table, "samlet", "Helhedsplanen", indikator="udsaettelser")
+    assert (samlet["baseline_taeller"], samlet["baseline_naevner"]) == (10, 100)
+    assert samlet["status"] == UAENDRET
+    assert compared("antal", 10, 100, 10, 10, 100) == (100.0, 100.0, "pr_1000")
+
+
+def test_without_units_the_counts_of_the_same_afdelinger_are_compared(agreement):
+    # No units in either year: 2025 Ringparken 0 against its own 2024 count 6 (not 6 + 5 of
+    # Karup, which has no 2025 data).
+    table = indicator_table(
+        2025, evictions({"Ringparken": 0}), agreement,
+        {2024: evictions({"Ringparken": 6, "Karup": 5})},
+    )  # fmt: skip
+    samlet = at(table, "samlet", "Helhedsplanen", indikator="udsaettelser")
+    assert (samlet["baseline"], samlet["baseline_afdelinger"]) == (6, 1)
+    assert same(samlet["baseline_naevner"], NA)
+    assert compared("antal", 0, None, 6, 6, None) == (0.0, 6.0, "antal")
+    assert samlet["status"] == FORBEDRET  # 0 against 6: p = 2/64
+
+
+def test_members_name_the_afdelinger_behind_each_value_and_baseline(agreement):
+    # 2025 data: Ringparken and Karup; 2024 (baseline): Ringparken only.
+    table = indicator_table(
+        2025, evictions({"Ringparken": 0, "Karup": 1}), agreement,
+        {2024: evictions({"Ringparken": 6})},
+    )  # fmt: skip
+    ev = table[table["indikator"] == "udsaettelser"]
+    data = members(ev, agreement.afdelinger, "data")
+    base = members(ev, agreement.afdelinger, "baseline")
+    samlet = at(ev, "samlet", "Helhedsplanen").name
+    assert data[samlet] == ("Ringparken", "Karup")
+    assert base[samlet] == ()  # Karup has no 2024 count: no like-for-like baseline
+    assert data[at(ev, "boligselskab", BV).name] == ("Ringparken",)
+    assert base[at(ev, "boligselskab", BV).name] == ("Ringparken",)
+    assert base[at(ev, "afdeling", "Ringparken").name] == ("Ringparken",)
+    assert base[at(ev, "afdeling", "Karup").name] == ()
+    assert data[at(ev, "afdeling", "Vestervang").name] == ()
+
+
+@pytest.mark.parametrize(
+    ("year", "periode", "expected"),
+    [
+        # The agreement runs 01.08.2025–31.07.2029.
+        (2025, None, (date(2025, 8, 1), date(2025, 12, 31))),  # 153 days, not 365
+        (2026, None, (date(2026, 1, 1), date(2026, 12, 31))),
+        (2029, None, (date(2029, 1, 1), date(2029, 7, 31))),
+        (2024, None, None),  # wholly before: no plan
+        (2030, None, None),  # wholly after
+        # metadata.yaml's periode replaces the calendar year, still within the agreement
+        (2025, (date(2025, 7, 1), date(2026, 6, 30)), (date(2025, 8, 1), date(2026, 6, 30))),
+        (2026, (date(2026, 3, 1), date(2026, 5, 31)), (date(2026, 3, 1), date(2026, 5, 31))),
+        (2024, (date(2024, 1, 1), date(2025, 7, 31)), None),
+    ],
+)
+def test_the_plan_covers_the_years_period_inside_the_agreements(agreement, year, periode, expected):
+    fra, til = periode or (date(year, 1, 1), date(year, 12, 31))
+    assert plan_period(fra, til, agreement) == expected
+
+
+def test_the_plan_of_2025_counts_the_agreements_weeks_only(aktiviteter, agreement):
+    fra, til = plan_period(date(2025, 1, 1), date(2025, 12, 31), agreement)
+    weeks = ((til - fra).days + 1) / 7  # 153 days
+    total = activity_table(2025, aktiviteter, agreement, weeks)
+    plan = at(total, "samlet", "Helhedsplanen", aktivitet=HVR)["planlagte_timer"]
+    assert plan == pytest.approx(17 * 153 / 7)  # 371.57 h, not 17 · 52 = 884
+
+
+def test_a_year_without_a_plan_has_no_planned_hours(aktiviteter, agreement):
+    result = activity_table(2024, aktiviteter, agreement, None)
+    assert len(result) and result["planlagte_timer"].isna().all()  # missing, never 0

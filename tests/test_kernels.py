@@ -1,11 +1,16 @@
 """Spec: warm kernels kept per thread, started ahead, replaced when broken (evalkit.kernels)."""
 
+import subprocess
 import threading
+import time
 
 import psutil
 import pytest
 
+from conftest import start_run, tiny_notebooks
 from evalkit import kernels
+from evalkit.cli import UNITS_FAILED
+from evalkit.files import exclusive
 
 
 def kernel_processes() -> list[psutil.Process]:
@@ -61,3 +66,55 @@ def test_a_kernel_that_could_not_be_reset_is_replaced():
         first.reset("/no/such/folder")
     assert not first.usable()
     assert kernels.kernel() is not first
+
+
+# --- a kernel that dies or hangs fails its report, not the run (process tests) ------------------
+
+
+def finished(run, seconds: float = 300) -> tuple[int, str, str]:
+    try:
+        out, err = run.communicate(timeout=seconds)  # a hang fails here, not forever
+    except subprocess.TimeoutExpired:
+        for process in psutil.Process(run.pid).children(recursive=True) + [run]:
+            process.kill()
+        raise
+    return run.returncode, out, err
+
+
+def test_a_kernel_that_dies_fails_its_report_and_the_others_are_made(tmp_path):
+    notebooks = tiny_notebooks(
+        tmp_path / "notebooks", 'import os\nif enhed == "Lindon":\n    os._exit(1)\nprint(enhed)'
+    )
+    started = time.monotonic()
+
+    code, out, err = finished(start_run(tmp_path, notebooks, "--jobs", "2"))
+
+    assert code == UNITS_FAILED, err
+    assert time.monotonic() - started < 240
+    assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
+    assert "2025 Lindon: Kernen stoppede: Python-kernen, der lavede rapporten, stoppede" in err
+    assert "Traceback" not in err and "Kernel died" not in err  # Danish only
+    reports = tmp_path / "reports"
+    assert not (reports / "2025" / "lindon.html").exists()
+    assert (reports / "2025" / "karup.html").exists() and (
+        reports / "2025" / "elmely.html"
+    ).exists()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Fejlet: Kernen stoppede" in index
+    with exclusive(reports), exclusive(tmp_path / "data" / "processed"):
+        pass  # the locks were let go
+
+
+def test_a_report_past_its_time_limit_fails_and_the_next_gets_a_fresh_kernel(tmp_path):
+    notebooks = tiny_notebooks(
+        tmp_path / "notebooks",
+        'import time\nif enhed == "Lindon":\n    time.sleep(600)\nprint(enhed)',
+    )
+
+    # One worker: the reports after Lindon's run on the kernel that replaced its kernel.
+    code, out, err = finished(start_run(tmp_path, notebooks, "--jobs", "1", "--timeout", "4"))
+
+    assert code == UNITS_FAILED, err
+    assert "2025 Lindon: Tiden løb ud: rapporten var ikke færdig efter 4 sekunder" in err
+    assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
+    assert (tmp_path / "reports" / "2025" / "karup.html").exists()  # Karup comes after Lindon

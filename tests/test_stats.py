@@ -1,9 +1,11 @@
 """Spec: statistics for small counts (evalkit.stats)."""
 
 import math
+import time
 
 import pytest
 
+from evalkit import stats
 from evalkit.stats import Z95, binomial_two_sided_p, poisson_change_p, two_proportion_z, wilson
 
 
@@ -86,3 +88,18 @@ def test_the_count_test_works_for_national_totals():
 def test_the_interval_always_holds_the_share_itself(taeller, naevner):
     lo, hi = wilson(taeller, naevner)
     assert 0 <= lo <= taeller / naevner <= hi <= 1
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "p"),
+    [(49_900, 100_001, 0.5), (50_400, 100_001, 0.5), (950, 100_500, 0.01), (0, 100_001, 0.3)],
+)
+def test_large_counts_give_the_same_p_as_summing_every_outcome(k, n, p):
+    assert binomial_two_sided_p(k, n, p) == pytest.approx(stats._summed(k, n, p), rel=1e-6)
+
+
+def test_the_time_of_a_test_does_not_grow_with_the_count():
+    started = time.perf_counter()
+    assert poisson_change_p(102_031_234, 5) == pytest.approx(0.0)
+    assert poisson_change_p(100_000_000, 100_000_017) > 0.5
+    assert time.perf_counter() - started < 10  # summing every outcome takes minutes

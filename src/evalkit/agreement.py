@@ -4,6 +4,7 @@ These files sit in data/raw/ beside the yearly folders. They are transcribed fro
 delaftale; everything a report says about delmål, indicators and activities comes from here.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from evalkit.errors import InputError, Problem, unreadable
-from evalkit.names import NameIndex
+from evalkit import cpr
+from evalkit.errors import InputError, Problem, shown, unreadable
+from evalkit.names import SAMLET_SLUG, NameIndex, slug
+from evalkit.readers import YamlRefused, load_yaml
 
 UNKNOWN = "ukendt"
 
@@ -35,10 +38,18 @@ class Indicator:
     kort_navn: str
     enhed: str  # "procent" or "antal"
     naevner: str  # what the denominator counts, in Danish ("lejemål", "besvarelser")
-    retning: str  # "ned" or "op": the desired direction
+    retning: str  # "ned", "op" (the desired direction) or "ingen" (the agreement gives none)
     baseline_aar: int | None
     baseline_tekst: str | None
     datakilde: str
+    # What the numerator counts, in Danish ("husstande", "borgere"): a hidden small count
+    # reads "under 5 husstande", never a bare "under 5".
+    taeller_enhed: str = ""
+    # Where the agreement gives the direction (its own words); empty for retning "ingen".
+    retning_kilde: str = ""
+
+
+RETNINGER = ("ned", "op", "ingen")
 
 
 @dataclass(frozen=True)
@@ -100,15 +111,16 @@ def load_agreement(raw_dir: Path) -> Agreement:
     """Read the agreement files in `raw_dir`; raise InputError naming what is wrong."""
     path = raw_dir / "delaftale.yaml"
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), "filen findes ikke (aftalen som data).")]) from None
-    except OSError as exc:
-        raise InputError([unreadable(path, exc)]) from None
+        doc = load_yaml(_text(path))
+    except YamlRefused as exc:
+        raise InputError([Problem(str(path), exc.message, row=exc.line)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(str(path), f"kan ikke læses som YAML: {exc}")]) from None
-    indicators = [
-        Indicator(
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (fejl i linje {mark.line + 1})" if mark else ""
+        raise InputError([Problem(str(path), f"kan ikke læses som YAML{at}.")]) from None
+    indicators, problems = [], []
+    for d in doc["delmaal"]:
+        indicator = Indicator(
             id=d["indikator"]["id"],
             delmaal_nr=int(d["nr"]),
             delmaal=d["navn"],
@@ -120,20 +132,13 @@ def load_agreement(raw_dir: Path) -> Agreement:
             baseline_aar=d["indikator"].get("baseline_aar"),
             baseline_tekst=d["indikator"].get("baseline_tekst"),
             datakilde=d["indikator"]["datakilde"],
+            taeller_enhed=str(d["indikator"].get("taeller_enhed") or "").strip(),
+            retning_kilde=str(d["indikator"].get("retning_kilde") or "").strip(),
         )
-        for d in doc["delmaal"]
-    ]
-    for indicator in indicators:
-        if indicator.retning not in ("ned", "op") or indicator.enhed not in ("procent", "antal"):
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"indikatoren {indicator.id}: retning skal være "
-                        "ned eller op, og enhed procent eller antal.",
-                    )
-                ]
-            )
+        problems += _indicator_problems(path, indicator)
+        indicators.append(indicator)
+    if problems:
+        raise InputError(problems)
     shares = {i.id for i in indicators if i.enhed == "procent"}
     baseline = _read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi"))
     bad = baseline[baseline["indikator"].isin(shares) & ~baseline["vaerdi"].between(0, 100)]
@@ -141,6 +146,8 @@ def load_agreement(raw_dir: Path) -> Agreement:
         row = bad.index[0] + 2  # header = row 1
         raise InputError([Problem(str(raw_dir / "baseline.csv"), "en andel skal være mellem 0 "
                                   "og 100 (procent).", row=int(row), column="vaerdi")])  # fmt: skip
+    afdelinger = _read_plain_csv(raw_dir / "afdelinger.csv")
+    _check_unit_names(raw_dir / "afdelinger.csv", afdelinger)
     activities = [
         Activity(a["navn"], a.get("kort_navn", a["navn"]), float(a["timer_pr_uge"]), a["formaal"])
         for a in doc["aktiviteter"]
@@ -154,21 +161,99 @@ def load_agreement(raw_dir: Path) -> Agreement:
         indicators=indicators,
         activities=activities,
         kommunale_maal=list(doc.get("kommunale_maal", [])),
-        afdelinger=_read_plain_csv(raw_dir / "afdelinger.csv"),
+        afdelinger=afdelinger,
         baseline=baseline,
         sammenligning=_read_plain_csv(raw_dir / "sammenligning.csv", numeric=("aar", "vaerdi")),
         settings=DEFAULT_SETTINGS | (doc.get("evalkit") or {}),
     )
 
 
-def _read_plain_csv(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
-    # The agreement files are written by us, not exported by others: plain UTF-8, comma, dot.
+def _indicator_problems(path: Path, indicator: Indicator) -> list[Problem]:
+    """What is wrong with one indicator of delaftale.yaml, in Danish, naming its key."""
+    at = f"delmål {indicator.delmaal_nr}, indikator {indicator.id}"
+    found = []
+    if indicator.enhed not in ("procent", "antal"):
+        found.append(f'{at}: enhed er "{indicator.enhed}"; den skal være procent eller antal.')
+    if indicator.retning not in RETNINGER:
+        found.append(
+            f'{at}: retning er "{indicator.retning}"; den skal være ned, op eller ingen '
+            "(ingen, når aftalen ikke siger, om mere eller mindre er bedst)."
+        )
+    elif indicator.retning != "ingen" and not indicator.retning_kilde:
+        # A verdict (forbedret/forværret) needs the agreement's word for it, not ours.
+        found.append(
+            f"{at}: retning_kilde mangler. Skriv, hvor aftalen siger, at {indicator.retning} er "
+            'bedst (fx "Delmålets ordlyd: At reducere ..."), eller sæt retning: ingen.'
+        )
+    if not indicator.taeller_enhed:
+        found.append(
+            f'{at}: taeller_enhed mangler: hvad tælleren tæller (fx "husstande" eller '
+            '"borgere"), så et skjult tal kan skrives "under 5 husstande".'
+        )
+    return [Problem(str(path), text) for text in found]
+
+
+def _text(path: Path) -> str:
+    """An agreement file's text; InputError if it is missing, unreadable or holds a CPR number.
+
+    The agreement files are written by us, not exported by others: plain UTF-8.
+    """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(str(path), "filen findes ikke (aftalen som data).")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(str(path), "filen skal være gemt som UTF-8.")]) from None
     except OSError as exc:
         raise InputError([unreadable(path, exc)]) from None
+    lines = cpr.lines_with_cpr(text)
+    if lines:
+        raise InputError(
+            [
+                Problem(str(path), "linjen ligner et CPR-nummer. Personoplysninger hører ikke "
+                        "hjemme i aftalens filer; fjern det.", row=line, personal=True)
+                for line in lines
+            ]
+        )  # fmt: skip
+    return text
+
+
+MAX_NAME = 100  # characters in a unit's name: it becomes a file name
+
+
+def _check_unit_names(path: Path, afdelinger: pd.DataFrame) -> None:
+    """Every unit gets a file of its own in reports/<year>/: names that give no file name, or
+    the same one ("Ny/Vest" and "Ny+Vest", an afdeling named like a boligselskab), are refused."""
+    problems, seen = [], {SAMLET_SLUG: "hele helhedsplanen"}
+    units = [(i + 2, "afdeling", a) for i, a in enumerate(afdelinger["afdeling"])]
+    units += [
+        (int(afdelinger.index[afdelinger["boligselskab"] == b][0]) + 2, "boligselskab", b)
+        for b in dict.fromkeys(afdelinger["boligselskab"])
+    ]
+    for row, column, name in units:
+        key = slug(name)
+        if len(name) > MAX_NAME or not key:
+            reason = f"er længere end {MAX_NAME} tegn" if key else "har intet bogstav eller tal"
+            problems.append(
+                Problem(str(path), f'navnet "{shown(name)}" {reason}; det bliver rapportens '
+                        "filnavn. Giv enheden et andet navn.", row=row, column=column)
+            )  # fmt: skip
+        elif key in seen:
+            problems.append(
+                Problem(str(path), f'"{shown(name)}" og {seen[key]} får samme filnavn '
+                        f"({key}.html), så den ene rapport ville overskrive den anden. Giv dem "
+                        "navne, der adskiller sig med mere end tegnsætning.", row=row,
+                        column=column)
+            )  # fmt: skip
+        else:
+            seen[key] = f'"{shown(name)}" (række {row})'
+    if problems:
+        raise InputError(problems)
+
+
+def _read_plain_csv(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    # The agreement files are written by us, not exported by others: plain UTF-8, comma, dot.
+    frame = pd.read_csv(io.StringIO(_text(path)), dtype=str, keep_default_na=False)
     for column in numeric:
         frame[column] = pd.to_numeric(frame[column])
     return frame

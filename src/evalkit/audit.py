@@ -50,6 +50,11 @@ class Figure:
     label: str  # "" shown, PRIMARY ("<t") or SECONDARY ("skjult")
     value: float | None  # the published count, where shown
     naevner: float | None  # the published denominator, an upper bound on an afdeling's count
+    publiceret: int | None = None  # the year whose reports publish it first: aar, or later
+
+    def __post_init__(self):
+        if self.publiceret is None:
+            object.__setattr__(self, "publiceret", self.aar)
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -94,6 +99,23 @@ def figures(rows: pd.DataFrame, labels: pd.Series, afdelinger: pd.DataFrame) -> 
     return result
 
 
+def baseline_figures(rows: pd.DataFrame, labels: pd.Series, cells: pd.Series) -> list[Figure]:
+    """The baselines `rows` show, as figures of their baseline year (`cells`: the afdelinger
+    each sums, indicators.members). A baseline of the same afdelinger as a figure the
+    baseline year published is that figure: the audit counts it once."""
+    result = []
+    for aar, niveau, enhed, base_aar, taeller, label, members in zip(
+        rows["aar"], rows["niveau"], rows["enhed"], rows["baseline_aar"],
+        rows["baseline_taeller"], labels, cells, strict=True,
+    ):  # fmt: skip
+        if members and not pd.isna(base_aar) and base_aar < aar:
+            value = None if label else float(taeller)
+            name = f"{enhed} (baseline i {aar})"
+            result.append(Figure(int(base_aar), niveau, name, frozenset(members), label, value,
+                                 None, int(aar)))  # fmt: skip
+    return result
+
+
 def bounds(figure: Figure, threshold: int) -> tuple[float, float]:
     """What a reader knows about one figure from its own label and denominator alone."""
     high = UNBOUNDED if figure.naevner is None or figure.niveau != "afdeling" else figure.naevner
@@ -114,18 +136,28 @@ def protected(label: str, niveau: str, low: float, high: float, threshold: int) 
 def audit(figures: list[Figure], threshold: int, focus=None) -> pd.DataFrame:
     """The range a reader can deduce for every hidden figure, and whether it is protected.
 
-    Returns one row per hidden figure: aar, niveau, enhed, label, min, max, beskyttet, and
+    Returns one row per hidden figure: publiceret (the year whose reports first show it), aar,
+    niveau, enhed, label, min, max, beskyttet, and
     `del`: figures with the same number are tied by sums; different numbers are independent.
     `focus` (a predicate on figures): only the sums that hold a figure it accepts are solved.
     """
     system = _System(figures, threshold)
     low, high = system.ranges(focus)
     rows = [
-        (f.aar, f.niveau, f.enhed, f.label, low[n], _unbounded(high[n]), system.part(n))
+        (
+            f.publiceret,
+            f.aar,
+            f.niveau,
+            f.enhed,
+            f.label,
+            low[n],
+            _unbounded(high[n]),
+            system.part(n),
+        )  # fmt: skip
         for f in figures
         if f.label and (n := system.node[f]) in low
     ]
-    columns = ["aar", "niveau", "enhed", "label", "min", "max", "del"]
+    columns = ["publiceret", "aar", "niveau", "enhed", "label", "min", "max", "del"]
     result = pd.DataFrame(rows, columns=columns)
     result["beskyttet"] = pd.Series(
         [

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from evalkit import fmt, provenance
 from evalkit.agreement import Agreement
-from evalkit.config import TEMPLATES_DIR, Paths
+from evalkit.config import TEMPLATES_DIR, Paths, is_year
 from evalkit.files import sha256, write_atomic
-from evalkit.indicators import FORBEDRET, FORVAERRET, UAENDRET
-from evalkit.names import slug
+from evalkit.indicators import FALDET, FORBEDRET, FORVAERRET, STEGET, UAENDRET
+from evalkit.names import SAMLET_SLUG, slug
 from evalkit.sheets import csv_text, read_csv
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Unit:
 
     @property
     def slug(self) -> str:
-        return "helhedsplan" if self.niveau == "samlet" else slug(self.enhed)
+        return SAMLET_SLUG if self.niveau == "samlet" else slug(self.enhed)
 
 
 @dataclass
@@ -99,11 +99,18 @@ def parameters(paths: Paths, year: int, unit: Unit) -> dict:
     }
 
 
-def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = None) -> Outcome:
+def render(
+    paths: Paths,
+    year: int,
+    unit: Unit,
+    kernel: "WarmKernel | None" = None,
+    timeout: float | None = None,
+) -> Outcome:
     """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb.
 
     Without `kernel` the notebook runs on a fresh kernel of its own, as plain papermill does;
-    with a kernels.WarmKernel it runs on that kernel, reset first.
+    with a kernels.WarmKernel it runs on that kernel, reset first. A report that takes more
+    than `timeout` seconds, or whose kernel dies, fails.
     """
     import nbformat
     import papermill
@@ -118,11 +125,12 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
     # The kernel works beside the data folder, so the notebook names no path of the machine.
     beside_data = str(paths.data.resolve().parent)
     with ExitStack() as stack:
-        if kernel is None:
-            how = {"km": stack.enter_context(kernels.fresh_kernel()), "cwd": beside_data}
+        if kernel is None:  # papermill's own engine: its time limit is per cell
+            how = {"km": stack.enter_context(kernels.fresh_kernel()), "cwd": beside_data,
+                   "execution_timeout": timeout}  # fmt: skip
         else:
             how = {"engine_name": engine.ENGINE_NAME, "warm_kernel": kernel,
-                   "kernel_cwd": beside_data}  # fmt: skip
+                   "kernel_cwd": beside_data, "report_timeout": timeout}  # fmt: skip
         try:
             notebook = papermill.execute_notebook(
                 str(notebook_in),
@@ -145,7 +153,11 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
             return Outcome(unit, False, None, nb_path.name, _reason(exc))
     notebook = _sanitized(notebook, notebook_in, year, unit)
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
-    resources = {"provenance": provenance.for_report(paths, year, notebook_in), "aar": year}
+    resources = {
+        "provenance": provenance.for_report(paths, year, notebook_in),
+        "aar": year,
+        "page_title_css": css_string(notebook.metadata["title"]),
+    }
     body = _export(notebook, resources)
     write_atomic(html_path, body)
     _keep(notebook, nb_path)
@@ -154,6 +166,15 @@ def render(paths: Paths, year: int, unit: Unit, kernel: "WarmKernel | None" = No
 
 
 _CLOCK = ("start_time", "end_time", "duration")
+
+
+def css_string(text: str) -> str:
+    """`text` inside a CSS string ("..."), as it reads: every character that could end the
+    string, the rule or the <style> element (quotes, backslash, line breaks, < and >) and
+    every control character is written as a CSS escape (\\22 for ")."""
+    return "".join(
+        c if c.isalnum() or c in " .,:()–-" else f"\\{ord(c) or 0xFFFD:x} " for c in str(text)
+    )
 
 
 def _sanitized(notebook, notebook_in: Path, year: int, unit: Unit):
@@ -213,11 +234,11 @@ _export_lock = threading.Lock()
 Work = tuple[int, Unit]  # a report to make: the year and the unit
 
 
-def render_warm(paths: Paths, year: int, unit: Unit) -> Outcome:
+def render_warm(paths: Paths, year: int, unit: Unit, timeout: float | None = None) -> Outcome:
     """render() on this thread's warm kernel: the task an executor runs."""
     from evalkit import kernels
 
-    return render(paths, year, unit, kernels.kernel())
+    return render(paths, year, unit, kernels.kernel(), timeout)
 
 
 @contextmanager
@@ -233,6 +254,10 @@ def pool(jobs: int) -> Iterator[Executor]:
     executor = ThreadPoolExecutor(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
     try:
         yield executor
+    except BaseException:
+        # Interrupted (Ctrl-C): the reports running now end with their kernels, not when done.
+        kernels.kill()
+        raise
     finally:
         # After an interruption the reports not yet begun are dropped; those running finish.
         executor.shutdown(wait=True, cancel_futures=True)
@@ -249,9 +274,16 @@ def _get_ready() -> None:
 
 
 def render_many(
-    paths: Paths, work: list[Work], executor: Executor, done: Callable[[int, Outcome], None]
+    paths: Paths,
+    work: list[Work],
+    executor: Executor,
+    done: Callable[[int, Outcome], None],
+    timeout: float | None = None,
 ) -> dict[Work, Outcome]:
-    """Make each report of `work` through `executor`; `done` hears each outcome as it comes."""
+    """Make each report of `work` through `executor`; `done` hears each outcome as it comes.
+
+    A report that takes more than `timeout` seconds fails.
+    """
     # Absolute paths: a worker may not share this process's working folder.
     paths = Paths(
         data=paths.data.absolute(),
@@ -259,7 +291,10 @@ def render_many(
         notebooks=paths.notebooks.absolute(),
     )
     outcomes: dict[Work, Outcome] = {}
-    futures = {executor.submit(render_warm, paths, year, unit): (year, unit) for year, unit in work}
+    futures = {
+        executor.submit(render_warm, paths, year, unit, timeout): (year, unit)
+        for year, unit in work
+    }
     for future in as_completed(futures):
         year, unit = futures[future]
         try:
@@ -289,6 +324,10 @@ def _drop_stderr(notebook) -> None:
 
 
 def _reason(exc: Exception) -> str:
+    if type(exc).__name__ == "DeadKernelError":  # nbclient's own check saw it first
+        from evalkit.kernels import KernelDied
+
+        exc = KernelDied()
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     return f"{ename}: {evalue}".strip().splitlines()[0][:300]
@@ -391,7 +430,7 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
     years = []
     for year_dir in sorted(paths.reports.glob("[0-9]*"), reverse=True):
         listing = year_dir / "enheder.json"
-        if not listing.exists():
+        if not is_year(year_dir.name) or not listing.exists():  # "2025 kopi" is the analyst's
             continue
         year = int(year_dir.name)
         table = _indicators(paths, year)
@@ -419,7 +458,9 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
             }
         )
     loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / "evalkit"])
-    env = Environment(loader=loader, autoescape=select_autoescape())
+    # Every value is escaped: the template's name ends in .j2, which select_autoescape()
+    # did not take for HTML, so the index escaped nothing.
+    env = Environment(loader=loader, autoescape=True)
     page = env.get_template("index.html.j2").render(
         navn=agreement.navn,
         periode=f"{fmt.day(agreement.periode_fra)}–{fmt.day(agreement.periode_til)}",
@@ -443,7 +484,9 @@ def _summary(table: pd.DataFrame | None, niveau: str, enhed: str) -> str:
         return ""
     rows = table[(table["niveau"] == niveau) & (table["enhed"] == enhed)]
     counts = rows["status"].value_counts()
+    # The verdicts always; a change without a verdict (no direction in the agreement) where
+    # there is one.
+    shown = [FORBEDRET, UAENDRET, FORVAERRET] + [s for s in (STEGET, FALDET) if counts.get(s)]
     return " · ".join(
-        f"{fmt.STATUS_SYMBOLS[status]} {counts.get(status, 0)} {status}"
-        for status in (FORBEDRET, UAENDRET, FORVAERRET)
+        f"{fmt.STATUS_SYMBOLS[status]} {counts.get(status, 0)} {status}" for status in shown
     )

@@ -18,7 +18,7 @@ from evalkit.agreement import Agreement
 from evalkit.config import Paths
 from evalkit.errors import InputError, Problem
 from evalkit.files import sha256, write_atomic
-from evalkit.indicators import INPUTS, activity_table, indicator_table
+from evalkit.indicators import INPUTS, activity_table, indicator_table, plan_period, plan_weeks
 from evalkit.inputs import YearInputs, read_year
 from evalkit.sheets import csv_text, read_csv
 
@@ -78,7 +78,7 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
         for y in agreement.data_baseline_years(year)
         if paths.raw_year(y).is_dir()
     }
-    weeks = ((inputs.periode_til - inputs.periode_fra).days + 1) / 7
+    plan = plan_period(inputs.periode_fra, inputs.periode_til, agreement)
     return Prepared(
         year,
         inputs.warnings,
@@ -97,12 +97,12 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
                     year,
                     inputs.tables.get("aktiviteter"),
                     agreement,
-                    weeks,
+                    plan_weeks(plan),
                     inputs.tables.get("fraflytninger"),
                 )
             ),
             "metadata.json": json.dumps(
-                _metadata(paths, inputs, agreement), indent=2, ensure_ascii=False
+                _metadata(paths, inputs, plan, agreement), indent=2, ensure_ascii=False
             ),
         },
     )
@@ -152,7 +152,7 @@ def _write(paths: Paths, prepared: Prepared) -> None:
         write_atomic(folder / name, content)
 
 
-def _metadata(paths: Paths, inputs: YearInputs, agreement: Agreement) -> dict:
+def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None, agreement: Agreement) -> dict:
     sensitive = {INPUTS[i][0] for i in agreement.settings["foelsomme_indikatorer"]}
     agreement_files = [
         paths.raw / n
@@ -164,6 +164,9 @@ def _metadata(paths: Paths, inputs: YearInputs, agreement: Agreement) -> dict:
         "beskrivelse": inputs.beskrivelse,
         "periode_fra": inputs.periode_fra.isoformat(),
         "periode_til": inputs.periode_til.isoformat(),
+        # The weeks of the activity plan: the period inside the agreement's (null: no plan).
+        "plan_fra": plan[0].isoformat() if plan else None,
+        "plan_til": plan[1].isoformat() if plan else None,
         "tabeller": sorted(inputs.tables),
         "noter": inputs.notes,
         "kommunale_maal": _goals(inputs),
@@ -201,11 +204,7 @@ class Processed:
 
 def load_processed(paths: Paths, upto: int, table: str = "indikatorer.csv") -> Processed:
     """Every processed year up to `upto`; `table`: PUBLISHED for the published figures."""
-    years = sorted(
-        int(p.name)
-        for p in paths.processed.iterdir()
-        if p.name.isdigit() and int(p.name) <= upto and (p / "indikatorer.csv").exists()
-    )
+    years = paths.processed_years(upto)
     indikatorer = pd.concat(
         [read_csv(paths.processed_year(y) / table) for y in years], ignore_index=True
     )

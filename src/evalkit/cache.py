@@ -43,7 +43,7 @@ Rows = dict[tuple[str, str], str]  # (niveau, enhed) -> digest of its rows in on
 
 def keys(paths: Paths, agreement: Agreement, year: int, units: list[Unit]) -> dict[Unit, str]:
     """The key of each unit's report for `year`."""
-    years = _processed_years(paths, year)
+    years = paths.processed_years(year)  # the years the report reads
     rows = {y: _row_digests(paths.processed_year(y)) for y in years}
     meta = {y: _metadata(paths.processed_year(y)) for y in years}
     members = _members(agreement)
@@ -83,17 +83,6 @@ def current(outcome: Outcome | None, key: str, folder: Path) -> bool:
         and outcome.html is not None
         and (folder / outcome.html).is_file()
         and (folder / outcome.notebook).is_file()
-    )
-
-
-def _processed_years(paths: Paths, upto: int) -> list[int]:
-    # The years the report reads (evalkit.build.load_processed).
-    if not paths.processed.is_dir():
-        return []
-    return sorted(
-        int(p.name)
-        for p in paths.processed.iterdir()
-        if p.name.isdigit() and int(p.name) <= upto and (p / "indikatorer.csv").exists()
     )
 
 

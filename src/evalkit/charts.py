@@ -60,14 +60,21 @@ def trend(
     enhed: str,
     baseline: float | None,
     baseline_aar: int | None,
+    baseline_note: str = "",
+    caption: str = "",
 ) -> Chart:
     """The indicator over the years, with the baseline marked.
 
     `series`: aar, vaerdi and, for shares, ki_nedre and ki_oevre (drawn as error bars); rows
-    with a text in `skjult` are hidden for privacy: no point, only that text ("under 5").
+    with a text in `skjult` are hidden for privacy: no point, only that text ("under 5
+    husstande"). A row with a `maerke` (short, shown under its year) is drawn hollow and its
+    `note` goes into the alt text: example data, or other afdelinger than the latest year's.
+    `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
     fig = Figure(figsize=(6.4, 2.8))
     ax = fig.subplots()
+    marks = dict(zip(series["aar"], series["maerke"], strict=True)) if "maerke" in series else {}
+    notes = dict(zip(series["aar"], series["note"], strict=True)) if "note" in series else {}
     data = series.dropna(subset=["vaerdi"])
     hidden = dict(zip(series["aar"], series.get("skjult", ""), strict=True))
     hidden = {year: text for year, text in hidden.items() if text}
@@ -76,15 +83,23 @@ def trend(
                     ha="center", color=GREY, fontstyle="italic")  # fmt: skip
     data_years = sorted({*data["aar"], *hidden})
     years = data_years
-    if baseline is not None and not pd.isna(baseline):
+    has_baseline = baseline is not None and not pd.isna(baseline)
+    baseline_label = f"Baseline {baseline_aar}" + (f" ({baseline_note})" if baseline_note else "")
+    if has_baseline:
         ax.axhline(baseline, color=GREY, linestyle="--", linewidth=1)
-        ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none")
-        label = f"Baseline {baseline_aar}: {fmt.value(baseline, enhed)}"
+        ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none",
+                fillstyle="none" if baseline_note else "full")  # fmt: skip
         ax.annotate(
-            label, (baseline_aar, baseline), textcoords="offset points", xytext=(6, 6), color=GREY
-        )
+            f"{baseline_label}: {fmt.value(baseline, enhed)}", (baseline_aar, baseline),
+            textcoords="offset points", xytext=(6, 6), color=GREY,
+        )  # fmt: skip
         years = sorted({*years, baseline_aar})
-    ax.plot(data["aar"], data["vaerdi"], marker="o", color=BLUE, linewidth=2)
+    ax.plot(data["aar"], data["vaerdi"], color=BLUE, linewidth=2)
+    plain = data[[not marks.get(a) for a in data["aar"]]]
+    marked = data[[bool(marks.get(a)) for a in data["aar"]]]
+    ax.plot(plain["aar"], plain["vaerdi"], marker="o", color=BLUE, linestyle="none")
+    ax.plot(marked["aar"], marked["vaerdi"], marker="o", color=BLUE, linestyle="none",
+            markerfacecolor="white", markeredgewidth=2)  # fmt: skip
     has_interval = "ki_nedre" in data and data["ki_nedre"].notna().any()
     if has_interval:
         below = (data["vaerdi"] - data["ki_nedre"]).astype(float).clip(lower=0)
@@ -100,20 +115,26 @@ def trend(
             ha="left",
             color=DARK,
         )
-    ax.set_xticks(years or [0])
+    ax.set_xticks(years or [0], [f"{y}\n{marks[y]}" if marks.get(y) else str(y)
+                                 for y in years] or ["0"])  # fmt: skip
     ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
     highs = data["ki_oevre"] if has_interval else data["vaerdi"]
-    top = max([*highs.dropna(), baseline if baseline is not None and not pd.isna(baseline) else 0])
+    top = max([*highs.dropna(), baseline if has_baseline else 0])
     ax.set_ylim(0, max(1.0, float(top)) * 1.25)
     _axis_format(ax, enhed)
     ax.set_title(title, loc="left", fontsize=10)
     shown = {a: fmt.value(v, enhed) for a, v in zip(data["aar"], data["vaerdi"], strict=True)}
-    points = "; ".join(f"{a}: {shown.get(a) or hidden[a]}" for a in data_years)
+    points = "; ".join(
+        f"{a}{f' ({notes[a]})' if notes.get(a) else ''}: {shown.get(a) or hidden[a]}"
+        for a in data_years
+    )
     alt = f"{title}. {points or 'Ingen data'}."
     if has_interval:
         alt += " Lodrette streger: 95 %-konfidensinterval."
-    if baseline is not None and not pd.isna(baseline):
-        alt += f" Baseline {baseline_aar}: {fmt.value(baseline, enhed)}."
+    if has_baseline:
+        alt += f" {baseline_label}: {fmt.value(baseline, enhed)}."
+    if caption:
+        alt += f" {caption}"
     return _render(fig, alt)
 
 

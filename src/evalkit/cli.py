@@ -4,7 +4,9 @@ Messages are Danish.
 """
 
 import argparse
+import logging
 import os
+import re
 import sys
 import time
 from datetime import date
@@ -14,41 +16,29 @@ from evalkit import files
 from evalkit.agreement import Agreement, load_agreement
 from evalkit.audit import Contradiction
 from evalkit.config import Paths
-from evalkit.errors import Busy, InputError, Problem
+from evalkit.errors import Busy, InputError, Problem, cannot_write, shown
 
-OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY, NO_BROWSER, DISCLOSURE = 0, 1, 2, 3, 4, 5, 6
+OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY, NO_BROWSER, CANNOT_WRITE = 0, 1, 2, 3, 4, 5, 6
+DISCLOSURE = 7  # the disclosure audit fails for a year: nothing is published for it
+INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
+SHOWN_PROBLEMS = 50  # problems printed; the rest are counted
+REPORT_TIMEOUT = 600  # seconds for one report (--timeout): generous, a report takes seconds
+
+
+class UsageError(Exception):
+    """The command cannot be carried out as given (exit USAGE); the message is Danish."""
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # papermill's and nbclient's log lines are English and for developers; what a failed
+    # report means is told in the summary.
+    logging.getLogger("papermill").addHandler(logging.NullHandler())
     paths = Paths(
         data=Path(args.data_dir), reports=Path(args.reports_dir), notebooks=Path(args.notebooks_dir)
     )
     try:
-        agreement = load_agreement(paths.raw)
-        if args.command == "new-year":
-            return _new_year(paths, agreement, args.aar, args.format)
-        if args.command == "pdf":
-            return _pdf(paths, args.year)
-        years = _years(paths, args.year)
-        if args.command == "validate":
-            return _validate(paths, agreement, years)
-        if args.command == "build":  # build_years checks every year before it writes one
-            with files.exclusive(paths.processed):
-                return _build(paths, agreement, years)
-        wanted = _history(paths, years)
-        _check(paths, agreement, wanted)  # every year is valid before a kernel is started
-        if args.command == "audit":
-            with files.exclusive(paths.processed):
-                _build(paths, agreement, wanted)
-                return _audit(paths, agreement, years)
-        if args.command == "run" and not args.dask:
-            from evalkit.incremental import start_early
-
-            start_early(paths, years, 1 if args.unit else args.jobs, args.force)
-        with files.exclusive(paths.reports), files.exclusive(paths.processed):
-            _build(paths, agreement, wanted)
-            return _run(paths, agreement, years, args.unit, args.jobs, args.force, args.dask)
+        return _command(args, paths)
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
@@ -69,16 +59,107 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return BUSY
+    except UsageError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        print(
+            "\nAfbrudt. De rapporter, der blev færdige, er gemt; ingen halve filer er efterladt. "
+            "Kør igen for at lave resten.",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
+    except OSError as exc:  # writing the outputs: a read-only folder, a full disk, a file
+        print(f"Fejl: {cannot_write(exc)}", file=sys.stderr)
+        return CANNOT_WRITE
+
+
+def _command(args: argparse.Namespace, paths: Paths) -> int:
+    agreement = load_agreement(paths.raw)
+    if args.command == "new-year":
+        return _new_year(paths, agreement, args.aar, args.format)
+    if args.command == "pdf":
+        return _pdf(paths, args.year)
+    years = _years(paths, args.year)
+    if args.command == "validate":
+        return _validate(paths, agreement, years)
+    _check_folders(paths)
+    # Another run is told at once, before the inputs are read; the lock is taken below.
+    files.check_free(paths.processed)
+    if args.command == "build":  # build_years checks every year before it writes one
+        with files.exclusive(paths.processed):
+            return _build(paths, agreement, years)
+    if args.command == "audit":
+        wanted = _history(paths, years)
+        _check(paths, agreement, wanted)
+        with files.exclusive(paths.processed):
+            _build(paths, agreement, wanted)
+            return _audit(paths, agreement, years)
+    files.check_free(paths.reports)
+    wanted = _history(paths, years)
+    _check(paths, agreement, wanted)  # every year is valid before a kernel is started
+    if not args.dask:
+        from evalkit.incremental import start_early
+
+        start_early(paths, years, 1 if args.unit else args.jobs, args.force)
+    with files.exclusive(paths.reports), files.exclusive(paths.processed):
+        try:
+            _build(paths, agreement, wanted)
+            return _run(
+                paths, agreement, years, args.unit, args.jobs, args.force, args.dask, args.timeout
+            )
+        except KeyboardInterrupt:
+            # Still holding the locks: nothing half-written stays behind.
+            for folder in [paths.reports, *map(paths.reports_year, years)]:
+                files.remove_leftovers(folder)
+            for folder in map(paths.processed_year, wanted):
+                files.remove_leftovers(folder)
+            raise
+
+
+def _check_folders(paths: Paths) -> None:
+    """The outputs go to folders of their own: never into raw/, never reports into processed/."""
+    raw, processed = paths.raw.resolve(), paths.processed.resolve()
+    reports = paths.reports.resolve()
+    if reports == processed or reports == raw or raw in reports.parents:
+        raise UsageError(
+            f"--reports-dir ({paths.reports}) må ikke være {paths.raw}, en mappe i den eller "
+            f"{paths.processed}; vælg en mappe til rapporterne alene, fx reports."
+        )
 
 
 def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4):
+    if not re.fullmatch(r"[0-9]{4}", text):
         raise argparse.ArgumentTypeError(f'"{text}" er ikke et årstal; skriv fx 2026.')
     return int(text)
 
 
+def _jobs(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,4}", text.strip()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f'"{text}" er ikke et antal; skriv et helt tal over 0.')
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text.replace(",", "."))
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 10**6:
+        raise argparse.ArgumentTypeError(f'"{text}" er ikke et antal sekunder; skriv fx 600.')
+    return seconds
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its one English line, "error:", in Danish."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"{self.prog}: fejl: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="evalkit",
         description="Årlig evaluering af delaftalen: tjek inddata, beregn, lav rapporter.",
     )
@@ -101,9 +182,17 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--unit", metavar="NAVN", help="lav kun rapporten for denne enhed")
             sub.add_argument(
                 "--jobs",
-                type=int,
+                type=_jobs,
                 default=os.cpu_count() or 1,
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
+            )
+            sub.add_argument(
+                "--timeout",
+                type=_seconds,
+                default=REPORT_TIMEOUT,
+                metavar="SEKUNDER",
+                help="en rapport, der ikke er færdig efter så mange sekunder, stoppes og står "
+                f"som fejlet; de andre laves (standard: {REPORT_TIMEOUT})",
             )
             sub.add_argument(
                 "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
@@ -208,6 +297,14 @@ def _build(paths: Paths, agreement: Agreement, years: list[int]) -> int:
 
     for year in years:
         _clean(paths.processed_year(year))
+    _print_problems(
+        [
+            Problem(str(paths.processed_year(year)), f"{paths.raw_year(year)} findes ikke "
+                    f"længere, så de beregnede tal for {year} bruges ikke. Slet mappen, hvis "
+                    "året er taget ud med vilje.", warning=True)
+            for year in paths.orphaned_years()
+        ]
+    )  # fmt: skip
     for built in build_years(paths, years, agreement):
         _print_problems(built.warnings)
         year = built.year
@@ -229,6 +326,7 @@ def _run(
     jobs: int,
     force: bool = False,
     dask: str | None = None,
+    timeout: float | None = REPORT_TIMEOUT,
 ) -> int:
     from evalkit import batch, cluster, incremental
     from evalkit.names import normalize
@@ -242,7 +340,7 @@ def _run(
         if not chosen:
             names = ", ".join(u.enhed for u in batch.units(agreement))
             print(
-                f'Fejl: enheden "{unit_name}" kendes ikke. Kendte enheder: {names}.',
+                f'Fejl: enheden "{shown(unit_name)}" kendes ikke. Kendte enheder: {names}.',
                 file=sys.stderr,
             )
             return USAGE
@@ -263,7 +361,7 @@ def _run(
     try:
         with cluster.executor(dask) as executor:
             by_year = incremental.make_reports(
-                paths, agreement, years, chosen, jobs, force, executor, progress
+                paths, agreement, years, chosen, jobs, force, executor, progress, timeout
             )
     except cluster.ClusterError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
@@ -406,8 +504,18 @@ def _progress(year: int, total: int):
 
 
 def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
+    """The problems, errors first, at most SHOWN_PROBLEMS of them and a count of the rest."""
+    ordered = sorted(problems, key=lambda p: p.warning)  # stable: errors first, in order
+    for problem in ordered[:SHOWN_PROBLEMS]:
         print(problem, file=sys.stderr)
+    rest = ordered[SHOWN_PROBLEMS:]
+    if rest:
+        errors = sum(not p.warning for p in rest)
+        print(
+            f"… og {len(rest)} mere ({errors} fejl og {len(rest) - errors} advarsler), som ikke "
+            "vises. Ret dem herover, og kør igen.",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Paths, and nothing else."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,29 @@ class Paths:
 
     def raw_years(self) -> list[int]:
         """Years that have a folder of inputs under raw/."""
-        if not self.raw.is_dir():
-            return []
-        return sorted(int(p.name) for p in self.raw.iterdir() if p.is_dir() and p.name.isdigit())
+        return _years(self.raw)
+
+    def processed_years(self, upto: int) -> list[int]:
+        """The processed years up to `upto` that a report reads: those whose inputs are still
+        in raw/ (data/processed/<year> of a raw folder that was removed is left out)."""
+        raw = set(self.raw_years())
+        return [
+            y
+            for y in _years(self.processed)
+            if y <= upto and y in raw and (self.processed_year(y) / "indikatorer.csv").exists()
+        ]
+
+    def orphaned_years(self) -> list[int]:
+        """Years in processed/ whose folder in raw/ is gone."""
+        return sorted(set(_years(self.processed)) - set(self.raw_years()))
+
+
+def is_year(name: str) -> bool:
+    """A year's folder name: four digits, nothing else ("2025", not "2025 kopi" or "2025²")."""
+    return re.fullmatch(r"[0-9]{4}", name) is not None
+
+
+def _years(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.name) for p in folder.iterdir() if is_year(p.name) and p.is_dir())

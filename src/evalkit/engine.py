@@ -6,13 +6,14 @@ engine on a fresh kernel (tests/test_engine.py compares them).
 """
 
 import os
+import time
 
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
-from evalkit.kernels import WarmKernel
+from evalkit.kernels import ReportTimeout, WarmKernel
 
 ENGINE_NAME = "evalkit"
 _reports = 0
@@ -28,6 +29,7 @@ class WarmEngine(NBClientEngine):
         kernel_name,
         warm_kernel: WarmKernel,
         kernel_cwd: str | None = None,
+        report_timeout: float | None = None,
         log_output=False,
         stdout_file=None,
         stderr_file=None,
@@ -55,7 +57,16 @@ class WarmEngine(NBClientEngine):
         client.kc = warm_kernel.kc  # the client is ours: nbclient neither opens nor closes one
         global _reports
         _reports += 1
-        return client.execute()
+        # The report's time limit: the kernel's client ends its waits when it has passed.
+        warm_kernel.kc.seconds = report_timeout
+        warm_kernel.kc.deadline = time.monotonic() + report_timeout if report_timeout else None
+        try:
+            return client.execute()
+        except ReportTimeout:
+            warm_kernel.broken = True  # still busy with the cell: a fresh one takes over
+            raise
+        finally:
+            warm_kernel.kc.deadline = None
 
 
 papermill_engines.register(ENGINE_NAME, WarmEngine)

@@ -1,7 +1,11 @@
 """Problems in the input, told to people in Danish."""
 
+import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+SHOWN_CHARACTERS = 80  # of a value from the inputs, in a message
 
 
 @dataclass(frozen=True)
@@ -13,15 +17,38 @@ class Problem:
     row: int | None = None
     column: str | None = None
     warning: bool = False
+    personal: bool = False  # person data (a CPR number): refused before anything is parsed
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
             where.append(f"række {self.row}")
         if self.column is not None:
-            where.append(f'kolonne "{self.column}"')
+            where.append(f'kolonne "{shown(self.column)}"')
         kind = "Advarsel" if self.warning else "Fejl"
-        return f"{kind}: {', '.join(where)}: {self.message}"
+        return _visible(f"{kind}: {', '.join(where)}: {self.message}")
+
+
+def shown(value, limit: int = SHOWN_CHARACTERS) -> str:
+    """A value from the inputs as a message shows it: at most `limit` characters, one line,
+    and no control or direction characters that could hide or reorder the rest of the line."""
+    text = _visible(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Control characters (C0, C1) and the direction marks, embeddings, overrides and isolates
+# of Unicode's bidirectional algorithm (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    def mark(match: re.Match) -> str:
+        char = match.group()
+        if char in "\n\t":
+            return " "
+        return f"<U+{ord(char):04X}>"
+
+    return _HIDDEN.sub(mark, text)
 
 
 class InputError(Exception):
@@ -54,3 +81,19 @@ def unreadable(path: Path, exc: OSError) -> Problem:
     else:
         reason = f"styresystemet svarer: {exc.strerror or exc}."
     return Problem(str(path), f"filen kan ikke læses: {reason}")
+
+
+def cannot_write(exc: OSError) -> str:
+    """Why an output could not be written, and what to do, in one Danish line."""
+    where = exc.filename or "en af mappens filer"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "disken er fuld. Frigør plads, og kør igen."
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "mappen er skrivebeskyttet, eller du mangler rettighed til at skrive i den."
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        reason = "der ligger en fil, hvor evalkit skal bruge en mappe. Flyt eller omdøb filen."
+    elif exc.errno == errno.EISDIR:
+        reason = "der ligger en mappe, hvor evalkit skal skrive en fil. Flyt eller omdøb mappen."
+    else:
+        reason = f"styresystemet svarer: {exc.strerror or exc}."
+    return f"kan ikke skrive {where}: {reason} Rapporter, der allerede var lavet, er urørte."

@@ -85,5 +85,22 @@ def exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def check_free(folder: Path) -> None:
+    """Raise Busy if another run holds `folder`'s lock now; create and change nothing.
+
+    A second run is told at once, before it reads the inputs; exclusive() still decides.
+    """
+    try:
+        handle = open(folder / LOCK_NAME, "rb")
+    except OSError:  # no lock file (or no folder): no run has written here
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(folder) from None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

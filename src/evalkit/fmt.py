@@ -12,9 +12,13 @@ STATUS_SYMBOLS = {
     "forbedret": "▲",
     "uændret (inden for usikkerheden)": "●",
     "forværret": "▼",
+    # Where the agreement gives no direction: arrows, neither the better nor the worse symbol.
+    "steget": "↑",
+    "faldet": "↓",
     "ingen data": "–",
     "ingen baseline": "○",
-    "skjult (små tal)": "◇",
+    "baselineår": "◇",
+    "skjult (små tal)": "◌",
 }
 LEVEL_NAMES = {"afdeling": "Afdeling", "boligselskab": "Boligselskab", "samlet": "Helhedsplan"}
 

@@ -38,11 +38,12 @@ def make_reports(
     force: bool = False,
     executor: Executor | None = None,
     done: Callable[[int, Outcome], None] = lambda year, outcome: None,
+    timeout: float | None = None,
 ) -> dict[int, list[Outcome]]:
     """Each chosen unit's report for each year, made or reused; `done` hears each outcome.
 
     `force` makes every report again. Without an `executor`, `jobs` worker processes with
-    warm kernels make them.
+    warm kernels make them. A report that takes more than `timeout` seconds fails.
     """
     keys: dict[int, dict[Unit, str]] = {}
     outcomes: dict[Work, Outcome] = {}
@@ -65,7 +66,7 @@ def make_reports(
     if todo:
         workers = nullcontext(executor) if executor else batch.pool(min(jobs, len(todo)))
         with workers as running:
-            made = batch.render_many(paths, todo, running, done)
+            made = batch.render_many(paths, todo, running, done, timeout)
         for (year, unit), outcome in made.items():
             if outcome.ok:
                 outcome.key = keys[year][unit]

@@ -7,7 +7,7 @@ Definitions (source in brackets):
   (delmål 2). A count, not a share; its naevner is the dwelling units (from fraflytninger),
   so that afdelinger of different size compare per 1,000 units.
 - tilfredshed: answers "meget tilfreds" or "tilfreds" / all answers, in percent
-  (LBF's tryghed- og trivselsmåling; delmål 3).
+  (LBF's trygheds- og trivselsmåling; delmål 3).
 - foranstaltning: residents with a measure under serviceloven / residents, in percent
   (Viborg Kommune, boligsocial monitorering; delmål 4).
 
@@ -15,8 +15,14 @@ Aggregates over afdelinger (boligselskab, samlet) are ratios of sums, never aver
 percentages (LBF). A missing value stays missing (NA), never 0.
 
 Status against the baseline respects noise: a change is forbedret or forværret only when it is
-statistically clear at the 95 % level (evalkit.stats; the rule is in docs/metode.md).
+statistically clear at the 95 % level (evalkit.stats; the rule is in docs/metode.md). Where the
+agreement gives no direction (retning "ingen"), a clear change is only steget or faldet.
+
+An aggregate's baseline sums the same afdelinger as its value: those with data this year.
+`members` names them for any row.
 """
+
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -36,16 +42,23 @@ UNITS = ("fraflytninger", "lejemaal")  # where a count indicator finds its dwell
 LEVELS = ("afdeling", "boligselskab", "samlet")
 
 FORBEDRET, UAENDRET, FORVAERRET = "forbedret", "uændret (inden for usikkerheden)", "forværret"
-INGEN_DATA, INGEN_BASELINE = "ingen data", "ingen baseline"
-SKJULT = "skjult (små tal)"
-STATUSES = (FORBEDRET, UAENDRET, FORVAERRET, INGEN_DATA, INGEN_BASELINE, SKJULT)
+STEGET, FALDET = "steget", "faldet"  # a clear change where the agreement gives no direction
+INGEN_DATA, INGEN_BASELINE, BASELINEAAR = "ingen data", "ingen baseline", "baselineår"
+SKJULT = "skjult (små tal)"  # the verdict would depend on where a hidden count lies
+STATUSES = (FORBEDRET, UAENDRET, FORVAERRET, STEGET, FALDET, INGEN_DATA, INGEN_BASELINE,
+            BASELINEAAR, SKJULT)  # fmt: skip
+CLEAR = (FORBEDRET, FORVAERRET, STEGET, FALDET)  # a change larger than the uncertainty
 
 COLUMNS = [
     "aar", "niveau", "enhed", "boligselskab", "indikator", "taeller", "naevner", "vaerdi",
     "ki_nedre", "ki_oevre", "pr_1000", "baseline_aar", "baseline", "baseline_taeller",
     "baseline_naevner", "baseline_kilde", "status", "lille_naevner", "love",
-    "afdelinger_med_data", "afdelinger_i_alt",
+    "afdelinger_med_data", "baseline_afdelinger", "afdelinger_i_alt",
 ]  # fmt: skip
+# afdelinger_med_data: the afdelinger whose data make the value (an afdeling: 1 or 0).
+# baseline_afdelinger: of those, the ones with a baseline (an afdeling: 1 if it has one). An
+# aggregate has a baseline only when the two are equal: then the baseline sums exactly the
+# afdelinger the value sums (`members`).
 
 
 def counts(table: pd.DataFrame | None, numerator: str, denominator: str | None) -> pd.DataFrame:
@@ -140,47 +153,135 @@ def value(taeller: pd.Series, naevner: pd.Series, enhed: str) -> pd.Series:
 
 
 def baselines(
-    rows: pd.DataFrame, afdeling_baseline: pd.Series, afdelinger: pd.DataFrame
-) -> pd.Series:
-    """The baseline for each row (afdeling or aggregate), in the indicator's unit.
+    rows: pd.DataFrame, own: pd.DataFrame, afdelinger: pd.DataFrame, enhed: str
+) -> pd.DataFrame:
+    """The baseline of each row of `by_level` (afdeling or aggregate), and what it covers.
 
-    The agreement gives baselines as percentages per afdeling, without counts. An aggregate's
-    baseline is therefore weighted by this year's denominators (Σ baseline·naevner / Σ naevner),
-    and only when every afdeling that contributes a value has a baseline; otherwise missing.
+    `own` holds each afdeling's baseline (indexed by afdeling): `baseline` in the indicator's
+    unit and, where it comes from a year's data rather than the agreement, that year's
+    `baseline_taeller` and `baseline_naevner`.
+
+    An afdeling's row has its own baseline, with or without data this year. An aggregate is
+    compared like for like: its baseline is built over exactly the afdelinger that make its
+    value this year (`afdelinger_med_data`), and only when every one of them has a baseline;
+    otherwise it has none. Built
+    - from a year's counts: Σ baseline_taeller, with Σ baseline_naevner where every one is
+      known (a share needs it: Σ taeller / Σ naevner);
+    - from the agreement's percentages, which come without counts: weighted by this year's
+      naevner, Σ baseline·naevner / Σ naevner (a count: Σ baseline).
+    Returns baseline, baseline_taeller, baseline_naevner and baseline_afdelinger (how many of
+    the afdelinger with data this year have a baseline; an afdeling: 1 if it has one).
     """
-    result = pd.Series(pd.NA, index=rows.index, dtype="Float64")
-    own = rows["niveau"] == "afdeling"
-    result[own] = rows.loc[own, "enhed"].map(afdeling_baseline).astype("Float64")
-    # The afdelinger that contribute a value, each with its boligselskab and baseline.
-    company_of = afdelinger.set_index("afdeling")["boligselskab"]
-    part = rows[
-        own
-        & rows["enhed"].isin(afdelinger["afdeling"])
-        & rows["taeller"].notna()
-        & rows["naevner"].notna()
-    ]
-    b = part["enhed"].map(afdeling_baseline)
-    weighted = (b * part["naevner"]).to_numpy(dtype=float, na_value=float("nan"))
-    naevner = part["naevner"].to_numpy(dtype=float)
-    missing = b.isna().to_numpy()
-    members = pd.Series(range(len(part))).groupby(part["enhed"].map(company_of).to_numpy())
-    by_company = {
-        name: _weighted(weighted, naevner, missing, list(at))
-        for name, at in members.indices.items()
-    }
-    companies = rows["niveau"] == "boligselskab"
-    result[companies] = rows.loc[companies, "enhed"].map(by_company).astype("Float64")
-    result[rows["niveau"] == "samlet"] = _weighted(
-        weighted, naevner, missing, list(range(len(part)))
+    from_counts = "baseline_taeller" in own
+    own = own.reindex(columns=["baseline", "baseline_taeller", "baseline_naevner"])
+    per = afdelinger[["afdeling", "boligselskab"]].merge(
+        rows.loc[rows["niveau"] == "afdeling", ["enhed", "naevner", "afdelinger_med_data"]],
+        left_on="afdeling", right_on="enhed", how="left",
+    ).join(own.astype("Float64"), on="afdeling")  # fmt: skip
+    has_base = per["baseline"].notna()
+    used = (per["afdelinger_med_data"] == 1) & has_base
+    b, n = per["baseline"].where(used), per["naevner"].where(used)
+    parts = pd.DataFrame(
+        {
+            "in": used.astype(int),
+            "data": (per["afdelinger_med_data"] == 1).astype(int),
+            "b": b,
+            "bn_w": b * n,
+            "n": n,
+            "bt": per["baseline_taeller"].where(used),
+            "bn": per["baseline_naevner"].where(used),
+            "bn_known": (per["baseline_naevner"].notna() & used).astype(int),
+        }
     )
+    samlet = rows.loc[rows["niveau"] == "samlet", "enhed"]
+    groups = pd.concat(
+        [
+            parts.groupby(per["boligselskab"].to_numpy()).sum(min_count=1),
+            parts.sum(min_count=1).to_frame(samlet.iloc[0] if len(samlet) else "").T,
+        ]
+    )
+    complete = (groups["in"] == groups["data"]) & (groups["data"] > 0)
+    if from_counts:
+        bt = groups["bt"]
+        bn = groups["bn"].where(groups["bn_known"] == groups["in"])
+        agg = pd.DataFrame({"baseline": value(bt, bn, enhed), "baseline_taeller": bt,
+                            "baseline_naevner": bn})  # fmt: skip
+    else:
+        weighted = groups["bn_w"] / groups["n"].where(groups["n"] > 0)
+        agg = pd.DataFrame({"baseline": groups["b"] if enhed == "antal" else weighted})
+        agg = agg.reindex(columns=["baseline", "baseline_taeller", "baseline_naevner"])
+    agg = agg.astype("Float64").where(complete)
+    agg["baseline_afdelinger"] = groups["in"].fillna(0).astype(int)
+    mine = own.assign(baseline_afdelinger=own["baseline"].notna().astype(int))
+    result = pd.DataFrame(index=rows.index)
+    afdeling = rows["niveau"] == "afdeling"
+    for column in ["baseline", "baseline_taeller", "baseline_naevner", "baseline_afdelinger"]:
+        result[column] = (
+            rows["enhed"].map(agg[column]).where(~afdeling, rows["enhed"].map(mine[column]))
+        )
+        result[column] = result[column].astype(
+            "Int64" if column == "baseline_afdelinger" else "Float64"
+        )
+    result["baseline_afdelinger"] = result["baseline_afdelinger"].fillna(0)
     return result
 
 
-def _weighted(weighted, naevner, missing, at: list[int]):
-    """Σ baseline·naevner / Σ naevner over the rows `at`; NA if any lacks a baseline."""
-    if not at or missing[at].any() or naevner[at].sum() == 0:
-        return pd.NA
-    return float(weighted[at].sum() / naevner[at].sum())
+def members(table: pd.DataFrame, afdelinger: pd.DataFrame, of: str = "data") -> pd.Series:
+    """The afdelinger whose figures a row sums, for any rows of indikatorer.csv (exact or
+    published): of="data" the row's value, of="baseline" its baseline. A tuple per row, in the
+    order of afdelinger.csv; empty where there is nothing to sum.
+
+    Read from the coverage columns of the rows of the same year and indicator, so it holds also
+    where values are hidden. An aggregate's baseline sums the same afdelinger as its value, or
+    none (`baselines`); an afdeling's baseline is its own.
+    """
+    with_data = table[(table["niveau"] == "afdeling") & (table["afdelinger_med_data"] == 1)]
+    company = afdelinger.set_index("afdeling")["boligselskab"]
+    found: dict[tuple, list[str]] = {}
+    for aar, indikator, name in zip(
+        with_data["aar"], with_data["indikator"], with_data["enhed"], strict=True
+    ):
+        found.setdefault((aar, indikator, "boligselskab", company.get(name)), []).append(name)
+        found.setdefault((aar, indikator, "samlet"), []).append(name)
+    order = {name: i for i, name in enumerate(afdelinger["afdeling"])}
+    result = []
+    for r in table.itertuples(index=False):
+        if r.niveau == "afdeling":
+            flag = r.baseline_afdelinger if of == "baseline" else r.afdelinger_med_data
+            result.append((r.enhed,) if flag == 1 else ())
+            continue
+        if of == "baseline" and not (0 < r.afdelinger_med_data == r.baseline_afdelinger):
+            result.append(())
+            continue
+        key = (r.aar, r.indikator, r.niveau) + ((r.enhed,) if r.niveau == "boligselskab" else ())
+        result.append(tuple(sorted(found.get(key, []), key=order.get)))
+    return pd.Series(result, index=table.index, dtype=object)
+
+
+def compared(
+    enhed: str,
+    taeller: float | None,
+    naevner: float | None,
+    baseline: float | None,
+    baseline_taeller: float | None = None,
+    baseline_naevner: float | None = None,
+) -> tuple[float, float, str] | None:
+    """The two figures a status compares, this year's first, and how they are measured.
+
+    Shares: percent against the baseline in percent ("procent"). Counts: per 1,000 dwelling
+    units where both years' units are known ("pr_1000"), else the counts themselves ("antal").
+    None where either figure is missing.
+    """
+    if _missing(taeller) or _missing(baseline):
+        return None
+    if enhed == "procent":
+        if _missing(naevner) or naevner == 0:
+            return None
+        return 100 * taeller / naevner, float(baseline), "procent"
+    k0 = baseline if _missing(baseline_taeller) else baseline_taeller
+    if _missing(naevner) or _missing(baseline_naevner) or not naevner or not baseline_naevner:
+        return float(taeller), float(k0), "antal"
+    return 1000 * taeller / naevner, 1000 * k0 / baseline_naevner, "pr_1000"
 
 
 def status(
@@ -192,33 +293,36 @@ def status(
     baseline_taeller: float | None = None,
     baseline_naevner: float | None = None,
 ) -> str:
-    """Compare a value with its baseline in the desired direction ("ned" or "op").
+    """Compare a value with its baseline in the desired direction ("ned", "op" or "ingen").
 
     Shares (enhed "procent"): a two-proportion z-test at 95 %. Where the baseline has no
     counts (the agreement gives percentages only), its uncertainty is judged with this year's
     naevner. Counts (enhed "antal"): the exact conditional test of two Poisson counts, with the
     dwelling units of each year as exposure where both are known.
-    A change that is not clear at 95 % is "uændret (inden for usikkerheden)".
+    A change that is not clear at 95 % is "uændret (inden for usikkerheden)". A clear change is
+    forbedret or forværret in the agreement's direction, and steget or faldet where the
+    agreement gives none (retning "ingen").
     """
     if _missing(taeller) or (enhed == "procent" and (_missing(naevner) or naevner == 0)):
         return INGEN_DATA
     if _missing(baseline):
         return INGEN_BASELINE
-    if enhed == "procent":
+    now, before, scale = compared(
+        enhed, taeller, naevner, baseline, baseline_taeller, baseline_naevner
+    )
+    if scale == "procent":
         n0 = naevner if _missing(baseline_naevner) else baseline_naevner
-        p1, p0 = taeller / naevner, baseline / 100
-        clear = abs(stats.two_proportion_z(p1, naevner, p0, n0)) >= stats.Z95
-        change = p1 - p0
+        z = stats.two_proportion_z(taeller / naevner, naevner, baseline / 100, n0)
+        clear = abs(z) >= stats.Z95
     else:
         k0 = baseline if _missing(baseline_taeller) else baseline_taeller
-        e1, e0 = (1.0, 1.0)
-        if not _missing(naevner) and not _missing(baseline_naevner):
-            e1, e0 = float(naevner), float(baseline_naevner)
-        clear = stats.poisson_change_p(int(taeller), int(k0), e1, e0) < stats.ALPHA
-        change = taeller / e1 - k0 / e0
-    if not clear or change == 0:
+        e1, e0 = (naevner, baseline_naevner) if scale == "pr_1000" else (1.0, 1.0)
+        clear = stats.poisson_change_p(int(taeller), int(k0), float(e1), float(e0)) < stats.ALPHA
+    if not clear or now == before:
         return UAENDRET
-    better = change < 0 if retning == "ned" else change > 0
+    if retning == "ingen":
+        return STEGET if now > before else FALDET
+    better = now < before if retning == "ned" else now > before
     return FORBEDRET if better else FORVAERRET
 
 
@@ -320,7 +424,8 @@ def indicator_table(
         is_share = indicator.enhed == "procent"
         low, high = interval(rows["taeller"], rows["naevner"]) if is_share else (pd.NA, pd.NA)
         rows["ki_nedre"], rows["ki_oevre"] = _aligned(low, rows), _aligned(high, rows)
-        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / rows["naevner"]
+        units = rows["naevner"].where(rows["naevner"] > 0)  # no rate of 0 dwellings
+        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / units
         rows = rows.join(_baseline(year, indicator, rows, agreement, baseline_tables or {}))
         rows["status"] = [
             status(indicator.enhed, indicator.retning, t, n, b, bt, bn)
@@ -329,13 +434,16 @@ def indicator_table(
                 rows["baseline_taeller"], rows["baseline_naevner"], strict=True,
             )
         ]  # fmt: skip
+        if year == indicator.baseline_aar:
+            # The baseline year's figures become the baseline; they are not compared.
+            rows.loc[rows["status"] != INGEN_DATA, "status"] = BASELINEAAR
         rows["lille_naevner"] = (rows["naevner"] < small).fillna(False).astype(bool)
         rows["love"] = (
             laws(tables.get("foranstaltninger")) if indicator.id == "foranstaltning" else ""
         )
         parts.append(rows)
     table = pd.concat(parts, ignore_index=True)
-    for column in ("baseline_aar",):
+    for column in ("baseline_aar", "baseline_afdelinger"):
         table[column] = table[column].astype("Int64")
     for column in ("pr_1000", "ki_nedre", "ki_oevre", "baseline_taeller", "baseline_naevner"):
         table[column] = table[column].astype("Float64")
@@ -347,45 +455,68 @@ def _aligned(series, rows: pd.DataFrame):
 
 
 def _baseline(year, indicator, rows, agreement, baseline_tables) -> pd.DataFrame:
-    """baseline_aar, baseline, baseline_taeller, baseline_naevner, baseline_kilde per row."""
-    out = pd.DataFrame(index=rows.index)
-    out["baseline_aar"] = indicator.baseline_aar
-    out["baseline"] = pd.Series(pd.NA, index=rows.index, dtype="Float64")
-    out["baseline_taeller"] = pd.Series(pd.NA, index=rows.index, dtype="Float64")
-    out["baseline_naevner"] = pd.Series(pd.NA, index=rows.index, dtype="Float64")
-    out["baseline_kilde"] = ""
+    """baseline_aar, baseline, baseline_taeller, baseline_naevner, baseline_kilde and
+    baseline_afdelinger per row.
+
+    The agreement's figures where it gives them (baseline.csv); otherwise, after the baseline
+    year, that year's data. In the baseline year itself there is no baseline (status
+    baselineår).
+    """
     known = agreement.baseline[agreement.baseline["indikator"] == indicator.id]
+    own = pd.DataFrame({"baseline": pd.Series(dtype="Float64")})
+    kilde = ""
     if not known.empty:
-        out["baseline"] = baselines(
-            rows, known.set_index("afdeling")["vaerdi"], agreement.afdelinger
-        )
-        out.loc[out["baseline"].notna(), "baseline_kilde"] = "delaftalen"
+        own = known.set_index("afdeling")[["vaerdi"]].rename(columns={"vaerdi": "baseline"})
+        kilde = "delaftalen"
     elif indicator.baseline_aar and year > indicator.baseline_aar:
         base_tables = baseline_tables.get(indicator.baseline_aar)
         if base_tables is not None:
             base = unit_levels(indicator.id, base_tables, agreement)
-            base = rows[["niveau", "enhed"]].merge(base, on=["niveau", "enhed"], how="left")
-            base.index = rows.index
-            out["baseline"] = value(base["taeller"], base["naevner"], indicator.enhed)
-            out["baseline_taeller"] = base["taeller"].astype("Float64")
-            out["baseline_naevner"] = base["naevner"].astype("Float64")
-            out.loc[out["baseline"].notna(), "baseline_kilde"] = f"data {indicator.baseline_aar}"
+            base = base[(base["niveau"] == "afdeling") & (base["afdelinger_med_data"] == 1)]
+            own = pd.DataFrame(
+                {
+                    "baseline": value(base["taeller"], base["naevner"], indicator.enhed),
+                    "baseline_taeller": base["taeller"],
+                    "baseline_naevner": base["naevner"],
+                }
+            ).set_axis(base["enhed"])
+            kilde = f"data {indicator.baseline_aar}"
+    out = baselines(rows, own, agreement.afdelinger, indicator.enhed)
+    out.insert(0, "baseline_aar", indicator.baseline_aar)
+    out["baseline_kilde"] = [kilde if not pd.isna(b) else "" for b in out["baseline"]]
     return out
+
+
+def plan_period(fra: date, til: date, agreement: Agreement) -> tuple[date, date] | None:
+    """The part of the period the year's data cover (fra–til: the calendar year, or
+    metadata.yaml's periode) that lies inside the agreement's period; None when none does.
+
+    The agreement's hours per week hold only while it runs (01.08.2025–31.07.2029): the plan
+    for 2025 is its weeks from 1 August, and a year wholly outside has no plan.
+    """
+    start, end = max(fra, agreement.periode_fra), min(til, agreement.periode_til)
+    return (start, end) if start <= end else None
+
+
+def plan_weeks(period: tuple[date, date] | None) -> float | None:
+    """Weeks in a plan period, both days counted (153 days = 153/7 weeks); None: no plan."""
+    return None if period is None else ((period[1] - period[0]) + timedelta(days=1)).days / 7
 
 
 def activity_table(
     year: int,
     aktiviteter: pd.DataFrame | None,
     agreement: Agreement,
-    weeks: float,
+    weeks: float | None,
     fraflytninger: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hours and participants per activity, per afdeling, per boligselskab and in total.
 
-    planlagte_timer: the agreement's hours per week times the weeks the year's data covers,
-    for the whole helhedsplan; for an afdeling or boligselskab, that plan times its share of
-    the helhedsplan's dwelling units (`andel_lejemaal`, from fraflytninger), the plan's rule
-    that resources follow each area's share. Missing where the units are not known.
+    planlagte_timer: the agreement's hours per week times the weeks of the plan period
+    (`plan_period`; None: no plan, missing), for the whole helhedsplan; for an afdeling or
+    boligselskab, that plan times its share of the helhedsplan's dwelling units
+    (`andel_lejemaal`, from fraflytninger), the plan's rule that resources follow each area's
+    share. Missing where the units are not known.
     Hours not tied to one afdeling count in the total only.
     """
     columns = ["aar", "niveau", "enhed", "aktivitet", "timer", "deltagere",
@@ -393,7 +524,8 @@ def activity_table(
     names = [a.navn for a in agreement.activities]
     if aktiviteter is None or aktiviteter.empty:
         return pd.DataFrame(columns=columns)
-    plan = {a.navn: a.timer_pr_uge * weeks for a in agreement.activities}
+    plan = {a.navn: a.timer_pr_uge * weeks if weeks is not None else pd.NA
+            for a in agreement.activities}  # fmt: skip
     shares = _unit_shares(agreement, fraflytninger)
     data = aktiviteter.merge(agreement.afdelinger[["afdeling", "boligselskab"]], how="left")
     data["samlet"] = agreement.helhedsplan  # shared hours (no afdeling) count here only

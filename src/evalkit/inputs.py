@@ -4,6 +4,7 @@ The input contract is documented in docs/inddata.md. Every problem is collected 
 file, row (as in Excel: the header is row 1) and column, so the analyst sees them all at once.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -13,10 +14,10 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from evalkit import cpr, year_folder
+from evalkit import cpr, fmt, year_folder
 from evalkit.agreement import Agreement
 from evalkit.checks import small_counts_in_notes
-from evalkit.errors import InputError, Problem
+from evalkit.errors import InputError, Problem, shown
 from evalkit.names import NameIndex, normalize
 from evalkit.readers import Formula, Sheet, read_cells
 from evalkit.sheets import FORMULA_START
@@ -30,6 +31,8 @@ class TableSpec:
     columns: dict[str, str]  # canonical column -> kind
     key: tuple[str, ...] = ("afdeling",)
     at_most: tuple[tuple[str, str], ...] = ()  # (part, whole): part may not exceed whole
+    # (part, table, whole): part may not exceed the same afdeling's whole in another table
+    at_most_in: tuple[tuple[str, str, str], ...] = ()
     optional_afdeling: bool = False  # aktiviteter may hold hours shared by all afdelinger
     optional: dict[str, str] = field(default_factory=dict)  # columns read when present
 
@@ -42,7 +45,13 @@ TABLES: dict[str, TableSpec] = {
             {"afdeling": AFDELING, "lejemaal": COUNT, "fraflytninger": COUNT},
             at_most=(("fraflytninger", "lejemaal"),),
         ),
-        TableSpec("udsaettelser", {"afdeling": AFDELING, "effektive_udsaettelser": COUNT}),
+        TableSpec(
+            "udsaettelser",
+            {"afdeling": AFDELING, "effektive_udsaettelser": COUNT},
+            # An eviction is counted per household: at most one per dwelling, and a count per
+            # 1,000 dwellings needs dwellings.
+            at_most_in=(("effektive_udsaettelser", "fraflytninger", "lejemaal"),),
+        ),
         TableSpec(
             "tilfredshed",
             {"afdeling": AFDELING, "besvarelser": COUNT, "tilfredse": COUNT},
@@ -74,6 +83,10 @@ TABLES: dict[str, TableSpec] = {
 }
 
 EXPECTED = {COUNT: "et helt tal, 0 eller større", NUMBER: "et tal, 0 eller større"}
+# No afdeling has a million dwellings, residents, answers or hours in a year: a larger number
+# is a typing or export error (or a CPR number that lost its dash), and is refused before any
+# statistics are computed from it.
+MAX_NUMBER = 1_000_000
 
 
 @dataclass
@@ -106,24 +119,26 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
         if path is not None:
             files.append(path)
             sheets[name] = (path, read_cells(path, problems))
-    # Person-level data is refused before anything else is read from the files.
-    personal = [p for path, sheet in sheets.values() if sheet for p in _personal_data(path, sheet)]
-    notes_found = sorted(contents.notes.glob("*.md")) if contents.notes else []
-    personal += [p for path in notes_found for p in _personal_note(path)]
+    notes, note_files = year_folder.read_notes(contents.notes, agreement.afdeling_index(), problems)
+    meta = year_folder.read_metadata(contents.metadata, year, problems)
+    # Person data is refused before anything in the tables is parsed or shown.
+    personal = [p for p in problems if p.personal]
+    personal += [p for path, sheet in sheets.values() if sheet for p in _personal_data(path, sheet)]
     if personal:
         raise InputError(personal)
     for name, (path, sheet) in sheets.items():
-        table = _parse_table(path, sheet, TABLES[name], agreement, problems) if sheet else None
+        read = {n: (sheets[n][0], t) for n, t in tables.items()}
+        if sheet is None:
+            continue
+        table = _parse_table(path, sheet, TABLES[name], agreement, problems, read)
         if table is not None:
             tables[name] = table
-    meta = year_folder.read_metadata(contents.metadata, year, problems)
     if contents.metadata:
         files.append(contents.metadata)
     outside = year_folder.period_warning(
         year_dir, year, meta["periode_fra"], meta["periode_til"], agreement
     )
     problems += [outside] if outside else []
-    notes, note_files = year_folder.read_notes(contents.notes, agreement.afdeling_index(), problems)
     files += note_files
     problems += small_counts_in_notes(
         notes, {agreement.afdeling_index().find(p.stem): str(p) for p in note_files}
@@ -160,43 +175,71 @@ def read_table(
 
 
 def _personal_data(path: Path, sheet: Sheet) -> list[Problem]:
-    """Columns named like person data, and cells that look like CPR numbers; never the value."""
+    """Columns named like person data, and cells, headers or sheet names that look like CPR
+    numbers; never the value."""
     found = [
-        Problem(str(path), "kolonnen ligner personoplysninger (navn/CPR). Inddata skal være "
-                "optalte tal pr. afdeling; fjern kolonnen.", row=sheet.header_row, column=str(h))
-        for h in sheet.header
-        if h and cpr.is_person_column(str(h))
+        Problem(str(path), "navnet på et ark i filen ligner et CPR-nummer. Personoplysninger "
+                "hører ikke hjemme i inddata; omdøb arket.", personal=True)
+        for title in sheet.titles
+        if cpr.looks_like_cpr(title)
     ]  # fmt: skip
+    for index, header in enumerate(sheet.header):
+        if cpr.looks_like_cpr(header):
+            found.append(
+                Problem(
+                    str(path), _CPR_CELL, row=sheet.header_row, column=_letter(index), personal=True
+                )
+            )
+        elif header and cpr.is_person_column(str(header)):
+            found.append(
+                Problem(str(path), "kolonnen ligner personoplysninger (navn/CPR). Inddata skal "
+                        "være optalte tal pr. afdeling; fjern kolonnen.", row=sheet.header_row,
+                        column=str(header), personal=True)
+            )  # fmt: skip
     # Most tables hold no run of nine digits at all: one search over the table says so.
     if not cpr.may_hold_cpr([c for _, cells in sheet.rows for c in cells]):
         return found
     for row_no, cells in sheet.rows:
         for index, cell in enumerate(cells):
             if cpr.looks_like_cpr(cell):
-                column = sheet.header[index] if index < len(sheet.header) else ""
                 found.append(
-                    Problem(str(path), "cellen ligner et CPR-nummer. Personoplysninger hører "
-                            "ikke hjemme i inddata; fjern værdien.", row=row_no,
-                            column=str(column) or get_column_letter(index + 1))
-                )  # fmt: skip
+                    Problem(
+                        str(path),
+                        _CPR_CELL,
+                        row=row_no,
+                        column=_column_name(sheet, index),
+                        personal=True,
+                    )
+                )
     return found
 
 
-def _personal_note(path: Path) -> list[Problem]:
-    try:
-        lines = path.read_bytes().decode("utf-8-sig", errors="replace").splitlines()
-    except OSError:
-        return []  # reported when the notes are read
-    return [
-        Problem(str(path), "linjen ligner et CPR-nummer; fjern det fra noten.", row=i)
-        for i, line in enumerate(lines, start=1)
-        if cpr.looks_like_cpr(line)
-    ]
+_CPR_CELL = (
+    "cellen ligner et CPR-nummer. Personoplysninger hører ikke hjemme i inddata; fjern værdien."
+)
+
+
+def _letter(index: int) -> str:
+    return get_column_letter(index + 1)
+
+
+def _column_name(sheet: Sheet, index: int) -> str:
+    """The column's header as the analyst wrote it, or its letter (never a CPR-like header)."""
+    header = sheet.header[index] if index < len(sheet.header) else ""
+    if not header or cpr.looks_like_cpr(header):
+        return _letter(index)
+    return str(header)
 
 
 def _parse_table(
-    path: Path, sheet: Sheet, spec: TableSpec, agreement: Agreement, problems: list[Problem]
+    path: Path,
+    sheet: Sheet,
+    spec: TableSpec,
+    agreement: Agreement,
+    problems: list[Problem],
+    read: dict[str, tuple[Path, pd.DataFrame]] | None = None,
 ) -> pd.DataFrame | None:
+    """The table in its canonical columns; `read` holds the tables read before it."""
     start = len(problems)
     columns = _match_header(path, sheet, spec, problems)
     if columns is None:
@@ -240,6 +283,7 @@ def _parse_table(
             )
         )
     _check_rows(path, frame, header, columns, spec, problems)
+    _check_across(path, frame, header, columns, spec, read or {}, problems)
     if any(not p.warning for p in problems[start:]):
         return None
     counts = {name: "Int64" for name, kind in kinds.items() if kind == COUNT}
@@ -303,7 +347,9 @@ def _clean_numbers(cells: list, kind: str, danish: bool):
     else:
         return None
     known = values[~np.isnan(values)]
-    if (known < 0).any() or (kind == COUNT and (known != np.floor(known)).any()):
+    if (known < 0).any() or (known > MAX_NUMBER).any():
+        return None
+    if kind == COUNT and (known != np.floor(known)).any():
         return None
     return values
 
@@ -342,7 +388,7 @@ def _match_header(
         else:
             missing.append(name)
     if missing:
-        listed = ", ".join(f'"{h}"' for h in header if h) or "ingen"
+        listed = ", ".join(f'"{shown(h)}"' for h in header[:20] if h) or "ingen"
         problems.append(
             Problem(
                 str(path),
@@ -361,7 +407,7 @@ def _match_header(
         problems.append(
             Problem(
                 str(path),
-                f"kolonnen {', '.join(extra)} kendes ikke og springes over.",
+                f"kolonnen {', '.join(shown(h) for h in extra[:20])} kendes ikke og springes over.",
                 row=row,
                 warning=True,
             )
@@ -388,7 +434,7 @@ def _check_unnamed(path: Path, sheet: Sheet, problems: list[Problem]) -> None:
                 problems.append(
                     Problem(
                         str(path),
-                        f'cellen "{cell}" står i en kolonne uden overskrift.{hint}',
+                        f'cellen "{shown(cell)}" står i en kolonne uden overskrift.{hint}',
                         row=row_no,
                         column=letter,
                     )
@@ -399,7 +445,7 @@ def _check_unnamed(path: Path, sheet: Sheet, problems: list[Problem]) -> None:
                 problems.append(
                     Problem(
                         str(path),
-                        f'kolonne {letter} har ingen overskrift; dens celler (fx "{cell}") '
+                        f'kolonne {letter} har ingen overskrift; dens celler (fx "{shown(cell)}") '
                         "springes over.",
                         row=row_no,
                         column=letter,
@@ -430,7 +476,7 @@ def _match_name(cell, index: NameIndex, what: str, where, problems, optional=Fal
         problems.append(
             _at(
                 where,
-                f'{what} "{text}" begynder med "{text[0]}" og ligner en formel; forventede '
+                f'{what} "{shown(text)}" begynder med "{text[0]}" og ligner en formel; forventede '
                 f"et {what}snavn som ren tekst.{hint}",
             )
         )
@@ -442,7 +488,7 @@ def _match_name(cell, index: NameIndex, what: str, where, problems, optional=Fal
         else:
             closest = index.closest(text)
             hint = f' Mente du "{closest}"?' if closest else ""
-        problems.append(_at(where, f'{what} "{text}" kendes ikke.{hint}'))
+        problems.append(_at(where, f'{what} "{shown(text)}" kendes ikke.{hint}'))
     return found
 
 
@@ -473,8 +519,18 @@ def _parse_number(cell, kind: str, danish: bool, where, problems) -> float | Non
     if value is None:
         problems.append(_at(where, _not_a_number(cell, kind, danish)))
         return None
+    if not math.isfinite(value):
+        expected = f"forventede {EXPECTED[kind]}"
+        problems.append(_at(where, f'"{shown(cell)}" er ikke et endeligt tal; {expected}.'))
+        return None
     if value < 0:
         problems.append(_at(where, f"{_show(value)} er negativ; forventede {EXPECTED[kind]}."))
+    elif value > MAX_NUMBER:  # told once: no sum or comparison is made with it
+        problems.append(
+            _at(where, f"{_show(value)} er over grænsen på {fmt.number(MAX_NUMBER)}; så stort kan "
+                "tallet for én afdeling ikke være. Tjek cellen.")
+        )  # fmt: skip
+        return None
     elif kind == COUNT and value != int(value):
         problems.append(_at(where, f"{_show(value)} er ikke et helt tal; forventede et antal."))
     return value
@@ -483,22 +539,22 @@ def _parse_number(cell, kind: str, danish: bool, where, problems) -> float | Non
 def _not_a_number(cell, kind: str, danish: bool) -> str:
     expected = f"forventede {EXPECTED[kind]}"
     if isinstance(cell, datetime | date | time):
-        shown = cell.strftime("%d.%m.%Y") if isinstance(cell, date) else str(cell)
+        day = cell.strftime("%d.%m.%Y") if isinstance(cell, date) else str(cell)
         return (
-            f"{shown} er en dato, ikke et tal (Excel gør fx 1-2 til en dato); {expected}. "
+            f"{day} er en dato, ikke et tal (Excel gør fx 1-2 til en dato); {expected}. "
             "Formatér kolonnen som Tal, og skriv værdien igen."
         )
     text = str(cell).strip()
     if not danish and _DANISH_NUMBER.match(text):
         return (
-            f'"{cell}" er ikke et tal i en fil adskilt med komma: skriv decimaler med punktum '
-            f'(12.5), eller gem filen som "CSV (semikolonsepareret)"; {expected}.'
+            f'"{shown(cell)}" er ikke et tal i en fil adskilt med komma: skriv decimaler med '
+            f'punktum (12.5), eller gem filen som "CSV (semikolonsepareret)"; {expected}.'
         )
-    return f'"{cell}" er ikke et tal; {expected}.'
+    return f'"{shown(cell)}" er ikke et tal; {expected}.'
 
 
 def _show(value: float) -> str:
-    return (f"{value:g}").replace(".", ",")
+    return (f"{value:.12g}").replace(".", ",")
 
 
 def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None:
@@ -541,5 +597,26 @@ def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None
                     "hver må kun stå én gang.",
                     row=int(row_no),
                     column=header[columns[spec.key[-1]]],
+                )
+            )
+
+
+def _check_across(path, frame, header, columns, spec: TableSpec, read: dict, problems) -> None:
+    """A count may not exceed the same afdeling's whole in a table read before (`read`)."""
+    for part, table_name, whole in spec.at_most_in:
+        if part not in frame or table_name not in read:
+            continue
+        other_path, other = read[table_name]
+        wholes = other.dropna(subset=["afdeling"]).set_index("afdeling")[whole]
+        limit = frame["afdeling"].map(wholes)
+        bad = frame[frame[part].notna() & limit.notna() & (frame[part] > limit)]
+        for row_no, count, units in zip(bad["_row"], bad[part], limit[bad.index], strict=True):
+            problems.append(
+                Problem(
+                    str(path),
+                    f"{part} ({_show(count)}) er større end afdelingens {whole} ({_show(units)}) "
+                    f"i {other_path.name}; der kan højst være én pr. {whole}.",
+                    row=int(row_no),
+                    column=header[columns[part]],
                 )
             )

@@ -6,26 +6,120 @@ evalkit.isolation, inside the kernel, puts it back as a fresh kernel has it. Eac
 that makes reports keeps one (`kernel()`); kernels can be started ahead (`prestart`), so
 they boot while the data is still being built. evalkit.engine runs notebooks on them.
 
+A kernel that dies or hangs fails only its report: every wait on a kernel asks, between
+short slices, whether the kernel still lives and whether the report's time is up
+(WatchedClient), and a kernel that failed a report is replaced before the next one.
+
 Only jupyter_client is imported here: a kernel can start before papermill is loaded.
 """
 
 import atexit
+import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
+from queue import Empty
 
 from jupyter_client import KernelManager
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.channels import ZMQSocketChannel
+from traitlets import Type
 
 KERNEL_NAME = "python3"
 START_TIMEOUT = 120  # seconds for a kernel to start and import the libraries
 RESET_TIMEOUT = 60
+POLL = 0.5  # seconds between two looks at a kernel that sends nothing
 
 
 class KernelError(RuntimeError):
-    """The warm kernel could not be started or reset."""
+    """The warm kernel could not be started or reset, or it failed a report.
+
+    `ename` and `evalue` tell the failure in Danish, as a cell error tells its own.
+    """
+
+    ename = "Kernefejl"
+
+    @property
+    def evalue(self) -> str:
+        return str(self)
+
+
+class KernelDied(KernelError):
+    ename = "Kernen stoppede"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Python-kernen, der lavede rapporten, stoppede undervejs (fx fordi hukommelsen "
+            "slap op), så rapporten blev ikke lavet"
+        )
+
+
+class ReportTimeout(KernelError):
+    ename = "Tiden løb ud"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"rapporten var ikke færdig efter {seconds:g} sekunder og blev stoppet "
+            "(grænsen sættes med --timeout)"
+        )
+
+
+class WatchedChannel(ZMQSocketChannel):
+    """A channel whose waits end when its kernel dies or the report's time is up.
+
+    nbclient checks a kernel's life only when a wait ends, and with a blocking client a wait
+    for the next message of a cell has no end: a kernel that dies mid-cell held the run
+    forever. This channel waits in slices of POLL seconds and asks `watch` between them.
+    """
+
+    watch: Callable[[bool], None] | None = None  # raises; the flag: nothing came for a while
+
+    def get_msg(self, timeout: float | None = None) -> dict:
+        end = None if timeout is None else time.monotonic() + timeout
+        quiet = False
+        while True:
+            if self.watch is not None:
+                self.watch(quiet)
+            left = POLL if end is None else max(0.0, min(POLL, end - time.monotonic()))
+            try:
+                return super().get_msg(timeout=left)
+            except Empty:
+                if end is not None and time.monotonic() >= end:
+                    raise
+                quiet = True
+
+
+class WatchedClient(BlockingKernelClient):
+    """A blocking kernel client whose shell and IOPub waits end when the kernel dies, or when
+    `deadline` (time.monotonic()) passes: nbclient then fails the report, not the run."""
+
+    shell_channel_class = Type(WatchedChannel)
+    iopub_channel_class = Type(WatchedChannel)
+    deadline: float | None = None
+    seconds: float | None = None  # the time limit `deadline` was set from
+
+    @property
+    def shell_channel(self):
+        return self._watched(super().shell_channel)
+
+    @property
+    def iopub_channel(self):
+        return self._watched(super().iopub_channel)
+
+    def _watched(self, channel):
+        channel.watch = self._check
+        return channel
+
+    def _check(self, quiet: bool) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ReportTimeout(self.seconds or 0)
+        # Asking the kernel manager costs a little: only when the kernel has been quiet.
+        if quiet and isinstance(self.parent, KernelManager) and not self.parent.is_alive():
+            raise KernelDied()
 
 
 class QuietKernelManager(KernelManager):
@@ -40,8 +134,16 @@ class QuietKernelManager(KernelManager):
 
 
 def kernel_manager(sockets: str) -> KernelManager:
-    """A kernel manager on IPC sockets under the folder `sockets`: local files, not TCP ports."""
-    return QuietKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/kernel")
+    """A kernel manager on IPC sockets under the folder `sockets`: local files, not TCP ports.
+
+    Its clients are WatchedClients, also the one nbclient makes for a fresh kernel.
+    """
+    return QuietKernelManager(
+        kernel_name=KERNEL_NAME,
+        transport="ipc",
+        ip=f"{sockets}/kernel",
+        client_factory=WatchedClient,
+    )
 
 
 @contextmanager
@@ -81,6 +183,14 @@ class WarmKernel:
 
     def usable(self) -> bool:
         return not self.broken and self.km.is_alive()
+
+    def kill(self) -> None:
+        """Stop the kernel's process at once, from any thread; the thread driving the kernel
+        sees it die within POLL seconds. shutdown() cleans up after."""
+        try:
+            self.km.signal_kernel(signal.SIGKILL)
+        except Exception:  # already gone
+            pass
 
     def reset(self, cwd: str) -> None:
         """Make the kernel as a fresh one, working in `cwd`."""
@@ -154,6 +264,18 @@ def prestart(count: int) -> None:
         with _lock:
             _spares.append(future)
         threading.Thread(target=_start_into, args=(future,), daemon=True).start()
+
+
+def kill() -> None:
+    """Stop every running kernel's process now, so the reports on them end (an interruption).
+
+    Only the processes: the threads that drive the kernels still use their sockets, and a
+    socket may be closed only by its own thread or after it; shutdown() does that.
+    """
+    with _lock:
+        kernels = list(_all)
+    for k in kernels:
+        k.kill()
 
 
 def shutdown() -> None:

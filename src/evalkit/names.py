@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+SAMLET_SLUG = "helhedsplan"  # the file name of the whole plan's report
 
 
 @lru_cache(maxsize=1 << 16)  # the same names come back in every table and every year

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evalkit.audit import PRIMARY, SECONDARY, audit, figures
-from evalkit.indicators import status_over
+from evalkit.audit import PRIMARY, SECONDARY, audit, baseline_figures, figures
+from evalkit.indicators import BASELINEAAR, INGEN_DATA, members, status_over
 from evalkit.sheets import csv_text
 
 VALUE_COLUMNS = ["taeller", "vaerdi", "ki_nedre", "ki_oevre", "pr_1000"]
@@ -50,17 +50,18 @@ class Published:
     def failures(self, year: int | None = None) -> pd.DataFrame:
         """Hidden figures without their protection interval (in reports of `year`)."""
         bad = self.audit[~self.audit["beskyttet"]]
-        return bad if year is None else bad[bad["aar"] <= year]
+        return bad if year is None else bad[bad["publiceret"] <= year]
 
 
 def suppress(
     rows: pd.DataFrame, afdelinger: pd.DataFrame, threshold: int
-) -> tuple[pd.Series, pd.DataFrame]:
-    """Labels ("", PRIMARY, SECONDARY) for one sensitive indicator's rows of every year.
+) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Labels ("", PRIMARY, SECONDARY) for one sensitive indicator's rows of every year, and
+    for their baselines.
 
     Year by year, oldest first: a year's reports show the years before it as they were
-    published, so only the year's own figures may be hidden further. Returns the labels and
-    the final audit of each year.
+    published, so only the year's own figures may be hidden further. Returns the labels, the
+    baselines' labels and the final audit of each year.
     """
     labels = pd.Series("", index=rows.index, dtype=object)
     labels[primary(rows["taeller"].astype("Float64"), threshold)] = PRIMARY
@@ -71,18 +72,24 @@ def suppress(
     for total in sums.parts:
         if _narrows(total, sums, labels):
             labels[total] = SECONDARY
+    cells = (members(rows, afdelinger, "data"), members(rows, afdelinger, "baseline"))
+    baseline_labels = pd.Series("", index=rows.index, dtype=object)
     audits = []
     for year in sorted(rows["aar"].unique()):
         shown = rows["aar"] <= year
+        mine = rows["aar"] == year
+        # The baselines repeat earlier years' counts, as labelled there: fixed by now.
+        baseline_labels[mine] = _baseline_labels(rows, labels, cells, year)
+        baselines = baseline_figures(rows[mine], baseline_labels[mine], cells[1][mine])
         while True:
-            published = figures(rows[shown], labels[shown], afdelinger)
-            result = audit(published, threshold, focus=lambda f, y=year: f.aar == y)
+            published = figures(rows[shown], labels[shown], afdelinger) + baselines
+            result = audit(published, threshold, focus=lambda f, y=year: f.publiceret == y)
             picks = _complements(result, sums, labels, year)
             if not picks:
                 break
             labels[list(picks)] = SECONDARY
         audits.append(result)
-    return labels, pd.concat(audits, ignore_index=True)
+    return labels, baseline_labels, pd.concat(audits, ignore_index=True)
 
 
 class _Sums:
@@ -176,47 +183,73 @@ def publish(indikatorer: pd.DataFrame, agreement) -> Published:
     settings = agreement.settings
     threshold = settings["diskretion"]
     out = indikatorer.copy()
-    out["skjult"] = ""
+    out["skjult"] = out["baseline_skjult"] = ""
     audits = []
     for indikator in settings["foelsomme_indikatorer"]:
         mine = out["indikator"] == indikator
         if not mine.any():
             continue
-        labels, result = suppress(out[mine], agreement.afdelinger, threshold)
+        labels, baseline_labels, result = suppress(out[mine], agreement.afdelinger, threshold)
         out.loc[mine, "skjult"] = labels
+        out.loc[mine, "baseline_skjult"] = baseline_labels
         audits.append(result.assign(indikator=indikator))
-    out["baseline_skjult"] = _baseline_labels(out, settings)
     for column in VALUE_COLUMNS:
         out[column] = out[column].astype("Float64").mask(out["skjult"] != "")
     for column in ("baseline", "baseline_taeller"):
         out[column] = out[column].astype("Float64").mask(out["baseline_skjult"] != "")
     _hidden_statuses(out, agreement, threshold)
-    columns = ["aar", "indikator", "niveau", "enhed", "label", "min", "max", "beskyttet", "del"]
+    columns = ["publiceret", "aar", "indikator", "niveau", "enhed", "label", "min", "max",
+               "beskyttet", "del"]  # fmt: skip
     result = pd.concat(audits, ignore_index=True) if audits else pd.DataFrame(columns=columns)
     return Published(out, result[columns], threshold)
 
 
-def _baseline_labels(out: pd.DataFrame, settings: dict) -> list[str]:
-    """The baseline of a sensitive count is an earlier year's figure, labelled as it was
-    labelled in that year; where that year is not here, by the primary rule."""
-    labels = [""] * len(out)
-    sensitive = set(settings["foelsomme_indikatorer"])
-    by_year = out.set_index(["aar", "indikator", "niveau", "enhed"])["skjult"].to_dict()
-    small = primary(out["baseline_taeller"].astype("Float64"), settings["diskretion"])
-    for pos, (ind, aar, niveau, enhed, is_small) in enumerate(
-        zip(out["indikator"], out["baseline_aar"], out["niveau"], out["enhed"], small,
-            strict=True)
-    ):  # fmt: skip
-        if ind in sensitive and not pd.isna(aar):
-            labels[pos] = by_year.get((aar, ind, niveau, enhed)) or (PRIMARY if is_small else "")
-    return labels
+def _baseline_labels(
+    rows: pd.DataFrame, labels: pd.Series, cells: tuple[pd.Series, pd.Series], year: int
+) -> pd.Series:
+    """The labels of the baselines of `year`'s rows (one sensitive indicator).
+
+    A baseline sums the baseline year's counts of some afdelinger (indicators.members). Where
+    the baseline year published a figure of the same afdelinger, the baseline is that figure
+    and keeps its label. Otherwise it is a sum the baseline year did not publish: shown where
+    all its afdelinger were shown (a sum of shown figures), "<t" where it holds one small count
+    and otherwise 0s (then it is that count), and else "skjult": a sum of hidden counts tells
+    no more than that it is at least 1, which the audit checks.
+    """
+    data, base = cells
+    label_of = {(a, c): lab for a, c, lab in zip(rows["aar"], data, labels, strict=True) if c}
+    own = {
+        (a, e): (lab, t)
+        for a, n, e, lab, t in zip(
+            rows["aar"], rows["niveau"], rows["enhed"], labels, rows["taeller"], strict=True
+        )  # fmt: skip
+        if n == "afdeling"
+    }
+    mine = rows["aar"] == year
+    result = pd.Series("", index=rows.index[mine], dtype=object)
+    for i, aar, summed in zip(rows.index[mine], rows.loc[mine, "baseline_aar"], base[mine],
+                              strict=True):  # fmt: skip
+        if not summed or pd.isna(aar) or aar >= year:
+            continue  # no baseline from data, or the baseline year itself
+        if (aar, summed) in label_of:
+            result[i] = label_of[(aar, summed)]
+            continue
+        parts = [own.get((aar, a), ("", 0)) for a in summed]
+        hidden = [lab for lab, _ in parts if lab]
+        rest = sum(t for lab, t in parts if not lab and not pd.isna(t))
+        one_small = hidden == [PRIMARY] and rest == 0
+        result[i] = "" if not hidden else PRIMARY if one_small else SECONDARY
+    return result
 
 
 def _hidden_statuses(out: pd.DataFrame, agreement, threshold: int) -> None:
     """Replace the status of every row with a hidden count or baseline by the status that is
     the same for every value the labels allow ("<t": 1 to t − 1; "skjult": 0 to the
     denominator), or "skjult (små tal)"."""
-    hidden = out[(out["skjult"] != "") | (out["baseline_skjult"] != "")]
+    hidden = out[
+        ((out["skjult"] != "") | (out["baseline_skjult"] != ""))
+        & ~out["status"].isin([BASELINEAAR, INGEN_DATA])
+    ]  # the same for any count
     numbers = ["taeller", "naevner", "baseline", "baseline_taeller", "baseline_naevner"]
     hidden = hidden.astype({c: float for c in numbers})  # plain floats iterate fast
     statuses = []

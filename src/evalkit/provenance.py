@@ -41,9 +41,9 @@ def inputs(paths: Paths, year: int) -> list[dict[str, str | None]]:
     in data/processed/<year>/metadata.json for the analyst.
     """
     files: dict[str, str | None] = {}
-    for folder in sorted(paths.processed.glob("[0-9]*")):
-        meta = folder / "metadata.json"
-        if folder.name.isdigit() and int(folder.name) <= year and meta.exists():
+    for y in paths.processed_years(year):
+        meta = paths.processed_year(y) / "metadata.json"
+        if meta.exists():
             for entry in json.loads(meta.read_text(encoding="utf-8"))["filer"]:
                 files[entry["fil"]] = None if entry.get("foelsom") else entry["sha256"]
     return [{"fil": name, "sha256": files[name]} for name in sorted(files)]

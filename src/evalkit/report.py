@@ -9,16 +9,30 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import Environment, FileSystemLoader
 
 from evalkit import charts, fmt
 from evalkit.agreement import UNKNOWN, Agreement, Indicator, load_agreement
 from evalkit.build import PUBLISHED, Processed, load_processed
-from evalkit.config import Paths
-from evalkit.indicators import INGEN_DATA
+from evalkit.config import TEMPLATES_DIR, Paths
+from evalkit.indicators import (
+    BASELINEAAR,
+    CLEAR,
+    FALDET,
+    INGEN_BASELINE,
+    INGEN_DATA,
+    SKJULT,
+    STATUSES,
+    STEGET,
+    compared,
+    members,
+)
 from evalkit.names import slug
 from evalkit.privacy import PRIMARY, publish
 
 EXAMPLE_BANNER = "Eksempeldata – ikke faktiske tal"
+EXAMPLE = "eksempeldata"
+NO_DIRECTION = (STEGET, FALDET)  # the statuses of an indicator without a direction
 
 
 class Html(str):
@@ -66,6 +80,47 @@ def _laws_note(love: str) -> str:
     return text
 
 
+def status_sentence(
+    status: str,
+    pair: tuple[float, float, str] | None,
+    aar: int,
+    baseline_aar: int | None,
+    naevner: str,
+    why: str = "",
+) -> str:
+    """The plain sentence beside a status that says why it reads as it does.
+
+    `pair` is what the status compared (evalkit.indicators.compared): this year's figure, the
+    baseline and their scale; None where either is hidden or missing. `why` says why there is
+    nothing to compare where the status alone does not (a hidden figure, a baseline for only
+    some of the afdelinger). "16,7 % mod 21,5 % i 2023 – faldet er mindre end den statistiske
+    usikkerhed": a lower figure marked uændret says why.
+    """
+    if status == INGEN_DATA:
+        return f"Ingen tal for {aar}."
+    if status == BASELINEAAR:
+        return f"{aar} er baselineåret: tallene her bliver baseline for årene efter."
+    if why:
+        return why
+    if status == INGEN_BASELINE or pair is None:
+        return "Der er ingen baseline at sammenligne med."
+    now, before, scale = pair
+    if scale == "procent":
+        figures = f"{fmt.pct(now)} mod {fmt.pct(before)} i {baseline_aar}"
+    elif scale == "pr_1000":
+        figures = (
+            f"{fmt.number(now, 1)} mod {fmt.number(before, 1)} pr. 1.000 {naevner} i {baseline_aar}"
+        )
+    else:
+        figures = f"{fmt.number(now)} mod {fmt.number(before)} i {baseline_aar}"
+    if now == before:
+        return f"{figures} – ingen ændring."
+    change = "faldet" if now < before else "stigningen"
+    if status in CLEAR:
+        return f"{figures} – {change} er større end usikkerheden."
+    return f"{figures} – {change} er mindre end den statistiske usikkerhed."
+
+
 @dataclass
 class Report:
     aar: int
@@ -88,9 +143,13 @@ class Report:
             data.indikatorer = publish(data.indikatorer, agreement).table
         return cls(int(aar), niveau, enhed, agreement, data)
 
-    def hidden(self, reason: str) -> str:
-        """How a hidden cell reads: "under 5" for a small count, "skjult" for its complement."""
-        return f"under {self.agreement.settings['diskretion']}" if reason == PRIMARY else "skjult"
+    def hidden(self, reason: str, ind: Indicator | None = None) -> str:
+        """How a hidden cell reads: "under 5 husstande" for a small count (what it counts, also
+        in a percent column), "skjult" for its complement."""
+        if reason != PRIMARY:
+            return "skjult"
+        noun = f" {ind.taeller_enhed}" if ind is not None and ind.taeller_enhed else ""
+        return f"under {self.agreement.settings['diskretion']}{noun}"
 
     # -- data ---------------------------------------------------------------------------
     def rows(
@@ -110,6 +169,11 @@ class Report:
     @property
     def example_years(self) -> list[int]:
         return [y for y, m in self.data.metadata.items() if m.get("eksempeldata")]
+
+    def example_elsewhere(self, year) -> bool:
+        """Whether a figure from `year` is example data that the banner does not cover: the
+        banner speaks of the report's own year only."""
+        return year != self.aar and year in self.example_years
 
     @property
     def afdelinger(self) -> pd.DataFrame:
@@ -146,12 +210,12 @@ class Report:
     def header(self) -> Html:
         a = self.agreement
         parts = []
-        if self.example_years:
-            years = ", ".join(str(y) for y in self.example_years)
+        if self.aar in self.example_years:
+            # Only the report's own year: a figure from another example year says so itself.
             parts.append(
-                f'<div class="banner" role="alert"><strong>{EXAMPLE_BANNER}</strong> '
-                f"(gælder {years}). "
-                "Tallene er opdigtede og viser kun, hvordan rapporten virker.</div>"
+                f'<div class="banner" role="alert"><strong>{EXAMPLE_BANNER}</strong>: '
+                f"tallene for {self.aar} er opdigtede og viser kun, hvordan rapporten virker."
+                "</div>"
             )
         parts.append(f"<h1>{escape(self.title)}</h1>")
         facts = [f"{fmt.LEVEL_NAMES[self.niveau]}: <strong>{escape(self.enhed)}</strong>"]
@@ -160,8 +224,9 @@ class Report:
             facts += [
                 f"Boligselskab: {escape(row['boligselskab'])}",
                 f"Afdelingsnummer: {escape(row['afdelingsnummer'])}",
-                f"Boligtype: {escape(row['boligtype'])}",
             ]
+            if row["boligtype"] != UNKNOWN:  # an unknown type is said once, in the sources
+                facts.append(f"Boligtype: {escape(row['boligtype'])}")
         else:
             facts.append(f"Afdelinger: {len(self.afdelinger)}")
         parts.append(f'<p class="facts">{" · ".join(facts)}</p>')
@@ -181,36 +246,77 @@ class Report:
                 f"{ind.delmaal_nr}. {escape(ind.delmaal)}"
                 f'<br><span class="note">Indikator: {escape(ind.navn)}</span>'
             )
+            verdict = (
+                f"{status_label(r['status'])}"
+                f'<br><span class="why">{escape(self.explain(ind, r))}</span>'
+            )
             body.append(
                 [goal, self._value_cell(ind, r), self._baseline_cell(ind, r),
-                 self.comparison(ind), status_label(r["status"])]
+                 self.comparison(ind), verdict]
             )  # fmt: skip
         header = ["Delmål og indikator", str(self.aar), "Baseline", "Sammenligning", "Status"]
-        legend = " ".join(status_label(s) for s in fmt.STATUS_SYMBOLS)
         return Html(
             table(header, body)
-            + f'<p class="note">{legend}.</p>'
+            + f'<p class="note">{self.legend()}</p>'
             + f'<p class="note">{self.privacy_rule()}</p>'
             + '<p class="note">Status er <em>forbedret</em> eller <em>forværret</em> kun, når '
             "ændringen fra baseline er større end den statistiske usikkerhed (95 %); ellers er "
             "den <em>uændret (inden for usikkerheden)</em>. Intervallet under hvert tal er et "
-            "95 %-konfidensinterval. Delaftalens baselines er procenter uden antal; deres "
-            "usikkerhed er vurderet med årets antal. Se metoden i docs/metode.md.</p>"
+            "95 %-konfidensinterval. Metoden står sidst i rapporten.</p>"
         )
+
+    def legend(self) -> str:
+        """The statuses this report can show, each with its symbol and word."""
+        undirected = [i for i in self.agreement.indicators if i.retning == "ingen"]
+        judged = [s for s in STATUSES if s not in NO_DIRECTION]
+        text = " ".join(status_label(s) for s in judged) + "."
+        if undirected:
+            goals = " og ".join(str(i.delmaal_nr) for i in undirected)
+            text += (
+                f" Delmål {goals}: aftalen siger ikke, om mere eller mindre er bedst, så "
+                "ændringen vises uden dom: " + " ".join(status_label(s) for s in NO_DIRECTION) + "."
+            )
+        return text
+
+    def explain(self, ind: Indicator, r: pd.Series) -> str:
+        """The sentence beside the status (status_sentence) for one row of the published data."""
+        why = ""
+        hidden = f"Tallet for {self.aar}" if r["skjult"] else "Baseline"
+        if (r["skjult"] or r["baseline_skjult"]) and r["status"] == SKJULT:
+            why = f"{hidden} er skjult af hensyn til diskretion; ændringen vises ikke."
+        elif (r["skjult"] or r["baseline_skjult"]) and r["status"] != INGEN_BASELINE:
+            why = (
+                f"{hidden} er skjult af hensyn til diskretion; status er den samme, uanset "
+                "hvilket tal det skjulte er."
+            )
+        elif r["status"] == INGEN_BASELINE and 0 < _int(r["baseline_afdelinger"]) < _int(
+            r["afdelinger_med_data"]
+        ):
+            why = (
+                f"Kun {_int(r['baseline_afdelinger'])} af de {_int(r['afdelinger_med_data'])} "
+                f"afdelinger med tal for {self.aar} har en baseline, så der sammenlignes ikke."
+            )
+        pair = compared(ind.enhed, r["taeller"], r["naevner"], r["baseline"],
+                        r["baseline_taeller"], r["baseline_naevner"])  # fmt: skip
+        return status_sentence(r["status"], pair, self.aar, ind.baseline_aar, ind.naevner, why)
 
     def privacy_rule(self) -> str:
         """The one line that says which numbers are hidden, and why."""
-        sensitive = [i.navn.lower() for i in self.agreement.indicators
+        sensitive = [i for i in self.agreement.indicators
                      if i.id in self.agreement.settings["foelsomme_indikatorer"]]  # fmt: skip
         limit = self.agreement.settings["diskretion"]
+        names = " og ".join(i.navn.lower() for i in sensitive)
+        labels = dict.fromkeys(f"»{self.hidden(PRIMARY, i)}«" for i in sensitive)
         return (
-            f"Diskretion: små tal (1–{limit - 1}) for {' og '.join(sensitive)} vises som "
-            f"»{self.hidden(PRIMARY)}«, og tal, de kan regnes ud fra, som »skjult«, så ingen "
-            "husstand kan genkendes."
+            f"Diskretion: små tal (1–{limit - 1}) for {escape(names)} vises som "
+            f"{escape(' og '.join(labels))}, og tal, de kan regnes ud fra, som »skjult«, så "
+            "ingen husstand kan genkendes."
         )
 
     def _shown(self, r: pd.Series, ind: Indicator) -> str:
-        return self.hidden(r["skjult"]) if r["skjult"] else fmt.value(r["vaerdi"], ind.enhed)
+        if r["skjult"]:
+            return escape(self.hidden(r["skjult"], ind))
+        return fmt.value(r["vaerdi"], ind.enhed)
 
     def _value_cell(self, ind: Indicator, r: pd.Series) -> str:
         cell = self._shown(r, ind)
@@ -224,8 +330,8 @@ class Report:
                 notes.append(f"95 %-interval: {fmt.pct(r['ki_nedre'])}–{fmt.pct(r['ki_oevre'])}")
             elif not pd.isna(r["pr_1000"]):
                 notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {escape(ind.naevner)}")
-            if r.get("love"):
-                notes.append(_laws_note(r["love"]))
+        if r.get("love") and (not pd.isna(r["vaerdi"]) or r["skjult"]):
+            notes.append(_laws_note(r["love"]))  # the law behind a figure, hidden or not
         if self.niveau != "afdeling":
             notes.append(f"{r['afdelinger_med_data']} af {r['afdelinger_i_alt']} afdelinger")
         cell += "".join(f'<br><span class="note">{n}</span>' for n in notes)
@@ -238,40 +344,120 @@ class Report:
         return cell
 
     def _baseline_cell(self, ind: Indicator, r: pd.Series) -> str:
-        if r["baseline_skjult"]:
-            return f"{self.hidden(r['baseline_skjult'])} ({ind.baseline_aar})"
-        if not pd.isna(r["baseline"]):
-            source = "delaftalen" if r["baseline_kilde"] == "delaftalen" else "årets data"
-            return (
-                f"{fmt.value(r['baseline'], ind.enhed)} ({ind.baseline_aar})"
-                f'<br><span class="note">fra {source}</span>'
+        if ind.baseline_aar and self.aar == ind.baseline_aar:
+            return "baselineår"  # the sentence beside the status says what that means
+        notes = []
+        if r["baseline_skjult"] or not pd.isna(r["baseline"]):
+            cell = (
+                self.hidden(r["baseline_skjult"], ind)
+                if r["baseline_skjult"]
+                else fmt.value(r["baseline"], ind.enhed)
             )
-        if ind.baseline_aar and self.aar <= ind.baseline_aar and ind.enhed == "antal":
-            return f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
-        if ind.baseline_tekst:
-            return f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
-        return f"ingen baseline for {escape(self.enhed)}"
+            cell = f"{escape(cell)} ({ind.baseline_aar})"
+            if r["baseline_kilde"] == "delaftalen":
+                notes.append("fra delaftalen")
+            else:
+                notes.append(f"fra data for {ind.baseline_aar}")
+                if self.example_elsewhere(ind.baseline_aar):
+                    notes.append(f"{EXAMPLE}, ikke faktiske tal")
+            if self.niveau != "afdeling":
+                # The same afdelinger as this year's figure (indicators.baselines).
+                notes.append(f"{r['baseline_afdelinger']} af {r['afdelinger_i_alt']} afdelinger")
+        elif ind.baseline_aar and self.aar < ind.baseline_aar and ind.enhed == "antal":
+            cell = f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
+        elif self.niveau != "afdeling" and 0 < _int(r["baseline_afdelinger"]) < _int(
+            r["afdelinger_med_data"]
+        ):
+            cell = "ingen baseline"
+            notes.append(
+                f"kun {r['baseline_afdelinger']} af de {r['afdelinger_med_data']} afdelinger "
+                "med tal har en"
+            )
+        elif ind.baseline_tekst:
+            cell = f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
+        else:
+            cell = f"ingen baseline for {escape(self.enhed)}"
+        return cell + "".join(f'<br><span class="note">{n}</span>' for n in notes)
 
-    def trends(self) -> list[charts.Chart]:
+    def trends(self) -> list:
+        """A chart per indicator with data, or a sentence where every figure is hidden.
+
+        A point of an aggregate that sums other afdelinger than the latest year's, and a point
+        or baseline from example data other than the report's own year, is marked as such in
+        the chart and its alt text (docs/metode.md: Udvikling over årene).
+        """
         d = self.data.indikatorer
-        mine = d[(d["enhed"] == self.enhed) & (d["niveau"] == self.niveau)]
         result = []
         for ind in self.agreement.indicators:
-            series = mine[mine["indikator"] == ind.id].sort_values("aar")
+            rows = d[d["indikator"] == ind.id]
+            series = rows[(rows["enhed"] == self.enhed) & (rows["niveau"] == self.niveau)]
+            series = series.sort_values("aar")
             if series["vaerdi"].isna().all() and not (series["skjult"] != "").any():
                 continue
-            labels = series["skjult"].map(lambda reason: self.hidden(reason) if reason else "")
+            labels = series["skjult"].map(
+                lambda reason, i=ind: self.hidden(reason, i) if reason else ""
+            )
+            title = f"{ind.navn} – {self.enhed}"
+            if series["vaerdi"].isna().all():
+                # No point to draw: a sentence, not an empty axis.
+                told = "; ".join(
+                    f"{a}: {t}" for a, t in zip(series["aar"], labels, strict=True) if t
+                )
+                result.append(Html(
+                    f'<p class="note trend-hidden">{escape(title)}: intet diagram, fordi alle tal '
+                    f"er skjult af hensyn til diskretion ({escape(told)}).</p>"
+                ))  # fmt: skip
+                continue
+            marks, notes, caption = self._point_notes(rows, series)
             current = self.rows().loc[ind.id]
+            baseline_note = EXAMPLE if (
+                current["baseline_kilde"].startswith("data")
+                and self.example_elsewhere(ind.baseline_aar)
+            ) else ""  # fmt: skip
             result.append(
                 charts.trend(
-                    f"{ind.navn} – {self.enhed}",
-                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]].assign(skjult=labels),
+                    title,
+                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]].assign(
+                        skjult=labels.to_numpy(), maerke=marks, note=notes
+                    ),
                     ind.enhed,
                     current["baseline"],
                     ind.baseline_aar,
+                    baseline_note=baseline_note,
+                    caption=caption,
                 )
             )
         return result
+
+    def _point_notes(self, rows: pd.DataFrame, series: pd.DataFrame):
+        """Per point of a trend: a short mark under its year and a note for the alt text, and
+        a sentence that says what "andre afdelinger" means (empty where no point has it)."""
+        covered = pd.Series([()] * len(series), index=series.index, dtype=object)
+        if self.niveau != "afdeling":
+            # The afdeling rows of every year say which afdelinger each year's figure sums.
+            mine = rows[
+                rows["enhed"].isin(self.afdelinger["afdeling"]) & (rows["niveau"] == "afdeling")
+            ]
+            covered = members(pd.concat([mine, series]), self.agreement.afdelinger)[series.index]
+        latest = [(a, m) for a, m in zip(series["aar"], covered, strict=True) if m]
+        last_year, last = latest[-1] if latest else (None, ())
+        marks, notes = [], []
+        for aar, have in zip(series["aar"], covered, strict=True):
+            mark = [EXAMPLE] if self.example_elsewhere(aar) else []
+            note = list(mark)
+            if have and have != last:
+                mark.append("andre afdelinger")
+                note.append(f"bygger på {len(have)} af {len(self.afdelinger)} afdelinger, "
+                            f"ikke de samme som {last_year}")  # fmt: skip
+            marks.append("\n".join(mark))
+            notes.append("; ".join(note))
+        caption = ""
+        if any("andre afdelinger" in m for m in marks):
+            caption = (
+                f"Punkter markeret »andre afdelinger« bygger på andre afdelinger end {last_year} "
+                f"({len(last)} af {len(self.afdelinger)}) og kan ikke sammenlignes direkte."
+            )
+        return marks, notes, caption
 
     def no_trend_note(self) -> Html:
         missing = [
@@ -328,19 +514,40 @@ class Report:
             return Html(
                 f"<p>Ingen registrerede aktivitetstimer for {escape(self.enhed)} i {self.aar}.</p>"
             )
+        meta = self.data.metadata[self.aar]
+        plan_from, plan_to = meta.get("plan_fra"), meta.get("plan_til")
+        data_span = (f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–"
+                     f"{fmt.day(pd.Timestamp(meta['periode_til']))}")  # fmt: skip
+        period = (
+            plan_from and f"{fmt.day(pd.Timestamp(plan_from))}–{fmt.day(pd.Timestamp(plan_to))}"
+        )
+        # Hours over a longer period than the plan's (2025: the whole year against the
+        # agreement's five months) are not a share of that plan.
+        comparable = period == data_span
         body = []
         for _, r in act.iterrows():
-            used = 100 * r["timer"] / r["planlagte_timer"] if r["planlagte_timer"] else None
+            plan = r["planlagte_timer"]
+            used = None if pd.isna(plan) or not plan else 100 * r["timer"] / plan
+            planned = fmt.number(r["planlagte_timer"], 1) if period else "ingen plan"
             body.append([escape(r["aktivitet"]), fmt.number(r["timer"], 1),
-                         fmt.number(r["deltagere"]), fmt.number(r["planlagte_timer"], 1),
-                         fmt.pct(used)])  # fmt: skip
-        meta = self.data.metadata[self.aar]
-        period = (f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–"
-                  f"{fmt.day(pd.Timestamp(meta['periode_til']))}")  # fmt: skip
-        plan = ", ".join(
-            f"{escape(a.navn)} {fmt.number(a.timer_pr_uge)}" for a in self.agreement.activities
-        )
+                         fmt.number(r["deltagere"]), planned,
+                         fmt.pct(used) if comparable else fmt.MISSING])  # fmt: skip
+        a = self.agreement
+        header = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
+        if not period:
+            note = (
+                f"Tallene for {self.aar} ({data_span}) ligger uden for delaftalens periode "
+                f"({fmt.day(a.periode_fra)}–{fmt.day(a.periode_til)}), så der er ingen plan at "
+                "måle timerne mod."
+            )
+            return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
+        plan = ", ".join(f"{escape(x.navn)} {fmt.number(x.timer_pr_uge)}" for x in a.activities)
         note = f"Planen er delaftalens timer pr. uge ({plan}) gange ugerne i perioden {period}."
+        if not comparable:
+            note += (
+                f" Timerne dækker {data_span}, planen kun den del, der ligger i delaftalens "
+                "periode; derfor regnes ikke, hvor meget af planen der er brugt."
+            )
         if self.niveau != "samlet":
             share = act["andel_lejemaal"].iloc[0]
             if pd.isna(share):
@@ -350,7 +557,6 @@ class Report:
                     " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
                     f"er {escape(self.enhed)}s andel af lejemålene brugt: {fmt.pct(share)}."
                 )
-        header = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
         return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
 
     def notes(self) -> Html:
@@ -386,6 +592,17 @@ class Report:
             f"<p>Indsatsen understøtter disse kommunale målsætninger:</p><ul>{''.join(items)}</ul>"
         )
 
+    def _own_file(self, name: str, year: int) -> bool:
+        """Whether an input file belongs in this report's sources: a note file only in the
+        report of its own afdeling (notes are shown there only)."""
+        prefix = f"{year}/noter/"
+        if not name.startswith(prefix):
+            return True
+        stem = Path(name[len(prefix) :]).stem
+        return (
+            self.niveau == "afdeling" and self.agreement.afdeling_index().find(stem) == self.enhed
+        )
+
     def sources(self) -> Html:
         items = "".join(
             f"<li>Delmål {i.delmaal_nr} ({escape(i.navn)}): {escape(i.datakilde)}</li>"
@@ -393,14 +610,54 @@ class Report:
         )
         years = []
         for y, m in sorted(self.data.metadata.items()):
-            files = ", ".join(escape(f["fil"]) for f in m["filer"] if f["fil"].startswith(f"{y}/"))
+            files = ", ".join(
+                escape(f["fil"])
+                for f in m["filer"]
+                if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"], y)
+            )
             label = (
-                " – <strong>eksempeldata</strong>: " + escape(m["beskrivelse"])
+                f" – <strong>{EXAMPLE}</strong>: " + escape(m["beskrivelse"])
                 if m.get("eksempeldata")
                 else ""
             )
             years.append(f"<li>{y}: {files}{label}</li>")
+        unknown = int((self.afdelinger["boligtype"] == UNKNOWN).sum())
+        types = ""
+        if unknown:
+            which = (
+                ""
+                if self.niveau == "afdeling"
+                else f" for {unknown} af {len(self.afdelinger)} afdelinger"
+            )
+            types = (
+                f"<p>Boligtype: {UNKNOWN}{which}; delaftalen oplyser den ikke, og evalkit "
+                "gætter ikke.</p>"
+            )
         return Html(
             f"<ul>{items}</ul><p>Inddata:</p><ul>{''.join(years)}</ul>"
-            "<p>Baselines og sammenligningstal er afskrevet fra delaftalen.</p>"
+            "<p>Baselines og sammenligningstal er afskrevet fra delaftalen.</p>" + types
         )
+
+    def method(self) -> Html:
+        """The short method appendix at the end of every report (templates/metode.html.j2)."""
+        settings = self.agreement.settings
+        sensitive = [i for i in self.agreement.indicators
+                     if i.id in settings["foelsomme_indikatorer"]]  # fmt: skip
+        # autoescape=True: select_autoescape() would not escape a name ending in .j2.
+        env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+        return Html(
+            env.get_template("metode.html.j2").render(
+                symbol=fmt.STATUS_SYMBOLS,
+                examples=bool(self.example_years),
+                undirected=[i for i in self.agreement.indicators if i.retning == "ingen"],
+                hidden_labels=list(dict.fromkeys(self.hidden(PRIMARY, i) for i in sensitive)),
+                sensitive=sensitive,
+                diskretion=settings["diskretion"],
+                lille_naevner=settings["lille_naevner"],
+                periode=f"{fmt.day(self.agreement.periode_fra)}–{fmt.day(self.agreement.periode_til)}",
+            )
+        )
+
+
+def _int(x) -> int:
+    return 0 if x is None or pd.isna(x) else int(x)

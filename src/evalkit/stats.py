@@ -36,11 +36,29 @@ def two_proportion_z(p1: float, n1: float, p0: float, n0: float) -> float:
 
 
 def binomial_two_sided_p(k: int, n: int, p: float) -> float:
-    """Exact two-sided p-value of k successes in n trials: P(X with prob ≤ P(X = k))."""
+    """Exact two-sided p-value of k successes in n trials: P(X with prob ≤ P(X = k)).
+
+    Up to SUMMED_UP_TO trials the probabilities of all outcomes are summed (at most 0.1 s,
+    and a national total has tens of thousands); above, scipy's binomtest finds the other
+    tail by bisection, so the time does not grow with n (summing took minutes for a count in
+    the hundred millions). scipy is imported only then: loading scipy.stats takes a second or
+    more, in every process that builds a year.
+    """
     if n == 0:
         return 1.0
     if p <= 0 or p >= 1:
         return 1.0 if k == round(p * n) else 0.0
+    if n > SUMMED_UP_TO:
+        from scipy.stats import binomtest
+
+        return min(1.0, float(binomtest(int(k), int(n), p).pvalue))
+    return _summed(int(k), int(n), p)
+
+
+SUMMED_UP_TO = 100_000
+
+
+def _summed(k: int, n: int, p: float) -> float:
     # In logarithms: national totals run to thousands, where comb(n, i) overflows a float.
     log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
     logs = [

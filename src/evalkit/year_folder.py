@@ -11,11 +11,11 @@ from pathlib import Path
 
 import yaml
 
-from evalkit import fmt
+from evalkit import cpr, fmt
 from evalkit.agreement import Agreement
-from evalkit.errors import Problem, unreadable
+from evalkit.errors import Problem, shown
 from evalkit.names import NameIndex, normalize
-from evalkit.readers import decode
+from evalkit.readers import YamlRefused, load_yaml, read_text
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 METADATA, NOTES = "metadata.yaml", "noter"
@@ -39,6 +39,9 @@ def scan(year_dir: Path, table_names: list[str], problems: list[Problem]) -> Con
         name = entry.name
         if _ignored(name):
             continue
+        if cpr.looks_like_cpr(name):
+            problems.append(cpr_in_name(year_dir))
+            continue
         if name.startswith("~$"):
             problems.append(_open_in_excel(year_dir, name))
             continue
@@ -54,13 +57,32 @@ def scan(year_dir: Path, table_names: list[str], problems: list[Problem]) -> Con
             strays.append(entry)
     for table, paths in found.items():
         if len(paths) > 1:
-            listed = " og ".join(p.name for p in paths)
+            listed = " og ".join(shown(p.name) for p in paths)
             problems.append(Problem(str(year_dir), f"både {listed} findes; behold kun én af dem."))
         else:
             contents.tables[table] = paths[0]
     for stray in strays:
         problems.append(_stray(stray, table_names, found, contents))
     return contents
+
+
+def cpr_in_name(folder: Path) -> Problem:
+    """A file whose name looks like a CPR number, told without the name."""
+    return Problem(
+        str(folder),
+        "navnet på en fil eller mappe her ligner et CPR-nummer. Personoplysninger hører ikke "
+        "hjemme i inddata; omdøb eller fjern den.",
+        personal=True,
+    )
+
+
+def cpr_in_text(path: Path, lines: list[int]) -> list[Problem]:
+    """The lines of a text file that hold something like a CPR number, without the value."""
+    return [
+        Problem(str(path), "linjen ligner et CPR-nummer. Personoplysninger hører ikke hjemme i "
+                "inddata; fjern det.", row=line, personal=True)
+        for line in lines
+    ]  # fmt: skip
 
 
 def _ignored(name: str) -> bool:
@@ -75,7 +97,7 @@ def _split(name: str) -> tuple[str, str]:
 def _open_in_excel(year_dir: Path, lock_name: str) -> Problem:
     return Problem(
         str(year_dir / lock_name[2:]),
-        f"filen er åben i Excel (låsefilen {lock_name} findes). evalkit læser den senest "
+        f"filen er åben i Excel (låsefilen {shown(lock_name)} findes). evalkit læser den senest "
         "gemte udgave; gem og luk filen, hvis du har rettet i den.",
         warning=True,
     )
@@ -122,13 +144,18 @@ def read_metadata(path: Path | None, year: int, problems: list[Problem]) -> dict
 
 
 def _load_yaml(path: Path, problems: list[Problem]) -> dict:
-    try:
-        text = decode(path.read_bytes())
-    except OSError as exc:
-        problems.append(unreadable(path, exc))
+    text = read_text(path, problems)
+    if text is None:
+        return {}
+    personal = cpr_in_text(path, cpr.lines_with_cpr(text))
+    if personal:  # refused before anything in the file is parsed or shown
+        problems += personal
         return {}
     try:
-        meta = yaml.safe_load(text or "") or {}
+        meta = load_yaml(text) or {}
+    except YamlRefused as exc:
+        problems.append(Problem(str(path), exc.message, row=exc.line))
+        return {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (fejl i linje {mark.line + 1})" if mark else ""
@@ -152,7 +179,7 @@ def _load_yaml(path: Path, problems: list[Problem]) -> dict:
             problems.append(
                 Problem(
                     str(path),
-                    f'nøglen "{key}" kendes ikke og springes over. Kendte nøgler: '
+                    f'nøglen "{shown(key)}" kendes ikke og springes over. Kendte nøgler: '
                     f"{', '.join(METADATA_KEYS)}.",
                     warning=True,
                 )
@@ -170,7 +197,7 @@ def _period(path: Path | None, periode, problems: list[Problem]) -> tuple[date, 
     wrong = [k for k, v in ends.items() if not isinstance(v, date)]
     if wrong:
         found = "; ".join(
-            f'{k} er "{ends[k]}"' if ends[k] is not None else f"{k} mangler" for k in wrong
+            f'{k} er "{shown(ends[k])}"' if ends[k] is not None else f"{k} mangler" for k in wrong
         )
         problems.append(
             Problem(
@@ -226,6 +253,9 @@ def read_notes(
     for path in sorted(notes_dir.iterdir()):
         if _ignored(path.name) or path.name.startswith("~$"):
             continue
+        if cpr.looks_like_cpr(path.name):
+            problems.append(cpr_in_name(notes_dir))
+            continue
         if path.suffix.casefold() != ".md" or path.is_dir():
             problems.append(
                 Problem(
@@ -238,7 +268,9 @@ def read_notes(
         if name is None:
             closest = afdelinger.closest(path.stem)
             hint = f' Mente du "{closest}.md"?' if closest else ""
-            problems.append(Problem(str(path), f'afdelingen "{path.stem}" kendes ikke.{hint}'))
+            problems.append(
+                Problem(str(path), f'afdelingen "{shown(path.stem)}" kendes ikke.{hint}')
+            )
             continue
         if name in notes:
             first = next(f for f in files if afdelinger.find(f.stem) == name)
@@ -246,13 +278,12 @@ def read_notes(
                 Problem(str(path), f"{first.name} er også en note for {name}; behold kun én.")
             )
             continue
-        try:
-            text = decode(path.read_bytes())
-        except OSError as exc:
-            problems.append(unreadable(path, exc))
-            continue
+        text = read_text(path, problems)
         if text is None:
-            problems.append(Problem(str(path), "tegnsættet kendes ikke; gem noten som UTF-8."))
+            continue
+        personal = cpr_in_text(path, cpr.lines_with_cpr(text))
+        if personal:
+            problems += personal
             continue
         notes[name] = text
         files.append(path)
