@@ -108,7 +108,8 @@ def baseline_figures(rows: pd.DataFrame, labels: pd.Series, cells: pd.Series) ->
         rows["aar"], rows["niveau"], rows["enhed"], rows["baseline_aar"],
         rows["baseline_taeller"], labels, cells, strict=True,
     ):  # fmt: skip
-        if members and not pd.isna(base_aar) and base_aar < aar:
+        # Only a baseline from data sums counts (the agreement's are percentages).
+        if members and not pd.isna(base_aar) and base_aar < aar and not pd.isna(taeller):
             value = None if label else float(taeller)
             name = f"{enhed} (baseline i {aar})"
             result.append(Figure(int(base_aar), niveau, name, frozenset(members), label, value,

@@ -79,7 +79,7 @@ def suppress(
         shown = rows["aar"] <= year
         mine = rows["aar"] == year
         # The baselines repeat earlier years' counts, as labelled there: fixed by now.
-        baseline_labels[mine] = _baseline_labels(rows, labels, cells, year)
+        baseline_labels[mine] = _baseline_labels(rows, labels, cells, year, threshold)
         baselines = baseline_figures(rows[mine], baseline_labels[mine], cells[1][mine])
         while True:
             published = figures(rows[shown], labels[shown], afdelinger) + baselines
@@ -205,7 +205,11 @@ def publish(indikatorer: pd.DataFrame, agreement) -> Published:
 
 
 def _baseline_labels(
-    rows: pd.DataFrame, labels: pd.Series, cells: tuple[pd.Series, pd.Series], year: int
+    rows: pd.DataFrame,
+    labels: pd.Series,
+    cells: tuple[pd.Series, pd.Series],
+    year: int,
+    threshold: int,
 ) -> pd.Series:
     """The labels of the baselines of `year`'s rows (one sensitive indicator).
 
@@ -227,12 +231,16 @@ def _baseline_labels(
     }
     mine = rows["aar"] == year
     result = pd.Series("", index=rows.index[mine], dtype=object)
-    for i, aar, summed in zip(rows.index[mine], rows.loc[mine, "baseline_aar"], base[mine],
-                              strict=True):  # fmt: skip
-        if not summed or pd.isna(aar) or aar >= year:
+    for i, aar, summed, counted in zip(rows.index[mine], rows.loc[mine, "baseline_aar"],
+                                       base[mine], rows.loc[mine, "baseline_taeller"],
+                                       strict=True):  # fmt: skip
+        if not summed or pd.isna(aar) or aar >= year or pd.isna(counted):
             continue  # no baseline from data, or the baseline year itself
         if (aar, summed) in label_of:
             result[i] = label_of[(aar, summed)]
+            continue
+        if not any((aar, a) in own for a in summed):  # the baseline year is not shown here
+            result[i] = PRIMARY if 1 <= counted < threshold else ""
             continue
         parts = [own.get((aar, a), ("", 0)) for a in summed]
         hidden = [lab for lab, _ in parts if lab]
