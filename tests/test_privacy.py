@@ -138,6 +138,19 @@ def test_a_status_is_shown_only_if_the_same_for_every_hidden_value(
     assert b1["status"] == status
 
 
+def test_a_baseline_over_other_afdelinger_is_a_figure_of_its_own(agreement):
+    # A3 has no figure in 2025, so A's baseline is 2024's A1 + A2 + A4 + A5, a sum 2024 did
+    # not publish. A1 (2) and its complement A2 (9) are hidden in 2024, but A = 23 and A3 = 12
+    # are shown: A1 + A2 = 11 can be computed, so the baseline 11 tells nothing new.
+    years = {2024: {"A1": 2, "A2": 9, "A3": 12, "A4": 0, "A5": 0, "B1": 7, "B2": 9},
+             2025: {"A1": 6, "A2": 6, "A3": None, "A4": 0, "A5": 0, "B1": 7, "B2": 9}}  # fmt: skip
+    published = publish(exact(plan(agreement), years), plan(agreement))
+    assert udsaettelser(published, 2024).loc["A2", "skjult"] == SECONDARY
+    a = udsaettelser(published, 2025).loc["A"]
+    assert a["baseline_skjult"] == "" and a["baseline_taeller"] == 11
+    assert published.holds
+
+
 def test_all_afdelinger_of_a_boligselskab_hidden(agreement):
     counts = {"A1": 2, "A2": 3, "A3": 1, "A4": 4, "A5": 1, "B1": 7, "B2": 9}
     published = publish(exact(plan(agreement), {2025: counts}), plan(agreement))

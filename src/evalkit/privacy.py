@@ -84,12 +84,28 @@ def suppress(
         while True:
             published = figures(rows[shown], labels[shown], afdelinger) + baselines
             result = audit(published, threshold, focus=lambda f, y=year: f.publiceret == y)
+            # A baseline sum that the published figures pin down tells nothing new: shown.
+            deduced = _deduced_baselines(result, rows[mine], year)
+            if deduced:
+                baseline_labels[deduced] = ""
+                baselines = baseline_figures(rows[mine], baseline_labels[mine], cells[1][mine])
+                continue
             picks = _complements(result, sums, labels, year)
             if not picks:
                 break
             labels[list(picks)] = SECONDARY
         audits.append(result)
     return labels, baseline_labels, pd.concat(audits, ignore_index=True)
+
+
+def _deduced_baselines(result: pd.DataFrame, rows: pd.DataFrame, year: int) -> list:
+    """The rows whose hidden baseline, a sum the baseline year did not publish, a reader can
+    compute exactly from what is published: showing it adds nothing."""
+    pinned = result[(result["publiceret"] == year) & (result["aar"] < year)
+                    & ~result["beskyttet"] & (result["min"] == result["max"])]  # fmt: skip
+    keys = zip(rows.index, rows["niveau"], rows["enhed"], strict=True)
+    where = {(n, f"{e} (baseline i {year})"): i for i, n, e in keys}
+    return [where[(n, e)] for n, e in zip(pinned["niveau"], pinned["enhed"], strict=True)]
 
 
 class _Sums:
