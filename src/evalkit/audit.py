@@ -24,14 +24,20 @@ The guarantee (`protected`): a "<t" figure can still be anything from 1 to t −
 figure is neither pinned to one value nor shown to lie within 1 to t − 1.
 """
 
+from __future__ import annotations
+
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_array, csr_array
+
+from evalkit.errors import Contradiction
+
+if TYPE_CHECKING:
+    from scipy.sparse import coo_array, csr_array
 
 PRIMARY, SECONDARY = "primær", "sekundær"
 UNBOUNDED = 10**9  # stands for "no upper bound" in the programme; reported as math.inf
@@ -206,6 +212,8 @@ class _System:
 
     def ranges(self, focus) -> tuple[dict[int, float], dict[int, float]]:
         fixed = self._fixed = self.low == self.high
+        from scipy.sparse import csr_array  # scipy is loaded only where an audit runs
+
         matrix = csr_array(self.rows)
         free_rows = self._parts = _components(matrix, fixed)
         wanted = set(self.hidden)
@@ -290,6 +298,9 @@ class _System:
             at.append((n_cols + index[node], sense))
             n_rows, n_cols = n_rows + height, n_cols + width
         r, k, v = (np.concatenate(x) for x in zip(*entries, strict=True))
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+        from scipy.sparse import coo_array
+
         a = coo_array((v, (r, k)), shape=(n_rows, n_cols)).tocsr()
         b, lo, hi = (np.concatenate(x) for x in (rhs, lows, highs))
         cost = np.zeros(n_cols)
@@ -315,14 +326,6 @@ class _System:
         return [f for f in self.figures if self.node[f] in nodes]
 
 
-class Contradiction(Exception):
-    """The published figures allow no value at all (e.g. a count above its denominator)."""
-
-    def __init__(self, figures: list[Figure]):
-        self.figures = figures
-        super().__init__(", ".join(f"{f.aar} {f.enhed}" for f in figures))
-
-
 def _rows(sums: list[tuple[int, frozenset]]) -> tuple[coo_array, bool]:
     """Rows "total − parts = 0" for every sum with more than one cell.
 
@@ -330,6 +333,8 @@ def _rows(sums: list[tuple[int, frozenset]]) -> tuple[coo_array, bool]:
     total's parts are its largest sub-sums: a network matrix. Otherwise each total is written
     against its cells, and the caller solves the integer programme.
     """
+    from scipy.sparse import coo_array
+
     single = {(aar, next(iter(c))): i for i, (aar, c) in enumerate(sums) if len(c) == 1}
     # The sums holding each cell, smallest first. In a tree they form a chain, and the parent
     # of a sum is the next sum in the chain of each of its cells.
@@ -376,6 +381,7 @@ class _Parts:
 
 def _components(matrix: csr_array, fixed: np.ndarray) -> _Parts:
     """Free variables tied by a row with another free variable belong to one component."""
+    from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components
 
     n = matrix.shape[1]

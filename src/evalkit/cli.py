@@ -14,9 +14,8 @@ from pathlib import Path
 
 from evalkit import files
 from evalkit.agreement import Agreement, load_agreement
-from evalkit.audit import Contradiction
 from evalkit.config import Paths
-from evalkit.errors import Busy, InputError, Problem, cannot_write, shown
+from evalkit.errors import Busy, Contradiction, InputError, Problem, cannot_write, shown
 
 OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY, NO_BROWSER, CANNOT_WRITE = 0, 1, 2, 3, 4, 5, 6
 DISCLOSURE = 7  # the disclosure audit fails for a year: nothing is published for it
