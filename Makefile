@@ -1,5 +1,6 @@
 # evalkit: `make report` builds every year's reports, `make test` runs the tests,
-# `make bench` measures the batch against the plain ways (a few minutes).
+# `make bench` measures the batch against the plain ways and the disclosure audit (a few
+# minutes).
 # All create the environment in .venv on first use and reuse it after.
 
 PYTHON ?= python3
@@ -17,6 +18,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import cache
+from evalkit import batch, cache
 from evalkit.agreement import load_agreement
 from evalkit.batch import Outcome, Unit, units
 from evalkit.build import build_years
@@ -34,6 +34,7 @@ def paths(tmp_path) -> Paths:
 def all_keys(paths: Paths) -> dict[tuple[int, str], str]:
     agreement = load_agreement(paths.raw)
     build_years(paths, YEARS, agreement)
+    batch.publish_years(paths, agreement, YEARS)  # as evalkit run does
     return {
         (year, unit.slug): key
         for year in YEARS

@@ -1,8 +1,9 @@
 """Spec: plausibility warnings across years (evalkit.checks)."""
 
 import pandas as pd
+import pytest
 
-from evalkit.checks import implausible_changes
+from evalkit.checks import implausible_changes, small_counts_in_notes
 
 SETTINGS = {"spring_procentpoint": 15, "lejemaal_aendring_procent": 10}
 FILES = {"fraflytninger": "2025/fraflytninger.csv", "tilfredshed": "2025/tilfredshed.csv"}
@@ -54,3 +55,24 @@ def test_units_changing_by_ten_percent_are_not_flagged():
 
 def test_afdelinger_in_one_year_only_are_not_compared():
     assert warnings({"Karup": (50, 100)}, {"Stoholm": (1, 100)}) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "warned"),
+    [
+        ("Der var 2 udsættelser i opgang 3.", True),
+        ("Tre familier fik en foranstaltning.", True),
+        ("tre nye foranstaltninger", True),
+        ("Udsættelser: 1", True),
+        ("4 børn er anbragt uden for hjemmet.", True),
+        ("Der kom 3 underretninger.", True),
+        ("12 udsættelser i alt", False),  # not small: shown anyway
+        ("1.000 kr. til udsatte familier", False),
+        ("Bo Godt har i 2025 haft fokus på naboklager i opgang 3.", False),
+        ("Ingen udsættelser i år; 2 nye frivillige.", False),
+    ],
+)
+def test_a_note_naming_a_small_count_of_evictions_or_measures_is_warned_of(note, warned):
+    found = small_counts_in_notes({"Lindon": f"Indledning.\n{note}"}, {"Lindon": "noter/Lindon.md"})
+    assert bool(found) is warned
+    assert all(p.warning and p.row == 2 and p.file == "noter/Lindon.md" for p in found)

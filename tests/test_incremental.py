@@ -55,6 +55,7 @@ def runs(tmp_path_factory):
             change()
         agreement = load_agreement(paths.raw)
         build_years(paths, [2024, YEAR], agreement)
+        batch.publish_years(paths, agreement, [2024, YEAR])
         before = pages(paths) if paths.reports_year(YEAR).exists() else {}
         outcomes = incremental.make_reports(
             paths, agreement, [YEAR], units, 2, force, executor=executor
@@ -112,6 +113,7 @@ def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypa
     )
     agreement = load_agreement(paths.raw)
     build_years(paths, [2024, YEAR], agreement)
+    batch.publish_years(paths, agreement, [2024, YEAR])
     chosen = [Unit("afdeling", "Lindon"), Unit("afdeling", "Karup")]
     incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
     assert all(o.key for o in batch.recorded(paths, YEAR).values())
@@ -119,6 +121,7 @@ def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypa
     fraflytninger = paths.raw_year(YEAR) / "fraflytninger.csv"
     fraflytninger.write_text(fraflytninger.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"))
     build_years(paths, [2024, YEAR], agreement)
+    batch.publish_years(paths, agreement, [2024, YEAR])
 
     def interrupted(*args):
         raise KeyboardInterrupt

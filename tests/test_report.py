@@ -46,7 +46,7 @@ def report(agreement):
     }
     exact = indicator_table(2026, tables, agreement).fillna({"love": "", "baseline_kilde": ""})
     data = Processed(
-        publish(exact, agreement.afdelinger, agreement.settings),
+        publish(exact, agreement).table,
         pd.DataFrame(columns=["aar", "niveau", "enhed"]),
         {2026: meta},
     )
@@ -130,7 +130,7 @@ def build(agreement, years: dict[int, dict], examples=(), aktiviteter=None, note
             "filer": [{"fil": n, "sha256": "0" * 64} for n in ["delaftale.yaml", *names]],
         }
     table = pd.concat(exact, ignore_index=True).fillna({"love": "", "baseline_kilde": ""})
-    data = Processed(publish(table, agreement.afdelinger, agreement.settings),
+    data = Processed(publish(table, agreement).table,
                      pd.concat(acts, ignore_index=True), meta)  # fmt: skip
     return lambda aar, niveau, enhed: Report(aar, niveau, enhed, agreement, data)
 

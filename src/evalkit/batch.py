@@ -29,10 +29,11 @@ from evalkit.config import TEMPLATES_DIR, Paths, is_year
 from evalkit.files import sha256, write_atomic
 from evalkit.indicators import FALDET, FORBEDRET, FORVAERRET, STEGET, UAENDRET
 from evalkit.names import SAMLET_SLUG, slug
-from evalkit.sheets import read_csv
+from evalkit.sheets import csv_text, read_csv
 
 if TYPE_CHECKING:
     from evalkit.kernels import WarmKernel
+    from evalkit.privacy import Published
 
 NOTEBOOKS = {
     "afdeling": "afdeling.ipynb",
@@ -366,17 +367,41 @@ def write_manifest(paths: Paths, year: int, outcomes: list[Outcome]) -> Path:
     return path
 
 
-def write_published(paths: Paths, agreement: Agreement, year: int) -> Path:
-    """reports/<year>/tal.csv: exactly the figures the reports publish, small cells hidden."""
-    from evalkit.build import load_processed
-    from evalkit.indicators import COLUMNS
-    from evalkit.privacy import as_published_csv, publish
+def publish_years(paths: Paths, agreement: Agreement, years: list[int]) -> "Published":
+    """Hide and audit the figures of every processed year up to the last of `years`.
 
-    data = load_processed(paths, year)
-    published = publish(data.indikatorer, agreement.afdelinger, agreement.settings)
-    published = published[published["aar"] == year]
+    Each of `years` whose audit holds gets data/processed/<year>/offentliggjort.csv, which
+    its reports and the later years' reports read; a year whose audit fails gets none.
+    """
+    from evalkit.build import load_processed
+    from evalkit.privacy import publish
+
+    published = publish(load_processed(paths, max(years)).indikatorer, agreement)
+    for year in years:
+        if published.failures(year).empty:
+            write_published(paths, published, year)
+    return published
+
+
+def write_published(paths: Paths, published: "Published", year: int) -> Path:
+    """data/processed/<year>/offentliggjort.csv: the year's figures as the reports show them."""
+    from evalkit.build import PUBLISHED
+    from evalkit.indicators import COLUMNS
+
+    rows = published.table[published.table["aar"] == year]
+    path = paths.processed_year(year) / PUBLISHED
+    write_atomic(path, csv_text(rows[[*COLUMNS, "skjult", "baseline_skjult"]]))
+    return path
+
+
+def write_tal(paths: Paths, published: "Published", year: int) -> Path:
+    """reports/<year>/tal.csv: exactly the figures the reports publish, hidden ones marked."""
+    from evalkit.indicators import COLUMNS
+    from evalkit.privacy import as_published_csv
+
+    rows = published.table[published.table["aar"] == year]
     path = paths.reports_year(year) / "tal.csv"
-    write_atomic(path, as_published_csv(published, COLUMNS, agreement.settings["diskretion"]))
+    write_atomic(path, as_published_csv(rows, COLUMNS, published.threshold))
     return path
 
 
@@ -447,7 +472,10 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
 
 
 def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:
-    path = paths.processed_year(year) / "indikatorer.csv"
+    from evalkit.build import PUBLISHED
+
+    # The published statuses: an exact one could tell where a hidden count lies.
+    path = paths.processed_year(year) / PUBLISHED
     return read_csv(path) if path.exists() else None
 
 

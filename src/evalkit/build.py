@@ -2,6 +2,8 @@
 
 data/processed/<year>/ gets indikatorer.csv and aktiviteter.csv (exact values, for the
 analyst) and metadata.json (example-data flag, period, notes, the input files with hashes).
+`evalkit run` adds offentliggjort.csv: the figures as the reports publish them, small cells
+hidden and audited (evalkit.privacy); a new build removes it until the next run.
 """
 
 import json
@@ -16,7 +18,7 @@ from evalkit.agreement import Agreement
 from evalkit.config import Paths
 from evalkit.errors import InputError, Problem
 from evalkit.files import sha256, write_atomic
-from evalkit.indicators import activity_table, indicator_table, plan_period, plan_weeks
+from evalkit.indicators import INPUTS, activity_table, indicator_table, plan_period, plan_weeks
 from evalkit.inputs import YearInputs, read_year
 from evalkit.sheets import csv_text, read_csv
 
@@ -100,7 +102,7 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
                 )
             ),
             "metadata.json": json.dumps(
-                _metadata(paths, inputs, plan), indent=2, ensure_ascii=False
+                _metadata(paths, inputs, plan, agreement), indent=2, ensure_ascii=False
             ),
         },
     )
@@ -140,12 +142,18 @@ def _prepare_all(paths: Paths, years: list[int], agreement: Agreement) -> list:
         )
 
 
+PUBLISHED = "offentliggjort.csv"
+
+
 def _write(paths: Paths, prepared: Prepared) -> None:
+    folder = paths.processed_year(prepared.year)
+    (folder / PUBLISHED).unlink(missing_ok=True)  # made from the figures written now
     for name, content in prepared.files.items():
-        write_atomic(paths.processed_year(prepared.year) / name, content)
+        write_atomic(folder / name, content)
 
 
-def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None) -> dict:
+def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None, agreement: Agreement) -> dict:
+    sensitive = {INPUTS[i][0] for i in agreement.settings["foelsomme_indikatorer"]}
     agreement_files = [
         paths.raw / n
         for n in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
@@ -163,8 +171,11 @@ def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None) -> dict:
         "noter": inputs.notes,
         "kommunale_maal": _goals(inputs),
         # Paths relative to the raw folder: no path of the analyst's machine leaves it.
+        # `foelsom`: the file holds counts that may be hidden; its hash is not published
+        # (evalkit.provenance).
         "filer": [
             {"fil": p.relative_to(paths.raw).as_posix(), "sha256": sha256(p)}
+            | ({"foelsom": True} if p in inputs.files and p.stem in sensitive else {})
             for p in agreement_files + inputs.files
         ],
     }
@@ -191,12 +202,14 @@ class Processed:
     metadata: dict[int, dict]
 
 
-def load_processed(paths: Paths, upto: int) -> Processed:
+def load_processed(paths: Paths, upto: int, table: str = "indikatorer.csv") -> Processed:
+    """Every processed year up to `upto`; `table`: PUBLISHED for the published figures."""
     years = paths.processed_years(upto)
     indikatorer = pd.concat(
-        [read_csv(paths.processed_year(y) / "indikatorer.csv") for y in years], ignore_index=True
+        [read_csv(paths.processed_year(y) / table) for y in years], ignore_index=True
     )
     text = ["baseline_kilde", "love"]  # an empty text is read back as missing
+    text += [c for c in ("skjult", "baseline_skjult") if c in indikatorer]
     indikatorer[text] = indikatorer[text].astype(object).fillna("").astype(str)
     aktiviteter = pd.concat(
         [read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True

@@ -3,10 +3,12 @@
 A report is made again only when its key changes. The key of a unit's report for a year
 covers
 
-- the unit's rows in data/processed/<y>/indikatorer.csv and aktiviteter.csv for every year y
-  up to the report's, and for a boligselskab or the whole plan the rows of all its
-  afdelinger: one afdeling's new figures make that afdeling and the aggregates that include
-  it again, nothing else;
+- the unit's rows in data/processed/<y>/offentliggjort.csv (the published figures, small
+  cells hidden) and aktiviteter.csv for every year y up to the report's, and for a
+  boligselskab or the whole plan the rows of all its afdelinger: one afdeling's new figures
+  make that afdeling and the aggregates that include it again, nothing else. The published
+  rows, not the exact ones: the key is kept in reports/<year>/enheder.json, and a key over
+  hidden counts would publish a fingerprint of them;
 - those years' metadata.json as the reports show it: example flag, description, period,
   tables, the names of the input files and the notes of the unit's afdelinger (not the
   files' hashes, which change with any afdeling's figures);
@@ -30,10 +32,11 @@ from pathlib import Path
 from evalkit import __version__
 from evalkit.agreement import Agreement
 from evalkit.batch import NOTEBOOKS, Outcome, Unit, parameters
+from evalkit.build import PUBLISHED
 from evalkit.config import PACKAGE_DIR, Paths
 
 AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
-TABLES = ("indikatorer.csv", "aktiviteter.csv")
+TABLES = (PUBLISHED, "aktiviteter.csv")
 
 Rows = dict[tuple[str, str], str]  # (niveau, enhed) -> digest of its rows in one year
 
@@ -41,8 +44,7 @@ Rows = dict[tuple[str, str], str]  # (niveau, enhed) -> digest of its rows in on
 def keys(paths: Paths, agreement: Agreement, year: int, units: list[Unit]) -> dict[Unit, str]:
     """The key of each unit's report for `year`."""
     years = paths.processed_years(year)  # the years the report reads
-    sensitive = set(agreement.settings["foelsomme_indikatorer"])
-    rows = {y: _row_digests(paths.processed_year(y), sensitive) for y in years}
+    rows = {y: _row_digests(paths.processed_year(y)) for y in years}
     meta = {y: _metadata(paths.processed_year(y)) for y in years}
     members = _members(agreement)
     common = {
@@ -63,7 +65,6 @@ def keys(paths: Paths, agreement: Agreement, year: int, units: list[Unit]) -> di
                 {
                     "metadata": _shown_metadata(meta[y], afdelinger),
                     "rows": [rows[y].get(key) for key in dict.fromkeys(shown)],
-                    "sensitive": rows[y].get(SENSITIVE),
                 }
                 for y in years
             ],
@@ -85,12 +86,7 @@ def current(outcome: Outcome | None, key: str, folder: Path) -> bool:
     )
 
 
-# Every row of a sensitive indicator, whatever its unit: whether a cell is hidden depends on
-# the other cells of its sums (evalkit.privacy), so all reports depend on all of them.
-SENSITIVE = ("foelsomme", "")
-
-
-def _row_digests(folder: Path, sensitive: set[str]) -> Rows:
+def _row_digests(folder: Path) -> Rows:
     hashers = defaultdict(hashlib.sha256)
     for table in TABLES:
         path = folder / table
@@ -100,12 +96,9 @@ def _row_digests(folder: Path, sensitive: set[str]) -> Rows:
             reader = csv.reader(handle)
             header = next(reader, [])
             niveau, enhed = header.index("niveau"), header.index("enhed")
-            indikator = header.index("indikator") if "indikator" in header else None
             for row in reader:
                 line = "\x1f".join([table, *header, *row, "\x1e"]).encode("utf-8")
                 hashers[row[niveau], row[enhed]].update(line)
-                if indikator is not None and row[indikator] in sensitive:
-                    hashers[SENSITIVE].update(line)
     return {key: h.hexdigest() for key, h in hashers.items()}
 
 

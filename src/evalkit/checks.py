@@ -5,6 +5,8 @@ afdeling whose dwelling units change by more than `lejemaal_aendring_procent` pe
 flagged by `evalkit validate` (thresholds in the `evalkit:` section of delaftale.yaml).
 """
 
+import re
+
 import pandas as pd
 
 from evalkit import fmt
@@ -66,3 +68,32 @@ def _shares(table: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFra
     rows = table.dropna(subset=["afdeling"]).set_index("afdeling")
     share = 100 * rows[numerator] / rows[denominator].where(rows[denominator] > 0)
     return pd.DataFrame({"andel": share.astype("Float64")})
+
+
+# A count of 1–4 beside a word about evictions or social measures: notes are published as
+# written, so such a note would undo the hiding of small counts (evalkit.privacy).
+_SMALL = r"(?<![\d.,])(?:[1-4]|én|ét|to|tre|fire)(?![\d]|[.,]\d)"
+_TOPIC = r"(?:udsæt|udsat|foranstaltning|anbring|anbragt|underretning)\w*"
+_NEAR = r"(?:[\s,:]+\w+){0,3}?[\s,:]+"  # up to three words between, within one clause
+SMALL_COUNT = re.compile(rf"\b{_SMALL}{_NEAR}{_TOPIC}|\b{_TOPIC}{_NEAR}{_SMALL}\b", re.I)
+
+
+def small_counts_in_notes(notes: dict[str, str], files: dict[str, str]) -> list[Problem]:
+    """Warnings for notes that name a small count of evictions or measures (`files`:
+    afdeling -> the note's path)."""
+    warnings = []
+    for afdeling, text in notes.items():
+        for number, line in enumerate(text.splitlines(), start=1):
+            for found in SMALL_COUNT.finditer(line):
+                warnings.append(
+                    Problem(
+                        files[afdeling],
+                        f'noten nævner "{found.group(0)}". Noter offentliggøres, som de er '
+                        "skrevet, og et lille antal udsættelser eller foranstaltninger kan "
+                        "genkende en husstand, selv om tallet er skjult i tabellerne. Skriv fx "
+                        '"få" i stedet for tallet.',
+                        row=number,
+                        warning=True,
+                    )
+                )
+    return warnings

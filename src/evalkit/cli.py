@@ -1,4 +1,7 @@
-"""The command line: evalkit validate | build | run | pdf | new-year. Messages are Danish."""
+"""The command line: evalkit validate | build | audit | run | pdf | new-year.
+
+Messages are Danish.
+"""
 
 import argparse
 import logging
@@ -12,9 +15,10 @@ from pathlib import Path
 from evalkit import files
 from evalkit.agreement import Agreement, load_agreement
 from evalkit.config import Paths
-from evalkit.errors import Busy, InputError, Problem, cannot_write, shown
+from evalkit.errors import Busy, Contradiction, InputError, Problem, cannot_write, shown
 
 OK, BAD_INPUT, USAGE, UNITS_FAILED, BUSY, NO_BROWSER, CANNOT_WRITE = 0, 1, 2, 3, 4, 5, 6
+DISCLOSURE = 7  # the disclosure audit fails for a year: nothing is published for it
 INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
 SHOWN_PROBLEMS = 50  # problems printed; the rest are counted
 REPORT_TIMEOUT = 600  # seconds for one report (--timeout): generous, a report takes seconds
@@ -37,6 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         _print_problems(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
+        return BAD_INPUT
+    except Contradiction as exc:
+        where = "; ".join(f"{f.aar} {f.enhed}" for f in exc.figures)
+        print(
+            f"Fejl: tallene for {where} passer ikke sammen (fx flere udsættelser end lejemål "
+            "eller flere med foranstaltning end beboere). Ret inddata og kør igen. Ingen "
+            "rapport er skrevet.",
+            file=sys.stderr,
+        )
         return BAD_INPUT
     except Busy as exc:
         print(
@@ -75,6 +88,12 @@ def _command(args: argparse.Namespace, paths: Paths) -> int:
     if args.command == "build":  # build_years checks every year before it writes one
         with files.exclusive(paths.processed):
             return _build(paths, agreement, years)
+    if args.command == "audit":
+        wanted = _history(paths, years)
+        _check(paths, agreement, wanted)
+        with files.exclusive(paths.processed):
+            _build(paths, agreement, wanted)
+            return _audit(paths, agreement, years)
     files.check_free(paths.reports)
     wanted = _history(paths, years)
     _check(paths, agreement, wanted)  # every year is valid before a kernel is started
@@ -147,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     helps = {
         "validate": "tjek årets inddata og vis alle fejl",
         "build": "beregn indikatorerne og skriv data/processed/<år>/",
+        "audit": "vis hvert skjult tal og hvad en læser kan regne ud om det (diskretion)",
         "run": "beregn og lav HTML-rapporter for alle enheder",
     }
     for name, text in helps.items():
@@ -323,10 +343,18 @@ def _run(
                 file=sys.stderr,
             )
             return USAGE
+    # Every year's figures are hidden and audited before anything is published.
+    published = batch.publish_years(paths, agreement, _history(paths, years))
+    refused = [year for year in years if not published.failures(year).empty]
+    for year in refused:
+        _print_refusal(published, year)
+    years = [year for year in years if year not in refused]
+    if not years:
+        return DISCLOSURE
     _clean(paths.reports)
     for year in years:
         _clean(paths.reports_year(year))
-        batch.write_published(paths, agreement, year)
+        batch.write_tal(paths, published, year)
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
     try:
@@ -347,7 +375,67 @@ def _run(
         )
     index = batch.write_index(paths, agreement)
     print(f"Oversigt: {index}")
-    return UNITS_FAILED if failed else OK
+    return DISCLOSURE if refused else UNITS_FAILED if failed else OK
+
+
+def _audit(paths: Paths, agreement: Agreement, years: list[int]) -> int:
+    """Each hidden figure of the reports of `years` and the range a reader can deduce."""
+    from evalkit import batch
+
+    published = batch.publish_years(paths, agreement, _history(paths, years))
+    limit = published.threshold
+    code = OK
+    for year in years:
+        shown = published.audit[published.audit["aar"] <= year]
+        bad = published.failures(year)
+        print(
+            f"Diskretionskontrol for rapporterne {year}: {len(shown)} skjulte tal "
+            f"(små tal 1–{limit - 1} vises som »<{limit}«, tal de kan regnes ud fra som "
+            "»skjult«). For hvert: det mindste og største tal, en læser kan regne sig frem "
+            "til ud fra alt, der er offentliggjort."
+        )
+        for r in shown.sort_values(["indikator", "aar", "niveau", "enhed"]).itertuples():
+            verdict = "i orden" if r.beskyttet else "FEJL: for snævert"
+            print(
+                f"  {r.indikator:<15} {r.aar}  {r.niveau:<12} {r.enhed:<30} "
+                f"{_label(r.label, limit):<7} {_range(r.min, r.max):<14} {verdict}"
+            )
+        if bad.empty:
+            print(f"{year}: i orden. Hvert »<{limit}« kan stadig være alt fra 1 til {limit - 1}; "
+                  f"hvert »skjult« er hverken ét bestemt tal eller kun 1–{limit - 1}.")  # fmt: skip
+        else:
+            _print_refusal(published, year)
+            code = DISCLOSURE
+    return code
+
+
+def _label(reason: str, limit: int) -> str:
+    from evalkit.privacy import label
+
+    return label(reason, limit)
+
+
+def _range(low: float, high: float) -> str:
+    if high == float("inf"):
+        return f"mindst {low:.0f}"
+    return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
+
+
+def _print_refusal(published, year: int) -> None:
+    bad = published.failures(year)
+    print(
+        f"Fejl: diskretionskontrollen for {year} fejlede: {len(bad)} skjulte tal kan regnes for "
+        "præcist ud fra de offentliggjorte tal, og det kan ikke rettes ved at skjule flere. "
+        f"Intet er offentliggjort for {year}. Se evalkit audit --year {year}.",
+        file=sys.stderr,
+    )
+    limit = published.threshold
+    for r in bad.itertuples():
+        print(
+            f"  {r.indikator} {r.aar} {r.enhed}: vist som »{_label(r.label, limit)}«, "
+            f"men en læser kan regne ud, at det er {_range(r.min, r.max)}.",
+            file=sys.stderr,
+        )
 
 
 def _new_year(paths: Paths, agreement: Agreement, year: int, fmt: str) -> int:

@@ -59,6 +59,15 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class Contradiction(Exception):
+    """The published figures allow no value at all (e.g. a count above its denominator);
+    `figures`: the evalkit.audit.Figure objects of the sums that contradict each other."""
+
+    def __init__(self, figures: list):
+        self.figures = figures
+        super().__init__(", ".join(f"{f.aar} {f.enhed}" for f in figures))
+
+
 class Busy(Exception):
     """Another evalkit run holds the lock on `folder`."""
 

@@ -18,6 +18,7 @@ STATUS_SYMBOLS = {
     "ingen data": "–",
     "ingen baseline": "○",
     "baselineår": "◇",
+    "skjult (små tal)": "◌",
 }
 LEVEL_NAMES = {"afdeling": "Afdeling", "boligselskab": "Boligselskab", "samlet": "Helhedsplan"}
 

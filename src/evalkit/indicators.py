@@ -44,8 +44,9 @@ LEVELS = ("afdeling", "boligselskab", "samlet")
 FORBEDRET, UAENDRET, FORVAERRET = "forbedret", "uændret (inden for usikkerheden)", "forværret"
 STEGET, FALDET = "steget", "faldet"  # a clear change where the agreement gives no direction
 INGEN_DATA, INGEN_BASELINE, BASELINEAAR = "ingen data", "ingen baseline", "baselineår"
+SKJULT = "skjult (små tal)"  # the verdict would depend on where a hidden count lies
 STATUSES = (FORBEDRET, UAENDRET, FORVAERRET, STEGET, FALDET, INGEN_DATA, INGEN_BASELINE,
-            BASELINEAAR)  # fmt: skip
+            BASELINEAAR, SKJULT)  # fmt: skip
 CLEAR = (FORBEDRET, FORVAERRET, STEGET, FALDET)  # a change larger than the uncertainty
 
 COLUMNS = [
@@ -323,6 +324,41 @@ def status(
         return STEGET if now > before else FALDET
     better = now < before if retning == "ned" else now > before
     return FORBEDRET if better else FORVAERRET
+
+
+def status_over(
+    enhed: str,
+    retning: str,
+    taellere,
+    naevner: float | None,
+    baselines,
+    baseline_naevner: float | None = None,
+) -> str:
+    """The status of a figure whose count or baseline is hidden (evalkit.privacy).
+
+    `taellere`: the counts the figure's label allows (one where shown); `baselines`: the
+    (baseline, baseline_taeller) pairs the baseline's label allows; None where a label allows
+    any count. The verdict is shown only when it is the same for every allowed value,
+    otherwise "skjult (små tal)": a word must not tell where in its range a hidden count lies.
+    """
+    if baselines is not None and all(_missing(b) for b, _ in baselines):
+        return INGEN_BASELINE
+    if taellere is None or baselines is None:
+        return SKJULT
+    seen = None
+    for k in _ends_first(taellere):
+        for b, bt in _ends_first(baselines):
+            verdict = status(enhed, retning, k, naevner, b, bt, baseline_naevner)
+            if seen is not None and verdict != seen:
+                return SKJULT
+            seen = verdict
+    return seen
+
+
+def _ends_first(values) -> list:
+    # A verdict that differs usually differs between the ends: found after a few tests.
+    values = list(values)
+    return values[:1] + values[-1:] + values[1:-1] if len(values) > 1 else values
 
 
 def _missing(x) -> bool:

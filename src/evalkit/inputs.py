@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from evalkit import cpr, fmt, year_folder
 from evalkit.agreement import Agreement
+from evalkit.checks import small_counts_in_notes
 from evalkit.errors import InputError, Problem, shown
 from evalkit.names import NameIndex, normalize
 from evalkit.readers import Formula, Sheet, read_cells
@@ -139,6 +140,9 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     )
     problems += [outside] if outside else []
     files += note_files
+    problems += small_counts_in_notes(
+        notes, {agreement.afdeling_index().find(p.stem): str(p) for p in note_files}
+    )
     errors = [p for p in problems if not p.warning]
     if errors:
         raise InputError(problems)

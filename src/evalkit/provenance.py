@@ -32,14 +32,20 @@ def code_version() -> dict[str, str | None]:
     return {"version": __version__, "commit": commit}
 
 
-def inputs(paths: Paths, year: int) -> list[dict[str, str]]:
-    """Every input file behind the reports of `year` (its years of history), with SHA-256."""
-    files: dict[str, str] = {}
+def inputs(paths: Paths, year: int) -> list[dict[str, str | None]]:
+    """Every input file behind the reports of `year` (its years of history), with SHA-256.
+
+    A file with counts that may be hidden (udsættelser, foranstaltninger: `foelsom` in
+    processed metadata.json) gets no hash: its values are few and small, so a reader could
+    try every possible file and match the hash, and learn the hidden counts. Its hash stays
+    in data/processed/<year>/metadata.json for the analyst.
+    """
+    files: dict[str, str | None] = {}
     for y in paths.processed_years(year):
         meta = paths.processed_year(y) / "metadata.json"
         if meta.exists():
             for entry in json.loads(meta.read_text(encoding="utf-8"))["filer"]:
-                files[entry["fil"]] = entry["sha256"]
+                files[entry["fil"]] = None if entry.get("foelsom") else entry["sha256"]
     return [{"fil": name, "sha256": files[name]} for name in sorted(files)]
 
 

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from evalkit import charts, fmt
 from evalkit.agreement import UNKNOWN, Agreement, Indicator, load_agreement
-from evalkit.build import Processed, load_processed
+from evalkit.build import PUBLISHED, Processed, load_processed
 from evalkit.config import TEMPLATES_DIR, Paths
 from evalkit.indicators import (
     BASELINEAAR,
@@ -21,6 +21,7 @@ from evalkit.indicators import (
     FALDET,
     INGEN_BASELINE,
     INGEN_DATA,
+    SKJULT,
     STATUSES,
     STEGET,
     compared,
@@ -132,9 +133,14 @@ class Report:
     def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
         paths = Paths(data=Path(data_dir))
         agreement = load_agreement(paths.raw)
-        data = load_processed(paths, int(aar))
-        # Everything a report shows comes from the published form: small cells hidden.
-        data.indikatorer = publish(data.indikatorer, agreement.afdelinger, agreement.settings)
+        # Everything a report shows comes from the published form: small cells hidden, the
+        # audit passed (evalkit run writes it). Without it (a notebook opened after a build),
+        # the same form is made here.
+        try:
+            data = load_processed(paths, int(aar), PUBLISHED)
+        except FileNotFoundError:
+            data = load_processed(paths, int(aar))
+            data.indikatorer = publish(data.indikatorer, agreement).table
         return cls(int(aar), niveau, enhed, agreement, data)
 
     def hidden(self, reason: str, ind: Indicator | None = None) -> str:
@@ -275,10 +281,14 @@ class Report:
     def explain(self, ind: Indicator, r: pd.Series) -> str:
         """The sentence beside the status (status_sentence) for one row of the published data."""
         why = ""
-        if r["skjult"]:
-            why = f"Tallet for {self.aar} er skjult af hensyn til diskretion; ændringen vises ikke."
-        elif r["baseline_skjult"] and self.aar != ind.baseline_aar:
-            why = "Baseline er skjult af hensyn til diskretion; ændringen vises ikke."
+        hidden = f"Tallet for {self.aar}" if r["skjult"] else "Baseline"
+        if (r["skjult"] or r["baseline_skjult"]) and r["status"] == SKJULT:
+            why = f"{hidden} er skjult af hensyn til diskretion; ændringen vises ikke."
+        elif (r["skjult"] or r["baseline_skjult"]) and r["status"] != INGEN_BASELINE:
+            why = (
+                f"{hidden} er skjult af hensyn til diskretion; status er den samme, uanset "
+                "hvilket tal det skjulte er."
+            )
         elif r["status"] == INGEN_BASELINE and 0 < _int(r["baseline_afdelinger"]) < _int(
             r["afdelinger_med_data"]
         ):
