@@ -99,8 +99,8 @@ def copy_project(root: Path) -> Path:
 
 
 def all_units(project: Path) -> list[tuple[int, str, str]]:
-    from evalkit.agreement import load_agreement
-    from evalkit.batch import units
+    from evalkit.domain import report_units as units
+    from evalkit.inputs.agreement import load_agreement
 
     agreement = load_agreement(project / "data" / "raw")
     years = sorted(int(p.name) for p in (project / "data" / "raw").iterdir() if p.name.isdigit())

@@ -2,7 +2,7 @@
 
 1. National size: the synthetic input of 7,000 afdelinger (scripts/synth.py), two years,
    every sensitive indicator: `evalkit build`, then suppression and audit
-   (evalkit.privacy.publish) in a process of its own; wall time and peak memory.
+   (evalkit.compute.privacy.publish) in a process of its own; wall time and peak memory.
 2. The shipped Viborg data: the same for the reports of 2025 (2024 and 2025).
 3. Random tables with the Viborg hierarchy (16 afdelinger, 2 boligselskaber) and random small
    counts: how often the old rule (hide 1–4, then a complement wherever a sum has exactly one
@@ -33,10 +33,10 @@ RANDOM_TABLES = 200
 AUDIT = """
 import sys, time
 from pathlib import Path
-from evalkit.agreement import load_agreement
-from evalkit.build import load_processed
-from evalkit.config import Paths
-from evalkit.privacy import publish
+from evalkit.inputs.agreement import load_agreement
+from evalkit.compute.build import load_processed
+from evalkit.paths import Paths
+from evalkit.compute.privacy import publish
 paths = Paths(data=Path("data"))
 agreement = load_agreement(paths.raw)
 table = load_processed(paths, int(sys.argv[1])).indikatorer
@@ -107,10 +107,10 @@ def old_rule(rows: pd.DataFrame, afdelinger: pd.DataFrame) -> pd.Series:
 
 
 def random_tables(count: int) -> str:
-    from evalkit.agreement import load_agreement
-    from evalkit.audit import PRIMARY, SECONDARY, audit, figures
-    from evalkit.indicators import indicator_table
-    from evalkit.privacy import publish
+    from evalkit.compute.audit import PRIMARY, SECONDARY, audit, figures
+    from evalkit.compute.indicators import indicator_table
+    from evalkit.compute.privacy import publish
+    from evalkit.inputs.agreement import load_agreement
 
     agreement = load_agreement(REPO / "data" / "raw")
     names = agreement.afdeling_names

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.agreement import Agreement, load_agreement
 from evalkit.cli import main
+from evalkit.inputs.agreement import Agreement, load_agreement
 
 REPO = Path(__file__).parents[1]
 YEAR = 2025

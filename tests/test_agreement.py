@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.agreement import UNKNOWN, load_agreement
 from evalkit.errors import InputError
-from evalkit.indicators import INPUTS
+from evalkit.inputs.agreement import INPUTS, UNKNOWN, load_agreement
 
 BOLIGVIBORG = "BoligViborg"
 SCT_JOERGEN = "Boligselskabet Sct. Jørgen"
@@ -309,7 +308,7 @@ def test_unknown_is_spelt_ukendt():
 def test_indicator_ids_are_known_to_the_code(agreement):
     unknown = [i.id for i in agreement.indicators if i.id not in INPUTS]
     assert not unknown, (
-        f"indicator ids in delaftale.yaml not in evalkit.indicators.INPUTS: {unknown}"
+        f"indicator ids in delaftale.yaml not in evalkit.compute.indicators.INPUTS: {unknown}"
     )
 
 
@@ -420,8 +419,8 @@ def test_aliases_in_delaftale_yaml_are_refused(raw):
     ids=["retning-without-source", "unknown-retning", "no-taeller-enhed"],
 )
 def test_a_wrong_indicator_in_delaftale_yaml_is_named(tmp_path, change, phrases):
-    from evalkit.agreement import load_agreement
     from evalkit.errors import InputError
+    from evalkit.inputs.agreement import load_agreement
 
     raw = Path(__file__).parents[1] / "data" / "raw"
     for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):

@@ -1,4 +1,4 @@
-"""Spec: the range a reader can deduce for each hidden figure (evalkit.audit).
+"""Spec: the range a reader can deduce for each hidden figure (evalkit.compute.audit).
 
 Figures are written by hand: a boligselskab A with afdelinger a1, a2, a3 and B with b1, b2.
 """
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from evalkit.audit import PRIMARY, SECONDARY, Contradiction, Figure, audit, protected
+from evalkit.compute.audit import PRIMARY, SECONDARY, Contradiction, Figure, audit, protected
 
 A, B = ("a1", "a2", "a3"), ("b1", "b2")
 

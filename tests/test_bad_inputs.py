@@ -19,16 +19,16 @@ import openpyxl
 import pytest
 
 from conftest import xlsx
-from evalkit.cli import BAD_INPUT, OK, main
-from evalkit.errors import InputError
-from evalkit.inputs import read_year
-from evalkit.readers import (
+from evalkit.cli import main
+from evalkit.errors import ExitCode, InputError
+from evalkit.inputs.readers import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
     MAX_TEXT_BYTES,
     MAX_UNPACKED_BYTES,
 )
+from evalkit.inputs.tables import read_year
 
 REPO = Path(__file__).parents[1]
 AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
@@ -335,7 +335,7 @@ CASES = {
         ("kan ikke læses", "det er en mappe"),
     ),
     "year-folder-missing": Case(
-        None, FEJL, "", None, None, ("mappen for året 2026 findes ikke", "new-year 2026"),
+        None, FEJL, "", None, None, ("mappen for året 2026 findes ikke", "new-year --year 2026"),
         year=2026,
     ),
     "year-after-the-agreement": Case(
@@ -625,10 +625,10 @@ def test_each_bad_input_gives_one_clear_message(tmp_path, monkeypatch, capsys, n
         assert phrase in matching[0], phrase
     errors = [line for line in err.splitlines() if line.startswith(f"{FEJL}:")]
     if case.kind == FEJL:
-        assert code == BAD_INPUT
+        assert code == ExitCode.BAD_INPUT
         assert errors == matching, "one error per case"
     else:
-        assert code == OK
+        assert code == ExitCode.OK
         assert errors == []
 
 
@@ -651,7 +651,7 @@ def test_validate_reports_every_problem_of_a_year_at_once(tmp_path, monkeypatch,
     files = {name: content for case in ALL_AT_ONCE for name, content in CASES[case].files.items()}
     data = make_data(tmp_path, Case(files, FEJL, "", None, None, ()), monkeypatch)
 
-    assert validate(data, 2025) == BAD_INPUT
+    assert validate(data, 2025) == ExitCode.BAD_INPUT
 
     lines = capsys.readouterr().err.splitlines()
     for case in ALL_AT_ONCE:

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from conftest import YEAR, tree_hash
-from evalkit.batch import css_string, units, write_index
-from evalkit.config import Paths
-from evalkit.names import slug
+from evalkit.domain import report_units, slug
+from evalkit.paths import Paths
+from evalkit.publish.index import write_index
+from evalkit.report.markup import css_string
 
 REPO = Path(__file__).parents[1]
 
@@ -26,7 +27,7 @@ def test_raw_data_is_not_written(batch):
 
 def test_every_unit_has_a_report_and_its_executed_notebook(batch, agreement):
     folder = batch["root"] / "reports" / str(YEAR)
-    expected = units(agreement)
+    expected = report_units(agreement)
     assert len(expected) == 16 + 2 + 1
     for unit in expected:
         assert (folder / f"{unit.slug}.html").is_file(), unit
@@ -49,7 +50,7 @@ def test_reports_show_no_code_and_load_nothing_from_other_hosts(batch):
 
 
 def test_reports_are_danish_with_the_unit_and_year_in_the_title(batch, agreement):
-    for unit in units(agreement):
+    for unit in report_units(agreement):
         html = (batch["root"] / "reports" / str(YEAR) / f"{unit.slug}.html").read_text("utf-8")
         assert '<html lang="da">' in html
         title = re.search(r"<title>(.*?)</title>", html).group(1)
@@ -84,7 +85,7 @@ def test_charts_are_embedded_images_with_alt_text(batch):
 
 def test_the_index_links_every_report(batch, agreement):
     index = (batch["root"] / "reports" / "index.html").read_text("utf-8")
-    for unit in units(agreement):
+    for unit in report_units(agreement):
         assert f'href="{YEAR}/{unit.slug}.html"' in index
 
 
@@ -198,11 +199,12 @@ def test_published_files_name_no_path_user_or_environment_of_the_machine(batch):
 
 
 def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
-    from evalkit.batch import Unit, render_all
-    from evalkit.config import Paths
+    from evalkit.domain import ReportUnit
+    from evalkit.execution.executors import render_all
+    from evalkit.paths import Paths
 
     paths = Paths(data=batch["root"] / "data", reports=tmp_path, notebooks=REPO / "notebooks")
-    chosen = [Unit("afdeling", "Karup"), Unit("afdeling", "Lindon")]
+    chosen = [ReportUnit("afdeling", "Karup"), ReportUnit("afdeling", "Lindon")]
     heard = []
     outcomes = render_all(paths, YEAR, chosen, 2, heard.append)
     assert [o.unit for o in outcomes] == chosen  # in the order asked, whatever came first
@@ -255,7 +257,7 @@ def test_the_index_escapes_every_name_and_error(tmp_path, agreement):
 
 
 def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():
-    from evalkit.batch import _summary
+    from evalkit.publish.index import _summary
 
     table = pd.DataFrame({
         "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],

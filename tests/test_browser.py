@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from conftest import REPO, YEAR
 from evalkit.cli import main
-from evalkit.readers import decode
+from evalkit.inputs.readers import decode
 
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -161,7 +161,7 @@ def assert_nothing_injected(page, seen) -> None:
 
 @pytest.mark.parametrize("afdeling", [a for a in HOSTILE if a != FAILING])
 def test_a_hostile_name_reads_as_text_in_its_report(browser, hostile, afdeling):
-    from evalkit.names import slug
+    from evalkit.domain import slug
 
     name = HOSTILE[afdeling]
     assert hostile["code"] == 3  # the one failing report

@@ -1,4 +1,4 @@
-"""Spec: from raw to processed (evalkit.build): every year validated before any is written.
+"""Spec: from raw to processed (evalkit.compute.build): every year validated before any is written.
 
 Large inputs are prepared a year per worker process; the files are the same either way.
 """
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import build
-from evalkit.build import build_years
-from evalkit.config import Paths
+from evalkit.compute import build
+from evalkit.compute.build import build_years
 from evalkit.errors import InputError
+from evalkit.paths import Paths
 
 REPO = Path(__file__).parents[1]
 YEARS = [2024, 2025]

@@ -1,4 +1,4 @@
-"""Spec: which reports are still current (evalkit.cache).
+"""Spec: which reports are still current (evalkit.publish.cache).
 
 A change makes again exactly the reports that show it: an afdeling's figures its own report
 and the aggregates that include it, for that year and the years after; the notebook, the
@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import batch, cache
-from evalkit.agreement import load_agreement
-from evalkit.batch import Outcome, Unit, units
-from evalkit.build import build_years
-from evalkit.config import Paths
+from evalkit.compute.build import build_years
+from evalkit.domain import ReportUnit, report_units
+from evalkit.execution.render import Outcome
+from evalkit.inputs.agreement import load_agreement
+from evalkit.paths import Paths
+from evalkit.publish import cache, tal
 
 REPO = Path(__file__).parents[1]
 YEARS = [2024, 2025]
@@ -34,11 +35,11 @@ def paths(tmp_path) -> Paths:
 def all_keys(paths: Paths) -> dict[tuple[int, str], str]:
     agreement = load_agreement(paths.raw)
     build_years(paths, YEARS, agreement)
-    batch.publish_years(paths, agreement, YEARS)  # as evalkit run does
+    tal.publish_years(paths, agreement, YEARS)  # as evalkit run does
     return {
         (year, unit.slug): key
         for year in YEARS
-        for unit, key in cache.keys(paths, agreement, year, units(agreement)).items()
+        for unit, key in cache.keys(paths, agreement, year, report_units(agreement)).items()
     }
 
 
@@ -89,9 +90,9 @@ def expected_changes(spec: dict, agreement) -> set[tuple[int, str]]:
     result = set()
     for year, which in spec.items():
         if which == "all":
-            which = {u.slug for u in units(agreement)}
+            which = {u.slug for u in report_units(agreement)}
         elif which == "afdeling":
-            which = {u.slug for u in units(agreement) if u.niveau == "afdeling"}
+            which = {u.slug for u in report_units(agreement) if u.niveau == "afdeling"}
         result |= {(year, slug) for slug in which}
     return result
 
@@ -107,7 +108,7 @@ def test_a_change_makes_again_exactly_the_reports_that_show_it(paths, monkeypatc
 
 
 def test_the_parameters_are_part_of_the_key(paths, agreement, monkeypatch, tmp_path):
-    unit = [Unit("afdeling", "Lindon")]
+    unit = [ReportUnit("afdeling", "Lindon")]
     before = cache.keys(paths, agreement, 2025, unit)
     monkeypatch.chdir(tmp_path)  # the working folder is not a parameter: same key
     assert cache.keys(paths, agreement, 2025, unit) == before
@@ -117,7 +118,7 @@ def test_the_parameters_are_part_of_the_key(paths, agreement, monkeypatch, tmp_p
 
 
 def lindon(ok=True, key="k", html="lindon.html") -> Outcome:
-    return Outcome(Unit("afdeling", "Lindon"), ok, html, "lindon.ipynb", key=key)
+    return Outcome(ReportUnit("afdeling", "Lindon"), ok, html, "lindon.ipynb", key=key)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
-"""Spec: plausibility warnings across years (evalkit.checks)."""
+"""Spec: plausibility warnings across years (evalkit.inputs.checks)."""
 
 import pandas as pd
 import pytest
 
-from evalkit.checks import implausible_changes, small_counts_in_notes
+from evalkit.inputs.checks import implausible_changes, small_counts_in_notes
 
 SETTINGS = {"spring_procentpoint": 15, "lejemaal_aendring_procent": 10}
 FILES = {"fraflytninger": "2025/fraflytninger.csv", "tilfredshed": "2025/tilfredshed.csv"}

@@ -16,16 +16,8 @@ import pytest
 
 from conftest import start_run, tiny_notebooks
 from evalkit import files
-from evalkit.cli import (
-    BAD_INPUT,
-    BUSY,
-    CANNOT_WRITE,
-    INTERRUPTED,
-    OK,
-    UNITS_FAILED,
-    USAGE,
-    main,
-)
+from evalkit.cli import main
+from evalkit.errors import ExitCode
 from evalkit.files import exclusive
 
 REPO = Path(__file__).parents[1]
@@ -52,12 +44,12 @@ def run(data: Path, *args: str) -> int:
 
 
 def test_validate_accepts_the_shipped_data(data, capsys):
-    assert run(data, "validate") == OK
+    assert run(data, "validate") == ExitCode.OK
     assert "Inddata er i orden for 2024, 2025" in capsys.readouterr().out
 
 
 def test_build_writes_the_processed_tables(data):
-    assert run(data, "build", "--year", "2025") == OK
+    assert run(data, "build", "--year", "2025") == ExitCode.OK
     for name in ("indikatorer.csv", "aktiviteter.csv", "metadata.json"):
         assert (data / "processed" / "2025" / name).is_file()
 
@@ -66,7 +58,7 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
     (data / "raw" / "2025" / "fraflytninger.csv").write_text(
         "afdeling,lejemaal,fraflytninger\nRingparken,312,52\nKarup,ca. 25,2\n", encoding="utf-8"
     )
-    assert run(data, "run", "--year", "2025") == BAD_INPUT
+    assert run(data, "run", "--year", "2025") == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert 'fraflytninger.csv, række 3, kolonne "lejemaal": "ca. 25" er ikke et tal' in err
     assert "Ingen rapport er skrevet" in err
@@ -75,7 +67,7 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
 
 
 def test_an_unknown_unit_is_a_usage_error(data, capsys):
-    assert run(data, "run", "--year", "2025", "--unit", "Atlantis") == USAGE
+    assert run(data, "run", "--year", "2025", "--unit", "Atlantis") == ExitCode.USAGE
     assert 'enheden "Atlantis" kendes ikke' in capsys.readouterr().err
 
 
@@ -100,7 +92,7 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, write
         code = main(["run", "--year", "2025", "--data-dir", str(data), "--reports-dir",
                      str(reports), "--notebooks-dir", str(notebooks)])  # fmt: skip
 
-    assert code == UNITS_FAILED
+    assert code == ExitCode.UNITS_FAILED
     out, err = capsys.readouterr()
     assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
     assert "2025 Lindon: AssertionError" in err and "lindon.ipynb" in err
@@ -120,12 +112,12 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, write
 @pytest.mark.parametrize(
     "args, broken, code",
     [
-        (["validate"], False, OK),
-        (["validate"], True, BAD_INPUT),
-        (["build"], False, OK),
-        (["build", "--year", "2025"], True, BAD_INPUT),
-        (["run", "--year", "2025"], True, BAD_INPUT),
-        (["run", "--year", "2025", "--unit", "Atlantis"], False, USAGE),
+        (["validate"], False, ExitCode.OK),
+        (["validate"], True, ExitCode.BAD_INPUT),
+        (["build"], False, ExitCode.OK),
+        (["build", "--year", "2025"], True, ExitCode.BAD_INPUT),
+        (["run", "--year", "2025"], True, ExitCode.BAD_INPUT),
+        (["run", "--year", "2025", "--unit", "Atlantis"], False, ExitCode.USAGE),
     ],
 )
 def test_no_command_writes_under_raw(data, writes_under, args, broken, code):
@@ -143,12 +135,12 @@ def test_no_command_writes_under_raw(data, writes_under, args, broken, code):
 def test_the_raw_guard_sees_writes(data, writes_under):
     # The guard above can fail: new-year is the one command that writes under raw/.
     with writes_under(data / "raw") as raw_writes:
-        assert run_new_year(data, "2026") == OK
+        assert run_new_year(data, "2026") == ExitCode.OK
     assert raw_writes and all(str(data / "raw" / "2026") in w for w in raw_writes)
 
 
-def run_new_year(data: Path, *args: str) -> int:
-    return main(["new-year", *args, "--data-dir", str(data)])
+def run_new_year(data: Path, year: str, *args: str) -> int:
+    return main(["new-year", "--year", year, *args, "--data-dir", str(data)])
 
 
 # --- one run at a time ----------------------------------------------------------------------
@@ -157,7 +149,7 @@ def run_new_year(data: Path, *args: str) -> int:
 def test_a_second_run_on_the_same_reports_folder_is_refused(data, capsys):
     reports = data.parent / "reports"
     with exclusive(reports):  # the first run
-        assert run(data, "run", "--year", "2025") == BUSY
+        assert run(data, "run", "--year", "2025") == ExitCode.BUSY
     err = capsys.readouterr().err
     assert f"En anden kørsel af evalkit er i gang i {reports}" in err
     assert "Intet er ændret" in err
@@ -167,14 +159,14 @@ def test_a_second_run_on_the_same_reports_folder_is_refused(data, capsys):
 
 def test_a_build_while_a_run_writes_the_processed_tables_is_refused(data, capsys):
     with exclusive(data / "processed"):
-        assert run(data, "build") == BUSY
+        assert run(data, "build") == ExitCode.BUSY
     assert f"i gang i {data / 'processed'}" in capsys.readouterr().err
     assert [p.name for p in (data / "processed").iterdir()] == [".evalkit.lock"]
 
 
 def test_validate_needs_no_lock(data):
     with exclusive(data.parent / "reports"), exclusive(data / "processed"):
-        assert run(data, "validate") == OK
+        assert run(data, "validate") == ExitCode.OK
 
 
 # --- a rerun after a crash; notes are text ------------------------------------------------------
@@ -221,7 +213,7 @@ NOTE = """<script>alert("note")</script>
 
 
 def test_a_rerun_after_a_crash_removes_the_half_written_files(rerun):
-    assert rerun["code"] == OK
+    assert rerun["code"] == ExitCode.OK
     assert not list(rerun["folder"].glob(".*")), "no temporary files are left behind"
     assert not list(rerun["folder"].parent.glob(".*.tmp"))
 
@@ -270,7 +262,7 @@ def test_ctrl_c_stops_the_run_with_a_danish_message_and_leaves_nothing_behind(tm
     finally:
         run.kill()
 
-    assert run.returncode == INTERRUPTED
+    assert run.returncode == ExitCode.INTERRUPTED
     assert "Afbrudt. De rapporter, der blev færdige, er gemt" in err
     assert "Traceback" not in err
     reports = tmp_path / "reports"
@@ -289,7 +281,7 @@ def test_ctrl_c_stops_the_run_with_a_danish_message_and_leaves_nothing_behind(tm
 def test_jobs_must_be_a_count_above_zero(data, capsys, jobs):
     with pytest.raises(SystemExit) as stopped:
         run(data, "run", "--jobs", jobs)
-    assert stopped.value.code == USAGE
+    assert stopped.value.code == ExitCode.USAGE
     assert f'fejl: argument --jobs: "{jobs}" er ikke et antal' in capsys.readouterr().err
 
 
@@ -297,14 +289,14 @@ def test_jobs_must_be_a_count_above_zero(data, capsys, jobs):
 def test_the_time_limit_must_be_seconds_above_zero(data, capsys, seconds):
     with pytest.raises(SystemExit) as stopped:
         run(data, "run", "--timeout", seconds)
-    assert stopped.value.code == USAGE
+    assert stopped.value.code == ExitCode.USAGE
     assert "er ikke et antal sekunder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("reports", ["processed", "raw", "raw/2025"])
 def test_the_reports_folder_is_not_the_data_folders(data, capsys, reports):
     code = main(["run", "--data-dir", str(data), "--reports-dir", str(data / reports)])
-    assert code == USAGE
+    assert code == ExitCode.USAGE
     assert "--reports-dir" in capsys.readouterr().err
     assert not (data / "processed").exists()
 
@@ -312,16 +304,16 @@ def test_the_reports_folder_is_not_the_data_folders(data, capsys, reports):
 def test_a_second_run_is_refused_before_it_reads_the_inputs(data, capsys, monkeypatch):
     reports = data.parent / "reports"
     read = []
-    monkeypatch.setattr("evalkit.inputs.read_year", lambda *a: read.append(a))
+    monkeypatch.setattr("evalkit.inputs.tables.read_year", lambda *a: read.append(a))
     with exclusive(reports):
-        assert run(data, "run", "--year", "2025") == BUSY
+        assert run(data, "run", "--year", "2025") == ExitCode.BUSY
     assert read == []
 
 
 def test_a_year_folder_with_a_name_that_is_not_a_year_is_not_a_year(data, capsys):
     (data / "raw" / "2025²").mkdir()
     (data / "raw" / "2025 kopi").mkdir()
-    assert run(data, "validate") == OK
+    assert run(data, "validate") == ExitCode.OK
     assert "Inddata er i orden for 2024, 2025." in capsys.readouterr().out
 
 
@@ -340,14 +332,14 @@ def test_a_copy_of_a_year_folder_among_the_reports_is_left_alone(data, tiny, cap
     copy = data.parent / "reports" / "2025 kopi"
     copy.mkdir(parents=True)
     (copy / "enheder.json").write_text("[]")
-    assert run_tiny(data, tiny) == OK
+    assert run_tiny(data, tiny) == ExitCode.OK
     assert (data.parent / "reports" / "index.html").is_file()
 
 
 def test_a_file_where_the_years_reports_folder_should_be(data, tiny, capsys):
     (data.parent / "reports").mkdir()
     (data.parent / "reports" / "2025").write_text("ikke en mappe")
-    assert run_tiny(data, tiny) == CANNOT_WRITE
+    assert run_tiny(data, tiny) == ExitCode.CANNOT_WRITE
     err = capsys.readouterr().err
     assert f"Fejl: kan ikke skrive {data.parent / 'reports' / '2025'}" in err
     assert "der ligger en fil, hvor evalkit skal bruge en mappe" in err
@@ -384,25 +376,25 @@ def test_a_folder_that_cannot_be_written(data, tiny, capsys, monkeypatch, folder
     monkeypatch.setattr(files, "open", guarded_open, raising=False)
     monkeypatch.setattr(files.tempfile, "mkstemp", guarded_mkstemp)
 
-    assert run_tiny(data, tiny) == CANNOT_WRITE
+    assert run_tiny(data, tiny) == ExitCode.CANNOT_WRITE
     err = capsys.readouterr().err
     assert err.count("Fejl: kan ikke skrive") == 1 and reason in err and "Traceback" not in err
 
 
 def test_processed_data_whose_raw_data_is_gone_is_not_used(data, tiny, capsys):
-    assert run(data, "build") == OK
+    assert run(data, "build") == ExitCode.OK
     shutil.rmtree(data / "raw" / "2024")
     capsys.readouterr()
 
-    assert run(data, "build", "--year", "2025") == OK
+    assert run(data, "build", "--year", "2025") == ExitCode.OK
 
     err = capsys.readouterr().err
     assert (
         f"Advarsel: {data / 'processed' / '2024'}: {data / 'raw' / '2024'} findes ikke længere"
         in err
     )
-    from evalkit.build import load_processed
-    from evalkit.config import Paths
+    from evalkit.compute.build import load_processed
+    from evalkit.paths import Paths
 
     assert set(load_processed(Paths(data=data), 2025).indikatorer["aar"]) == {2025}
 
@@ -412,7 +404,7 @@ def test_many_problems_show_the_first_50_and_a_count(data, capsys):
     (data / "raw" / "2025" / "udsaettelser.csv").write_text(
         "afdeling,effektive_udsaettelser\n" + rows
     )
-    assert run(data, "validate", "--year", "2025") == BAD_INPUT
+    assert run(data, "validate", "--year", "2025") == ExitCode.BAD_INPUT
     lines = capsys.readouterr().err.splitlines()
     assert len([line for line in lines if line.startswith("Fejl:")]) == 50
     assert lines[-1].startswith("… og 150 mere (150 fejl og ")

@@ -1,4 +1,4 @@
-"""Spec: beyond one machine, a dask.distributed cluster makes the reports (evalkit.cluster).
+"""Spec: beyond one machine, a dask.distributed cluster makes the reports (execution.cluster).
 
 A local cluster of two worker processes stands in for a real one; `evalkit run --dask`
 takes the work through its concurrent.futures executor, from the batch and from
@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import cluster, engine
-from evalkit.batch import units
-from evalkit.build import build_years
-from evalkit.cli import OK, USAGE, main
-from evalkit.config import Paths
-from evalkit.incremental import make_reports
+from evalkit.cli import main
+from evalkit.compute.build import build_years
+from evalkit.domain import report_units
+from evalkit.errors import ExitCode
+from evalkit.execution import cluster, engine
+from evalkit.paths import Paths
+from evalkit.publish.incremental import make_reports
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -49,7 +50,7 @@ def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
     )
     shutil.copytree(REPO / "data" / "raw", paths.raw)
     build_years(paths, [2024, YEAR], agreement)
-    chosen = units(agreement)[:4]
+    chosen = report_units(agreement)[:4]
     here = engine.reports_run()
     made = make_reports(paths, agreement, [YEAR], chosen, 1, executor=client.get_executor())
     assert all(o.ok for o in made[YEAR])
@@ -62,19 +63,20 @@ def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
 
 
 def test_the_clusters_reports_are_reused_like_local_ones(client, tmp_path, capsys):
-    assert run(tmp_path, "--unit", "Lindon", "--jobs", "1") == OK
+    assert run(tmp_path, "--unit", "Lindon", "--jobs", "1") == ExitCode.OK
     capsys.readouterr()
-    assert run(tmp_path, "--unit", "Lindon", "--dask", client.scheduler.address) == OK
+    assert run(tmp_path, "--unit", "Lindon", "--dask", client.scheduler.address) == ExitCode.OK
     assert "0 lavet, 1 genbrugt" in capsys.readouterr().out
 
 
 def test_without_dask_installed_the_option_is_explained(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
-    assert run(tmp_path, "--dask", "tcp://127.0.0.1:1") == USAGE
+    assert run(tmp_path, "--dask", "tcp://127.0.0.1:1") == ExitCode.USAGE
     assert "--dask kræver dask" in capsys.readouterr().err
 
 
 def test_a_cluster_that_does_not_answer_is_explained(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "1s")
-    assert run(tmp_path, "--dask", "tcp://127.0.0.1:9") == USAGE  # nothing listens on port 9
+    # Nothing listens on port 9.
+    assert run(tmp_path, "--dask", "tcp://127.0.0.1:9") == ExitCode.USAGE
     assert "dask-klyngen på tcp://127.0.0.1:9 svarer ikke" in capsys.readouterr().err

@@ -1,10 +1,10 @@
-"""Spec: person-level data is refused before anything is read (evalkit.cpr, evalkit.inputs)."""
+"""Spec: person-level data is refused before anything is read (inputs.cpr, inputs.tables)."""
 
 import pytest
 
-from evalkit.cpr import is_person_column, looks_like_cpr
 from evalkit.errors import InputError
-from evalkit.inputs import read_year
+from evalkit.inputs.cpr import is_person_column, looks_like_cpr
+from evalkit.inputs.tables import read_year
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, tree_hash
-from evalkit.cli import DISCLOSURE, OK, main
+from evalkit.cli import main
+from evalkit.errors import ExitCode
 
 AFDELINGER = {"A1": "A", "A2": "A", "A3": "A", "B1": "B", "B2": "B"}
 
@@ -79,7 +80,7 @@ def twins(tmp_path_factory):
 
 def test_twins_that_differ_only_inside_hidden_cells_publish_identical_files(twins):
     (one, two), codes = twins
-    assert codes == [OK, OK]
+    assert codes == [ExitCode.OK, ExitCode.OK]
     first, second = tree_hash(one / "reports"), tree_hash(two / "reports")
     assert sum(name.endswith(".html") for name in first) == 2 * (5 + 2 + 1) + 1  # and the index
     assert first.keys() == second.keys()
@@ -105,7 +106,7 @@ def test_audit_prints_each_hidden_figure_with_its_range(twins, capsys):
     (one, _), _ = twins
     code = main(["audit", "--year", "2025", "--data-dir", str(one / "data")])
     out = capsys.readouterr().out
-    assert code == OK
+    assert code == ExitCode.OK
     lines = [line.split() for line in out.splitlines() if line.startswith("  ")]
     a1 = [line for line in lines if line[:4] == ["udsaettelser", "2025", "afdeling", "A1"]]
     assert a1 == [["udsaettelser", "2025", "afdeling", "A1", "<5", "1–4", "i", "orden"]]
@@ -115,10 +116,10 @@ def test_audit_prints_each_hidden_figure_with_its_range(twins, capsys):
 def test_a_year_that_cannot_be_protected_is_not_published(tmp_path, capsys):
     # A1 has 2 lejemål and 2 evictions: "<5", and a reader knows it is at most 2.
     root = project(tmp_path, YEARS, lejemaal={"A1": 2})
-    assert run(root, "--year", "2024") == DISCLOSURE
+    assert run(root, "--year", "2024") == ExitCode.DISCLOSURE
     err = capsys.readouterr().err
     assert "diskretionskontrollen for 2024 fejlede" in err and "Intet er offentliggjort" in err
     assert not (root / "reports" / "2024").exists()
     code = main(["audit", "--year", "2024", "--data-dir", str(root / "data")])
-    assert code == DISCLOSURE
+    assert code == ExitCode.DISCLOSURE
     assert "FEJL" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Spec: a report made on a warm kernel is the report a fresh kernel makes (evalkit.engine).
+"""Spec: a report made on a warm kernel is the report a fresh kernel makes (execution.engine).
 
 The warm kernel makes other reports first, so anything one report left behind would show in
 the next. Two things differ between any two runs, whatever the engine, and only those are
@@ -12,17 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import engine, kernels
-from evalkit.batch import Unit, render
-from evalkit.build import build_years
-from evalkit.config import Paths
+from evalkit.compute.build import build_years
+from evalkit.domain import ReportUnit
+from evalkit.execution import engine, kernels
+from evalkit.execution.render import render
+from evalkit.paths import Paths
 
 REPO = Path(__file__).parents[1]
 YEAR = 2025
 UNITS = [
-    Unit("afdeling", "Lindon"),
-    Unit("afdeling", "Ringparken"),  # with the analyst's note
-    Unit("samlet", "Helhedsplanen"),
+    ReportUnit("afdeling", "Lindon"),
+    ReportUnit("afdeling", "Ringparken"),  # with the analyst's note
+    ReportUnit("samlet", "Helhedsplanen"),
 ]
 
 
@@ -35,13 +36,13 @@ def project(tmp_path_factory, agreement) -> Paths:
     return paths
 
 
-def made(paths: Paths, unit: Unit) -> dict[str, str]:
+def made(paths: Paths, unit: ReportUnit) -> dict[str, str]:
     folder = paths.reports_year(YEAR)
     return {ext: (folder / f"{unit.slug}.{ext}").read_text("utf-8") for ext in ("html", "ipynb")}
 
 
 @pytest.fixture(scope="module")
-def reports(project) -> dict[str, dict[Unit, dict[str, str]]]:
+def reports(project) -> dict[str, dict[ReportUnit, dict[str, str]]]:
     """Each unit's report made the plain way, then on one warm kernel, one after another."""
     fresh, warm = {}, {}
     for unit in UNITS:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from evalkit import fmt
+from evalkit.domain import STATUS_SYMBOLS
 
 MISSING_VALUES = [None, pd.NA, float("nan"), np.nan]
 MISSING_IDS = ["None", "pd.NA", "float-nan", "np.nan"]
@@ -126,11 +127,11 @@ def test_day_is_dd_mm_yyyy(d, expected):
 )
 def test_every_status_has_its_own_symbol(status, symbol):
     # Status is told by a symbol and a word, never by colour alone.
-    assert fmt.STATUS_SYMBOLS[status] == symbol
+    assert STATUS_SYMBOLS[status] == symbol
 
 
 def test_status_symbols_cover_exactly_the_statuses_of_the_indicators():
-    from evalkit.indicators import STATUSES
+    from evalkit.domain import STATUSES
 
-    assert set(fmt.STATUS_SYMBOLS) == set(STATUSES)
-    assert len(set(fmt.STATUS_SYMBOLS.values())) == len(STATUSES)
+    assert set(STATUS_SYMBOLS) == set(STATUSES)
+    assert len(set(STATUS_SYMBOLS.values())) == len(STATUSES)

@@ -1,4 +1,4 @@
-"""Spec: `evalkit run` makes only the reports whose inputs changed (evalkit.incremental).
+"""Spec: `evalkit run` makes only the reports whose inputs changed (evalkit.publish.incremental).
 
 One project goes through the runs an analyst makes: the first, one with nothing changed,
 one after an afdeling's figures changed, a forced one, one after a page was deleted. Six
@@ -10,22 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import batch, incremental, kernels
-from evalkit.agreement import load_agreement
-from evalkit.batch import Unit
-from evalkit.build import build_years
-from evalkit.cli import OK, main
-from evalkit.config import Paths
+from evalkit.cli import main
+from evalkit.compute.build import build_years
+from evalkit.domain import ReportUnit
+from evalkit.errors import ExitCode
+from evalkit.execution import executors, kernels, render
+from evalkit.inputs.agreement import load_agreement
+from evalkit.paths import Paths
+from evalkit.publish import incremental, records, tal
 
 REPO = Path(__file__).parents[1]
 YEAR = 2025
 UNITS = [
-    Unit("samlet", "Helhedsplanen"),
-    Unit("boligselskab", "BoligViborg"),
-    Unit("boligselskab", "Boligselskabet Sct. Jørgen"),
-    Unit("afdeling", "Lindon"),  # BoligViborg
-    Unit("afdeling", "Karup"),  # Sct. Jørgen
-    Unit("afdeling", "Stoholm"),  # Sct. Jørgen
+    ReportUnit("samlet", "Helhedsplanen"),
+    ReportUnit("boligselskab", "BoligViborg"),
+    ReportUnit("boligselskab", "Boligselskabet Sct. Jørgen"),
+    ReportUnit("afdeling", "Lindon"),  # BoligViborg
+    ReportUnit("afdeling", "Karup"),  # Sct. Jørgen
+    ReportUnit("afdeling", "Stoholm"),  # Sct. Jørgen
 ]
 
 
@@ -55,7 +57,7 @@ def runs(tmp_path_factory):
             change()
         agreement = load_agreement(paths.raw)
         build_years(paths, [2024, YEAR], agreement)
-        batch.publish_years(paths, agreement, [2024, YEAR])
+        tal.publish_years(paths, agreement, [2024, YEAR])
         before = pages(paths) if paths.reports_year(YEAR).exists() else {}
         outcomes = incremental.make_reports(
             paths, agreement, [YEAR], units, 2, force, executor=executor
@@ -69,11 +71,11 @@ def runs(tmp_path_factory):
         path = paths.raw_year(YEAR) / "fraflytninger.csv"
         path.write_text(path.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"), "utf-8")
 
-    with batch.pool(2) as executor:  # one pool for all runs: its kernels start once
+    with executors.pool(2) as executor:  # one pool for all runs: its kernels start once
         run("first")
         run("nothing changed")
         run("Lindon's figures changed", change=lindon_moves_out)
-        run("forced", force=True, units=[Unit("afdeling", "Karup")])
+        run("forced", force=True, units=[ReportUnit("afdeling", "Karup")])
         run("a page deleted", change=lambda: (paths.reports_year(YEAR) / "stoholm.html").unlink())
     return steps
 
@@ -98,9 +100,9 @@ def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):
     args = ["run", "--year", str(YEAR), "--unit", "Lindon", "--jobs", "1",
             "--data-dir", str(tmp_path / "data"), "--reports-dir", str(tmp_path / "reports"),
             "--notebooks-dir", str(REPO / "notebooks")]  # fmt: skip
-    assert main(args) == OK
+    assert main(args) == ExitCode.OK
     assert "2025: 1 lavet, 0 genbrugt, 0 fejlet." in capsys.readouterr().out
-    assert main(args) == OK
+    assert main(args) == ExitCode.OK
     out = capsys.readouterr().out
     assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in out
     assert "I alt 1 rapport: 0 lavet, 1 genbrugt, 0 fejlet på " in out
@@ -113,25 +115,25 @@ def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypa
     )
     agreement = load_agreement(paths.raw)
     build_years(paths, [2024, YEAR], agreement)
-    batch.publish_years(paths, agreement, [2024, YEAR])
-    chosen = [Unit("afdeling", "Lindon"), Unit("afdeling", "Karup")]
+    tal.publish_years(paths, agreement, [2024, YEAR])
+    chosen = [ReportUnit("afdeling", "Lindon"), ReportUnit("afdeling", "Karup")]
     incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
-    assert all(o.key for o in batch.recorded(paths, YEAR).values())
+    assert all(o.key for o in records.recorded(paths, YEAR).values())
 
     fraflytninger = paths.raw_year(YEAR) / "fraflytninger.csv"
     fraflytninger.write_text(fraflytninger.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"))
     build_years(paths, [2024, YEAR], agreement)
-    batch.publish_years(paths, agreement, [2024, YEAR])
+    tal.publish_years(paths, agreement, [2024, YEAR])
 
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(batch, "render_many", interrupted)
+    monkeypatch.setattr(executors, "render_many", interrupted)
     with pytest.raises(KeyboardInterrupt):
         incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
-    recorded = batch.recorded(paths, YEAR)
-    assert recorded[Unit("afdeling", "Lindon")].key is None  # the old page is not current
-    assert recorded[Unit("afdeling", "Karup")].key is not None
+    recorded = records.recorded(paths, YEAR)
+    assert recorded[ReportUnit("afdeling", "Lindon")].key is None  # the old page is not current
+    assert recorded[ReportUnit("afdeling", "Karup")].key is not None
 
 
 @pytest.mark.parametrize(
@@ -144,8 +146,8 @@ def test_kernels_start_early_only_when_reports_will_surely_be_made(
 ):
     paths = Paths(reports=tmp_path)
     if made_before:
-        lindon = Unit("afdeling", "Lindon")
-        batch.record(paths, YEAR, [batch.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
+        lindon = ReportUnit("afdeling", "Lindon")
+        records.record(paths, YEAR, [render.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
     calls = []
     monkeypatch.setattr(kernels, "prestart", calls.append)
     incremental.start_early(paths, [YEAR], 2, force)

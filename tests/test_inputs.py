@@ -1,4 +1,4 @@
-"""Spec: reading one year's input tables, data/raw/<year>/ (evalkit.inputs).
+"""Spec: reading one year's input tables, data/raw/<year>/ (evalkit.inputs.tables).
 
 Each test writes small hand-made files into tmp_path/2025/ and reads them with `read_year`
 (or `read_table` for one file). Problems carry the file, the row as Excel shows it (the header
@@ -12,7 +12,7 @@ import pytest
 
 from conftest import xlsx
 from evalkit.errors import InputError, Problem
-from evalkit.inputs import TABLES, YearInputs, read_table, read_year
+from evalkit.inputs.tables import TABLES, YearInputs, read_table, read_year
 
 YEAR = 2025
 
@@ -612,7 +612,7 @@ CLEAN_CASES = {
 
 def read_both_ways(monkeypatch, path, spec, agreement):
     """(table read column by column, table read cell by cell), each with its problems."""
-    from evalkit import inputs
+    from evalkit.inputs import tables as inputs
 
     clean = inputs._read_clean
     made = []

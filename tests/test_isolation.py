@@ -1,4 +1,4 @@
-"""Spec: between two reports a warm kernel is put back as a fresh one has it (evalkit.isolation).
+"""Spec: between two reports a warm kernel is put back as a fresh one has it (execution.isolation).
 
 Each case plants one kind of state as a report could, checks that it is there (so the case
 can fail), resets the kernel as the engine does before every report, and checks it is gone.
@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from evalkit.kernels import WarmKernel
+from evalkit.execution.kernels import WarmKernel
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +51,17 @@ LEAKS = {
         "__import__('evalkit.fmt').fmt.MISSING == '–'",
     ),
     "an evalkit table changed in place": (
-        "import evalkit.fmt; evalkit.fmt.STATUS_SYMBOLS['forbedret'] = 'x'",
-        "__import__('evalkit.fmt').fmt.STATUS_SYMBOLS['forbedret'] == '▲'",
+        "import evalkit.domain; evalkit.domain.STATUS_SYMBOLS['forbedret'] = 'x'",
+        "__import__('evalkit.domain').domain.STATUS_SYMBOLS['forbedret'] == '▲'",
     ),
     "matplotlib's rcParams": (
         "import matplotlib; matplotlib.rcParams['lines.linewidth'] = 9",
         "__import__('matplotlib').rcParams['lines.linewidth'] == 1.5",
     ),
     "evalkit's own rcParams, set again on import": (
-        "import matplotlib, evalkit.charts; matplotlib.rcParams['font.size'] = 30",
+        "import matplotlib, evalkit.report.charts; matplotlib.rcParams['font.size'] = 30",
         "__import__('matplotlib').rcParams['font.size'] == 10",
-        "import evalkit.charts",
+        "import evalkit.report.charts",
     ),
     "an open pyplot figure": (
         # Agg: the inline backend would close the figure itself at the end of the cell.
@@ -121,12 +121,14 @@ def test_a_report_leaves_nothing_for_the_next(kernel, case):
 
 
 def test_the_report_libraries_stay_imported_and_evalkit_is_imported_anew(kernel):
-    run(kernel, "import evalkit.report")
+    run(kernel, "import evalkit.report.view")
     kernel.reset(CWD)
     modules = "__import__('sys').modules"
     assert holds(kernel, f"all(m in {modules} for m in ('pandas', 'matplotlib.figure'))")
     assert holds(
-        kernel, f"not any(m.startswith('evalkit.') for m in {modules} if m != 'evalkit.isolation')"
+        kernel,
+        f"not any(m.startswith('evalkit.') for m in {modules} "
+        "if m != 'evalkit.execution.isolation')",
     )
 
 

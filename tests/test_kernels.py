@@ -1,4 +1,4 @@
-"""Spec: warm kernels kept per thread, started ahead, replaced when broken (evalkit.kernels)."""
+"""Spec: warm kernels kept per thread, started ahead, replaced when broken (execution.kernels)."""
 
 import subprocess
 import threading
@@ -8,8 +8,8 @@ import psutil
 import pytest
 
 from conftest import start_run, tiny_notebooks
-from evalkit import kernels
-from evalkit.cli import UNITS_FAILED
+from evalkit.errors import ExitCode
+from evalkit.execution import kernels
 from evalkit.files import exclusive
 
 
@@ -89,7 +89,7 @@ def test_a_kernel_that_dies_fails_its_report_and_the_others_are_made(tmp_path):
 
     code, out, err = finished(start_run(tmp_path, notebooks, "--jobs", "2"))
 
-    assert code == UNITS_FAILED, err
+    assert code == ExitCode.UNITS_FAILED, err
     assert time.monotonic() - started < 240
     assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
     assert "2025 Lindon: Kernen stoppede: Python-kernen, der lavede rapporten, stoppede" in err
@@ -114,7 +114,7 @@ def test_a_report_past_its_time_limit_fails_and_the_next_gets_a_fresh_kernel(tmp
     # One worker: the reports after Lindon's run on the kernel that replaced its kernel.
     code, out, err = finished(start_run(tmp_path, notebooks, "--jobs", "1", "--timeout", "4"))
 
-    assert code == UNITS_FAILED, err
+    assert code == ExitCode.UNITS_FAILED, err
     assert "2025 Lindon: Tiden løb ud: rapporten var ikke færdig efter 4 sekunder" in err
     assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
     assert (tmp_path / "reports" / "2025" / "karup.html").exists()  # Karup comes after Lindon

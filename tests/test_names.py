@@ -1,4 +1,4 @@
-"""Spec: matching the names people type to the agreement's names (evalkit.names).
+"""Spec: matching the names people type to the agreement's names (evalkit.inputs.names).
 
 `normalize` gives the matching key: case, surrounding and inner spaces, underscores, hyphens,
 en dashes and dots are ignored; æ/ø/å equal ae/oe/aa; other accents are dropped (é = e, so
@@ -12,7 +12,8 @@ import unicodedata
 
 import pytest
 
-from evalkit.names import NameIndex, normalize, slug
+from evalkit.domain import slug
+from evalkit.inputs.names import NameIndex, normalize
 
 # --- normalize --------------------------------------------------------------------------------
 

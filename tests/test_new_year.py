@@ -1,4 +1,4 @@
-"""Spec: `evalkit new-year Y` writes empty templates the analyst fills in (evalkit.new_year).
+"""Spec: `evalkit new-year --year Y` writes empty templates the analyst fills in (inputs.new_year).
 
 The templates have the exact headers and every afdeling listed; evalkit reads them back
 without a problem; nothing that exists is ever overwritten.
@@ -11,10 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit import new_year
-from evalkit.cli import OK, USAGE, main
-from evalkit.inputs import TABLES, read_year
-from evalkit.readers import read_cells
+from evalkit.cli import main
+from evalkit.errors import ExitCode
+from evalkit.inputs import new_year
+from evalkit.inputs.readers import read_cells
+from evalkit.inputs.tables import TABLES, read_year
 
 REPO = Path(__file__).parents[1]
 AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
@@ -29,8 +30,8 @@ def data(tmp_path) -> Path:
     return tmp_path / "data"
 
 
-def new(data: Path, *args: str) -> int:
-    return main(["new-year", *args, "--data-dir", str(data)])
+def new(data: Path, year: str, *args: str) -> int:
+    return main(["new-year", "--year", year, *args, "--data-dir", str(data)])
 
 
 def listing(folder: Path) -> dict[str, bytes]:
@@ -40,7 +41,7 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_template_per_table_with_the_exact_headers_and_every_afdeling(data, agreement, fmt):
-    assert new(data, "2026", "--format", fmt) == OK
+    assert new(data, "2026", "--format", fmt) == ExitCode.OK
 
     folder = data / "raw" / "2026"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
@@ -69,9 +70,9 @@ def test_a_template_per_table_with_the_exact_headers_and_every_afdeling(data, ag
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_evalkit_reads_its_own_templates_back(data, agreement, fmt, capsys):
-    assert new(data, "2026", "--format", fmt) == OK
+    assert new(data, "2026", "--format", fmt) == ExitCode.OK
 
-    assert main(["validate", "--year", "2026", "--data-dir", str(data)]) == OK
+    assert main(["validate", "--year", "2026", "--data-dir", str(data)]) == ExitCode.OK
     inputs = read_year(data / "raw", 2026, agreement)
     assert list(inputs.tables) == list(TABLES)
     for name, table in inputs.tables.items():
@@ -87,7 +88,7 @@ def test_evalkit_reads_its_own_templates_back(data, agreement, fmt, capsys):
 
 
 def test_the_csv_template_opens_directly_in_danish_excel(data):
-    assert new(data, "2026") == OK
+    assert new(data, "2026") == ExitCode.OK
 
     raw = (data / "raw" / "2026" / "fraflytninger.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel shows æ, ø, å
@@ -96,7 +97,7 @@ def test_the_csv_template_opens_directly_in_danish_excel(data):
 
 
 def test_the_metadata_template_says_the_numbers_are_real(data):
-    assert new(data, "2026") == OK
+    assert new(data, "2026") == ExitCode.OK
 
     text = (data / "raw" / "2026" / "metadata.yaml").read_text(encoding="utf-8")
     assert "eksempeldata: false" in text.splitlines()
@@ -113,7 +114,7 @@ def test_new_year_never_overwrites_and_then_writes_nothing(data, capsys, existin
     folder.mkdir()
     (folder / existing).write_bytes(b"analytikerens egne tal")
 
-    assert new(data, "2026") == USAGE
+    assert new(data, "2026") == ExitCode.USAGE
 
     assert listing(folder) == {existing: b"analytikerens egne tal"}
     err = capsys.readouterr().err
@@ -128,7 +129,7 @@ def test_new_year_keeps_a_file_made_meanwhile(data, capsys, monkeypatch):
     (folder / "udsaettelser.csv").write_bytes(b"lige kommet")
     monkeypatch.setattr(new_year, "conflicts", lambda year_dir: [])
 
-    assert new(data, "2026") == USAGE
+    assert new(data, "2026") == ExitCode.USAGE
 
     assert (folder / "udsaettelser.csv").read_bytes() == b"lige kommet"
     assert "udsaettelser.csv: findes allerede" in capsys.readouterr().err
@@ -140,14 +141,14 @@ def test_new_year_fills_a_folder_that_holds_only_notes(data):
     notes.mkdir(parents=True)
     (notes / "Karup.md").write_text("Ny note.")
 
-    assert new(data, "2026") == OK
+    assert new(data, "2026") == ExitCode.OK
 
     assert (notes / "Karup.md").read_text() == "Ny note."
     assert (data / "raw" / "2026" / "udsaettelser.csv").exists()
 
 
 def test_new_year_warns_about_a_year_after_the_agreement(data, capsys):
-    assert new(data, "2030") == OK
+    assert new(data, "2030") == ExitCode.OK
     assert "ligger efter delaftalens periode" in capsys.readouterr().err
 
 
@@ -155,7 +156,7 @@ def test_new_year_warns_about_a_year_after_the_agreement(data, capsys):
 def test_the_year_has_four_digits(data, capsys, year):
     with pytest.raises(SystemExit) as exit_:
         new(data, year)
-    assert exit_.value.code == USAGE
+    assert exit_.value.code == ExitCode.USAGE
     assert f'"{year}" er ikke et årstal' in capsys.readouterr().err
     assert not (data / "raw" / year).exists()
 
@@ -164,8 +165,8 @@ def test_templates_keep_a_name_that_looks_like_a_formula_as_text(data):
     text = (data / "raw" / "afdelinger.csv").read_text(encoding="utf-8")
     (data / "raw" / "afdelinger.csv").write_text(text.replace("\nKarup,", "\n@Karup,"), "utf-8")
 
-    assert new(data, "2026") == OK
-    assert new(data, "2027", "--format", "xlsx") == OK
+    assert new(data, "2026") == ExitCode.OK
+    assert new(data, "2027", "--format", "xlsx") == ExitCode.OK
 
     csv_text = (data / "raw" / "2026" / "udsaettelser.csv").read_bytes().decode("utf-8-sig")
     assert "\r\n'@Karup;" in csv_text

@@ -1,4 +1,4 @@
-"""Spec: no small cell of a sensitive indicator can be read or deduced (evalkit.privacy).
+"""Spec: no small cell of a sensitive indicator can be read or deduced (evalkit.compute.privacy).
 
 The plans here are small and made up: boligselskab A has afdelinger A1–A5, B has B1 and B2.
 Counts are effective evictions (udsaettelser, threshold 5); every afdeling has 100 lejemål
@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from evalkit.audit import PRIMARY, SECONDARY, audit, figures
-from evalkit.indicators import COLUMNS, FORBEDRET, FORVAERRET, SKJULT, UAENDRET, indicator_table
-from evalkit.privacy import as_published_csv, primary, publish
+from evalkit.compute.audit import PRIMARY, SECONDARY, audit, figures
+from evalkit.compute.indicators import COLUMNS, indicator_table
+from evalkit.compute.privacy import as_published_csv, primary, publish
+from evalkit.domain import FORBEDRET, FORVAERRET, SKJULT, UAENDRET
 
 AFDELINGER = ["A1", "A2", "A3", "A4", "A5", "B1", "B2"]
 

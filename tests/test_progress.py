@@ -1,15 +1,17 @@
-"""Spec: what the analyst sees while the reports are made (evalkit.progress), in Danish."""
+"""Spec: what the analyst sees while the reports are made (evalkit.publish.progress), in Danish."""
 
 import io
 
 import pytest
 
-from evalkit.batch import Outcome, Unit
-from evalkit.progress import Progress, summary
+from evalkit.domain import ReportUnit
+from evalkit.execution.render import Outcome
+from evalkit.publish.progress import Progress, summary
 
 
 def outcome(ok: bool = True, reused: bool = False, enhed: str = "Lindon") -> Outcome:
-    return Outcome(Unit("afdeling", enhed), ok, "x.html" if ok else None, "x.ipynb", reused=reused)
+    unit = ReportUnit("afdeling", enhed)
+    return Outcome(unit, ok, "x.html" if ok else None, "x.ipynb", reused=reused)
 
 
 class Terminal(io.StringIO):

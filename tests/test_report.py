@@ -1,4 +1,4 @@
-"""Spec: report sections (evalkit.report) on small hand-made processed data."""
+"""Spec: report sections (evalkit.report.view) on small hand-made processed data."""
 
 import re
 from dataclasses import replace
@@ -7,8 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from evalkit.build import Processed
-from evalkit.indicators import (
+from evalkit.compute.build import Processed
+from evalkit.compute.indicators import activity_table, indicator_table, plan_period, plan_weeks
+from evalkit.compute.privacy import publish
+from evalkit.domain import (
     BASELINEAAR,
     FALDET,
     FORBEDRET,
@@ -17,13 +19,8 @@ from evalkit.indicators import (
     INGEN_DATA,
     STEGET,
     UAENDRET,
-    activity_table,
-    indicator_table,
-    plan_period,
-    plan_weeks,
 )
-from evalkit.privacy import publish
-from evalkit.report import Report, status_sentence
+from evalkit.report.view import Report, status_sentence
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, YEAR, tree_hash
-from evalkit import pdf
-from evalkit.cli import NO_BROWSER, OK, main
+from evalkit.cli import main
+from evalkit.errors import ExitCode
 from evalkit.files import sha256
+from evalkit.publish import pdf
+from evalkit.report.markup import TEMPLATES_DIR
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,7 @@ def rerun(batch):
     data, notebooks = str(batch["root"] / "data"), str(REPO / "notebooks")
     code = main(["run", "--year", str(YEAR), "--data-dir", data, "--reports-dir", str(reports),
                  "--notebooks-dir", notebooks])  # fmt: skip
-    assert code == OK
+    assert code == ExitCode.OK
     return reports
 
 
@@ -69,7 +71,7 @@ def test_no_report_carries_a_clock_reading(batch):
 def test_pdf_says_how_to_get_chromium_where_it_is_missing(batch, monkeypatch, capsys):
     monkeypatch.setattr(pdf, "browser", lambda: None)
     code = main(["pdf", "--year", str(YEAR), "--reports-dir", str(batch["root"] / "reports")])
-    assert code == NO_BROWSER
+    assert code == ExitCode.NO_BROWSER
     assert "apt-get install chromium" in capsys.readouterr().err
 
 
@@ -81,7 +83,7 @@ def test_pdf_prints_each_report_to_a4(batch, tmp_path):
     folder.mkdir()
     for name in ("lindon.html", "helhedsplan.html"):
         shutil.copy(batch["root"] / "reports" / str(YEAR) / name, folder)
-    assert main(["pdf", "--year", str(YEAR), "--reports-dir", str(tmp_path)]) == OK
+    assert main(["pdf", "--year", str(YEAR), "--reports-dir", str(tmp_path)]) == ExitCode.OK
     for name in ("lindon.pdf", "helhedsplan.pdf"):
         pages = PdfReader(folder / name).pages
         assert len(pages) >= 2
@@ -103,7 +105,7 @@ def contrast(foreground: str, background: str = "#ffffff") -> float:
 
 
 def test_every_text_colour_of_the_reports_meets_wcag_aa():
-    css = (REPO / "src" / "evalkit" / "templates" / "evalkit" / "report.css").read_text()
+    css = (TEMPLATES_DIR / "evalkit" / "report.css").read_text()
     variables = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", css))
     colours = re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6}\b|var\(--[\w-]+\))", css)
     colours = [variables[c[6:-1]] if c.startswith("var(") else c for c in colours]

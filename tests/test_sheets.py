@@ -1,4 +1,4 @@
-"""Spec: every CSV and XLSX evalkit writes keeps text as text (evalkit.sheets).
+"""Spec: every CSV and XLSX evalkit writes keeps text as text (evalkit.inputs.sheets).
 
 Excel runs a cell that starts with =, +, -, @, tab or carriage return as a formula. No value
 that came from the inputs may reach a table we write without being neutralised.
@@ -13,11 +13,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from evalkit.agreement import load_agreement
-from evalkit.build import build_year, load_processed
-from evalkit.config import Paths
-from evalkit.readers import read_cells
-from evalkit.sheets import FORMULA_START, csv_text, excel_csv, neutralise, restore, xlsx_bytes
+from evalkit.compute.build import build_year, load_processed
+from evalkit.inputs.agreement import load_agreement
+from evalkit.inputs.readers import read_cells
+from evalkit.inputs.sheets import (
+    FORMULA_START,
+    csv_text,
+    excel_csv,
+    neutralise,
+    restore,
+    xlsx_bytes,
+)
+from evalkit.paths import Paths
 
 REPO = Path(__file__).parents[1]
 SRC = REPO / "src" / "evalkit"

@@ -1,12 +1,18 @@
-"""Spec: statistics for small counts (evalkit.stats)."""
+"""Spec: statistics for small counts (evalkit.compute.stats)."""
 
 import math
 import time
 
 import pytest
 
-from evalkit import stats
-from evalkit.stats import Z95, binomial_two_sided_p, poisson_change_p, two_proportion_z, wilson
+from evalkit.compute import stats
+from evalkit.compute.stats import (
+    Z95,
+    binomial_two_sided_p,
+    poisson_change_p,
+    two_proportion_z,
+    wilson,
+)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,40 @@
-"""Problems in the input, told to people in Danish."""
+"""evalkit's errors, one root for all, the exit codes, and problems in the input told to
+people in Danish.
+"""
 
 import errno
 import re
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """What `evalkit` tells the shell (README and docs/inddata.md list them in Danish)."""
+
+    OK = 0
+    BAD_INPUT = 1  # the inputs cannot be used; no report written
+    USAGE = 2  # the command cannot be carried out as given
+    UNITS_FAILED = 3  # at least one report failed; the others were made
+    BUSY = 4  # another run holds the folder; nothing changed
+    NO_BROWSER = 5  # `pdf` without Chromium
+    CANNOT_WRITE = 6  # an output could not be written (read-only folder, full disk)
+    DISCLOSURE = 7  # the disclosure audit fails for a year: nothing published for it
+    INTERRUPTED = 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
+
+
+class EvalkitError(Exception):
+    """The root of every error evalkit raises: a caller catches evalkit and nothing else.
+
+    `exit_code` is what the command line returns for it.
+    """
+
+    exit_code = ExitCode.USAGE
+
+
+class UsageError(EvalkitError):
+    """The command cannot be carried out as given; the message is Danish."""
+
 
 SHOWN_CHARACTERS = 80  # of a value from the inputs, in a message
 
@@ -51,25 +82,31 @@ def _visible(text: str) -> str:
     return _HIDDEN.sub(mark, text)
 
 
-class InputError(Exception):
+class InputError(EvalkitError):
     """Raised when the inputs cannot be used; carries every problem found."""
+
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class Contradiction(Exception):
+class Contradiction(EvalkitError):
     """The published figures allow no value at all (e.g. a count above its denominator);
-    `figures`: the evalkit.audit.Figure objects of the sums that contradict each other."""
+    `figures`: the evalkit.compute.audit.Figure objects of the sums that contradict each other."""
+
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, figures: list):
         self.figures = figures
         super().__init__(", ".join(f"{f.aar} {f.enhed}" for f in figures))
 
 
-class Busy(Exception):
+class Busy(EvalkitError):
     """Another evalkit run holds the lock on `folder`."""
+
+    exit_code = ExitCode.BUSY
 
     def __init__(self, folder: Path):
         self.folder = folder

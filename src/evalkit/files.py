@@ -11,7 +11,7 @@ from pathlib import Path
 from evalkit.errors import Busy
 
 LOCK_NAME = ".evalkit.lock"
-_TEMPORARY = ".*.tmp*"  # write_atomic's and batch.render's files on their way into place
+_TEMPORARY = ".*.tmp*"  # write_atomic's and render.render's files on their way into place
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

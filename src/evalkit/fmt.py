@@ -7,21 +7,6 @@ import pandas as pd
 
 MISSING = "–"
 
-# Status is told by a symbol and a word, never by colour alone.
-STATUS_SYMBOLS = {
-    "forbedret": "▲",
-    "uændret (inden for usikkerheden)": "●",
-    "forværret": "▼",
-    # Where the agreement gives no direction: arrows, neither the better nor the worse symbol.
-    "steget": "↑",
-    "faldet": "↓",
-    "ingen data": "–",
-    "ingen baseline": "○",
-    "baselineår": "◇",
-    "skjult (små tal)": "◌",
-}
-LEVEL_NAMES = {"afdeling": "Afdeling", "boligselskab": "Boligselskab", "samlet": "Helhedsplan"}
-
 
 def rounded(x: float, decimals: int) -> Decimal:
     """Round half up, as Excel shows numbers (12.25 -> 12.3), from the shortest decimal form."""

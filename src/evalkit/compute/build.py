@@ -1,0 +1,221 @@
+"""From raw to processed: validate a year's inputs and write its indicator tables.
+
+data/processed/<year>/ gets indikatorer.csv and aktiviteter.csv (exact values, for the
+analyst) and metadata.json (example-data flag, period, notes, the input files with hashes).
+`evalkit run` adds offentliggjort.csv: the figures as the reports publish them, small cells
+hidden and audited (evalkit.compute.privacy); a new build removes it until the next run.
+"""
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import pandas as pd
+
+from evalkit.compute.indicators import activity_table, indicator_table, plan_period, plan_weeks
+from evalkit.errors import InputError, Problem
+from evalkit.files import sha256, write_atomic
+from evalkit.inputs.agreement import INPUTS, Agreement
+from evalkit.inputs.sheets import csv_text, read_csv
+from evalkit.inputs.tables import YearInputs, read_year
+from evalkit.paths import Paths
+
+# A worker process costs about 0.7 s to start (importing pandas); below this much input the
+# years are built faster one after another in this process.
+PARALLEL_FROM_BYTES = 1_000_000
+
+
+@dataclass
+class Built:
+    year: int
+    warnings: list[Problem]
+
+
+@dataclass
+class Prepared:
+    """A year's processed files, computed and not yet written."""
+
+    year: int
+    warnings: list[Problem]
+    files: dict[str, str]  # name in data/processed/<year>/ -> content
+
+
+def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
+    """Validate data/raw/<year>/ and write data/processed/<year>/; raises InputError."""
+    prepared = prepare_year(paths, year, agreement)
+    _write(paths, prepared)
+    return Built(year, prepared.warnings)
+
+
+def build_years(paths: Paths, years: list[int], agreement: Agreement) -> list[Built]:
+    """Validate every year, then write them all; raises InputError with every problem found.
+
+    Nothing is written when any year has errors. Large inputs (a national run) are prepared
+    a year per process, on every core.
+    """
+    prepared: list[Prepared] = []
+    problems: list[Problem] = []
+    for result in _prepare_all(paths, years, agreement):
+        if isinstance(result, Prepared):
+            prepared.append(result)
+        else:
+            problems += result
+    if any(not p.warning for p in problems):
+        # A baseline year is read again for the years after it: each problem once.
+        raise InputError(list(dict.fromkeys(problems)))
+    for year in prepared:
+        _write(paths, year)
+    return [Built(p.year, p.warnings) for p in prepared]
+
+
+def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
+    """Read and validate data/raw/<year>/ and compute its processed files; raises InputError."""
+    inputs = read_year(paths.raw, year, agreement)
+    baseline_tables = {
+        y: _tables_of(paths, y, agreement)
+        for y in agreement.data_baseline_years(year)
+        if paths.raw_year(y).is_dir()
+    }
+    plan = plan_period(inputs.periode_fra, inputs.periode_til, agreement)
+    return Prepared(
+        year,
+        inputs.warnings,
+        {
+            "indikatorer.csv": csv_text(
+                indicator_table(
+                    year,
+                    inputs.tables,
+                    agreement,
+                    baseline_tables,
+                    agreement.settings["lille_naevner"],
+                )
+            ),
+            "aktiviteter.csv": csv_text(
+                activity_table(
+                    year,
+                    inputs.tables.get("aktiviteter"),
+                    agreement,
+                    plan_weeks(plan),
+                    inputs.tables.get("fraflytninger"),
+                )
+            ),
+            "metadata.json": json.dumps(
+                _metadata(paths, inputs, plan, agreement), indent=2, ensure_ascii=False
+            ),
+        },
+    )
+
+
+_read: dict[tuple, dict] = {}
+
+
+def _tables_of(paths: Paths, year: int, agreement: Agreement) -> dict:
+    """A baseline year's tables, read once per process while its files stay the same."""
+    folder = paths.raw_year(year)
+    stamp = tuple(
+        (str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(folder.rglob("*"))
+    )
+    key = (str(folder.resolve()), id(agreement), stamp)
+    if key not in _read:
+        _read[key] = read_year(paths.raw, year, agreement).tables
+    return _read[key]
+
+
+def _prepare_or_problems(paths: Paths, year: int, agreement: Agreement):
+    # Problems travel back from a worker as a list: InputError does not survive pickling.
+    try:
+        return prepare_year(paths, year, agreement)
+    except InputError as exc:
+        return exc.problems
+
+
+def _prepare_all(paths: Paths, years: list[int], agreement: Agreement) -> list:
+    jobs = min(os.cpu_count() or 1, len(years))
+    size = sum(f.stat().st_size for y in years for f in paths.raw_year(y).rglob("*") if f.is_file())
+    if jobs <= 1 or size < PARALLEL_FROM_BYTES:
+        return [_prepare_or_problems(paths, y, agreement) for y in years]
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+        return list(
+            pool.map(_prepare_or_problems, [paths] * len(years), years, [agreement] * len(years))
+        )
+
+
+PUBLISHED = "offentliggjort.csv"
+
+
+def _write(paths: Paths, prepared: Prepared) -> None:
+    folder = paths.processed_year(prepared.year)
+    (folder / PUBLISHED).unlink(missing_ok=True)  # made from the figures written now
+    for name, content in prepared.files.items():
+        write_atomic(folder / name, content)
+
+
+def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None, agreement: Agreement) -> dict:
+    sensitive = {INPUTS[i][0] for i in agreement.settings["foelsomme_indikatorer"]}
+    agreement_files = [
+        paths.raw / n
+        for n in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
+    ]
+    return {
+        "aar": inputs.year,
+        "eksempeldata": inputs.eksempeldata,
+        "beskrivelse": inputs.beskrivelse,
+        "periode_fra": inputs.periode_fra.isoformat(),
+        "periode_til": inputs.periode_til.isoformat(),
+        # The weeks of the activity plan: the period inside the agreement's (null: no plan).
+        "plan_fra": plan[0].isoformat() if plan else None,
+        "plan_til": plan[1].isoformat() if plan else None,
+        "tabeller": sorted(inputs.tables),
+        "noter": inputs.notes,
+        "kommunale_maal": _goals(inputs),
+        # Paths relative to the raw folder: no path of the analyst's machine leaves it.
+        # `foelsom`: the file holds counts that may be hidden; its hash is not published
+        # (evalkit.publish.provenance).
+        "filer": [
+            {"fil": p.relative_to(paths.raw).as_posix(), "sha256": sha256(p)}
+            | ({"foelsom": True} if p in inputs.files and p.stem in sensitive else {})
+            for p in agreement_files + inputs.files
+        ],
+    }
+
+
+def _goals(inputs: YearInputs) -> dict[str, dict[str, str]]:
+    """Results for the municipal goals, by goal number, where an input gives them."""
+    table = inputs.tables.get("kommunale_maal")
+    if table is None:
+        return {}
+    return {
+        str(int(r["maal_nr"])): {"resultat": r["resultat"], "kilde": r["kilde"]}
+        for _, r in table.iterrows()
+        if r["resultat"]  # a template row not filled in is no result
+    }
+
+
+@dataclass
+class Processed:
+    """What the reports read: every processed year up to the report's year."""
+
+    indikatorer: pd.DataFrame
+    aktiviteter: pd.DataFrame
+    metadata: dict[int, dict]
+
+
+def load_processed(paths: Paths, upto: int, table: str = "indikatorer.csv") -> Processed:
+    """Every processed year up to `upto`; `table`: PUBLISHED for the published figures."""
+    years = paths.processed_years(upto)
+    indikatorer = pd.concat(
+        [read_csv(paths.processed_year(y) / table) for y in years], ignore_index=True
+    )
+    text = ["baseline_kilde", "love"]  # an empty text is read back as missing
+    text += [c for c in ("skjult", "baseline_skjult") if c in indikatorer]
+    indikatorer[text] = indikatorer[text].astype(object).fillna("").astype(str)
+    aktiviteter = pd.concat(
+        [read_csv(paths.processed_year(y) / "aktiviteter.csv") for y in years], ignore_index=True
+    )
+    metadata = {
+        y: json.loads((paths.processed_year(y) / "metadata.json").read_text(encoding="utf-8"))
+        for y in years
+    }
+    return Processed(indikatorer, aktiviteter, metadata)

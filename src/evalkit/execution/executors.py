@@ -1,0 +1,104 @@
+"""Many reports at once: a pool of threads, each driving a warm kernel, or any other
+concurrent.futures executor (a dask.distributed cluster's: evalkit.execution.cluster).
+"""
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+
+from evalkit.domain import ReportUnit
+from evalkit.execution.render import Outcome, _export_lock, _reason, _warm_exporter, render
+from evalkit.paths import Paths
+
+Work = tuple[int, ReportUnit]  # a report to make: the year and the unit
+
+
+def render_warm(
+    paths: Paths,
+    year: int,
+    unit: ReportUnit,
+    timeout: float | None = None,
+    footer: dict | None = None,
+) -> Outcome:
+    """render() on this thread's warm kernel: the task an executor runs."""
+    from evalkit.execution import kernels
+
+    return render(paths, year, unit, kernels.kernel(), timeout, footer)
+
+
+@contextmanager
+def pool(jobs: int) -> Iterator[Executor]:
+    """`jobs` threads, each driving its own warm kernel, started as soon as the thread is up.
+
+    The kernels are the processes that do the work, on every core; a thread only hands a
+    notebook to its kernel and exports the page. Threads rather than worker processes: no
+    process has to import papermill and nbconvert again, and all reports share one folder.
+    """
+    from evalkit.execution import kernels
+
+    executor = ThreadPoolExecutor(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
+    try:
+        yield executor
+    except BaseException:
+        # Interrupted (Ctrl-C): the reports running now end with their kernels, not when done.
+        kernels.kill()
+        raise
+    finally:
+        # After an interruption the reports not yet begun are dropped; those running finish.
+        executor.shutdown(wait=True, cancel_futures=True)
+        kernels.shutdown()
+
+
+def _get_ready() -> None:
+    """A pool thread loads papermill and its exporter while the kernels boot, then its kernel."""
+    from evalkit.execution import engine, kernels  # noqa: F401 (engine: papermill, loaded now)
+
+    with _export_lock:
+        _warm_exporter()
+    kernels.start()
+
+
+def render_many(
+    paths: Paths,
+    work: list[Work],
+    executor: Executor,
+    done: Callable[[int, Outcome], None],
+    timeout: float | None = None,
+    footer: Callable[[int, ReportUnit], dict] | None = None,
+) -> dict[Work, Outcome]:
+    """Make each report of `work` through `executor`; `done` hears each outcome as it comes.
+
+    A report that takes more than `timeout` seconds fails. `footer(year, unit)`: what a
+    page's footer names.
+    """
+    # Absolute paths: a worker may not share this process's working folder.
+    paths = Paths(
+        data=paths.data.absolute(),
+        reports=paths.reports.absolute(),
+        notebooks=paths.notebooks.absolute(),
+    )
+    outcomes: dict[Work, Outcome] = {}
+    futures = {
+        executor.submit(
+            render_warm, paths, year, unit, timeout, footer(year, unit) if footer else None
+        ): (year, unit)
+        for year, unit in work
+    }
+    for future in as_completed(futures):
+        year, unit = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a worker that died takes only its unit with it
+            outcome = Outcome(unit, False, None, f"{unit.slug}.ipynb", _reason(exc))
+        outcomes[year, unit] = outcome
+        done(year, outcome)
+    return outcomes
+
+
+def render_all(
+    paths: Paths, year: int, chosen: list[ReportUnit], jobs: int, done: Callable[[Outcome], None]
+) -> list[Outcome]:
+    """Render the units of one year, `jobs` at a time; `done` hears each outcome."""
+    with pool(min(jobs, len(chosen))) as executor:
+        made = render_many(paths, [(year, u) for u in chosen], executor, lambda _year, o: done(o))
+    return [made[year, unit] for unit in chosen]

@@ -1,0 +1,181 @@
+"""Inside a warm kernel: put the process back as a fresh kernel has it, between two reports.
+
+evalkit.execution.kernels runs this module in each warm kernel. `prepare` imports the libraries the
+reports use once and notes the state a fresh kernel starts from; `reset` returns to it before
+every report. What is put back:
+
+- IPython: the user namespace, the output history and the execution counter;
+- evalkit itself: every evalkit module is forgotten, so each report imports a new copy and no
+  module-level value of one report reaches the next (the compiled code is kept, as a .pyc
+  file would keep it; the modules are run anew);
+- the process: working folder, environment variables, sys.path, umask, warning filters;
+- the libraries: matplotlib's rcParams and open pyplot figures, pandas' options, numpy's
+  print and error settings, and the global random generators (reseeded, as in a new process).
+
+Not put back: what a notebook registers with IPython itself (magics, extensions, display
+formatters) or changes inside a third-party module by hand. The report notebooks only call
+evalkit and show the result (see tests/test_isolation.py for each case above).
+"""
+
+import gc
+import importlib
+import importlib.abc
+import importlib.machinery
+import os
+import random
+import sys
+import warnings
+from dataclasses import dataclass
+from io import BytesIO
+
+# Imported before the state is noted, so their import-time settings are part of it.
+LIBRARIES = ("numpy", "pandas", "matplotlib", "IPython.display")
+# Imported after, then forgotten: the third-party modules it pulls in stay warm.
+WARM_UP = "evalkit.report.view"
+
+
+@dataclass
+class _State:
+    cwd: str
+    environ: dict[str, str]
+    path: list[str]
+    umask: int
+    warnings: list
+    rc: dict | None
+    numpy_print: dict | None
+    numpy_err: dict | None
+
+
+_fresh: _State | None = None
+
+
+def prepare() -> None:
+    """Import the report libraries and note the state every report starts from."""
+    global _fresh
+    sys.meta_path.insert(0, _CompiledOnce())
+    for name in LIBRARIES:
+        importlib.import_module(name)
+    _fresh = _take()
+    importlib.import_module(WARM_UP)
+    _draw_once()
+    reset(_fresh.cwd)
+    # What is here now lives as long as the kernel: keep the collector from walking it again
+    # after every report.
+    gc.freeze()
+
+
+def reset(cwd: str) -> None:
+    """Return to the noted state, with `cwd` as the working folder."""
+    assert _fresh is not None, "prepare() first"
+    shell = _ipython()
+    if shell is not None:
+        shell.reset(new_session=True)  # namespace, Out history, execution count back to 1
+    for name in [m for m in sys.modules if m == "evalkit" or m.startswith("evalkit.")]:
+        if name != __name__:
+            del sys.modules[name]
+    _restore(_fresh)
+    os.chdir(cwd)
+    gc.collect()
+
+
+class _CompiledOnce(importlib.abc.MetaPathFinder):
+    """evalkit's modules compiled once per kernel; every report still runs them anew.
+
+    What a .pyc file does, kept in memory: where bytecode is not written to disk
+    (PYTHONDONTWRITEBYTECODE), each report would otherwise compile evalkit again.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, int], object] = {}
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "evalkit" and not name.startswith("evalkit."):
+            return None
+        for finder in sys.meta_path:
+            spec = None if finder is self else finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if type(spec.loader) is importlib.machinery.SourceFileLoader:
+            spec.loader = _CachedLoader(spec.loader.name, spec.loader.path, self.code)
+        return spec
+
+
+class _CachedLoader(importlib.machinery.SourceFileLoader):
+    def __init__(self, fullname: str, path: str, cache: dict) -> None:
+        super().__init__(fullname, path)
+        self._cache = cache
+
+    def get_code(self, fullname):
+        key = (self.path, os.stat(self.path).st_mtime_ns)  # an edited file is compiled again
+        if key not in self._cache:
+            self._cache[key] = super().get_code(fullname)
+        return self._cache[key]
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _take() -> _State:
+    mask = os.umask(0)
+    os.umask(mask)
+    rc = numpy_print = numpy_err = None
+    if "matplotlib" in sys.modules:
+        rc = dict(sys.modules["matplotlib"].rcParams)
+    if "numpy" in sys.modules:
+        numpy = sys.modules["numpy"]
+        numpy_print, numpy_err = numpy.get_printoptions(), numpy.geterr()
+    return _State(
+        cwd=os.getcwd(),
+        environ=dict(os.environ),
+        path=list(sys.path),
+        umask=mask,
+        warnings=list(warnings.filters),
+        rc=rc,
+        numpy_print=numpy_print,
+        numpy_err=numpy_err,
+    )
+
+
+def _restore(state: _State) -> None:
+    if os.environ != state.environ:
+        os.environ.clear()
+        os.environ.update(state.environ)
+        if hasattr(os, "tzset"):
+            import time
+
+            time.tzset()
+    sys.path[:] = state.path
+    os.umask(state.umask)
+    warnings.resetwarnings()  # also forgets which warnings were already shown
+    warnings.filters[:] = state.warnings
+    random.seed()
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    if state.rc is not None:
+        # Unvalidated, as matplotlib.rc_context restores: the values were valid when noted.
+        dict.update(sys.modules["matplotlib"].rcParams, state.rc)
+    if "pandas" in sys.modules:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sys.modules["pandas"].reset_option("all")
+    if state.numpy_print is not None:
+        numpy = sys.modules["numpy"]
+        numpy.set_printoptions(**state.numpy_print)
+        numpy.seterr(**state.numpy_err)
+        numpy.random.seed()
+
+
+def _draw_once() -> None:
+    """Load matplotlib's fonts and PNG writer now rather than in the first report."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().set_title("0")
+    figure.savefig(BytesIO(), format="png")

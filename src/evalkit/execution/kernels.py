@@ -1,0 +1,335 @@
+"""Warm kernels: started once, with the report libraries imported, reset between reports.
+
+A fresh kernel per report spends about 90 % of the report's time starting Python, importing
+pandas and matplotlib, and shutting down. A WarmKernel does that once; before every report
+evalkit.execution.isolation, inside the kernel, puts it back as a fresh kernel has it. Each thread
+that makes reports keeps one (`kernel()`); kernels can be started ahead (`prestart`), so
+they boot while the data is still being built. evalkit.execution.engine runs notebooks on them.
+
+A kernel that dies or hangs fails only its report: every wait on a kernel asks, between
+short slices, whether the kernel still lives and whether the report's time is up
+(WatchedClient), and a kernel that failed a report is replaced before the next one.
+
+Only jupyter_client is imported here: a kernel can start before papermill is loaded.
+"""
+
+import atexit
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from queue import Empty
+
+from jupyter_client import KernelManager
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.channels import ZMQSocketChannel
+from traitlets import Type
+
+from evalkit.errors import EvalkitError
+
+KERNEL_NAME = "python3"
+START_TIMEOUT = 120  # seconds for a kernel to start and import the libraries
+RESET_TIMEOUT = 60
+POLL = 0.5  # seconds between two looks at a kernel that sends nothing
+
+
+class KernelError(EvalkitError, RuntimeError):
+    """The warm kernel could not be started or reset, or it failed a report.
+
+    `ename` and `evalue` tell the failure in Danish, as a cell error tells its own.
+    """
+
+    ename = "Kernefejl"
+
+    @property
+    def evalue(self) -> str:
+        return str(self)
+
+
+class KernelDied(KernelError):
+    ename = "Kernen stoppede"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Python-kernen, der lavede rapporten, stoppede undervejs (fx fordi hukommelsen "
+            "slap op), så rapporten blev ikke lavet"
+        )
+
+
+class ReportTimeout(KernelError):
+    ename = "Tiden løb ud"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"rapporten var ikke færdig efter {seconds:g} sekunder og blev stoppet "
+            "(grænsen sættes med --timeout)"
+        )
+
+
+class WatchedChannel(ZMQSocketChannel):
+    """A channel whose waits end when its kernel dies or the report's time is up.
+
+    nbclient checks a kernel's life only when a wait ends, and with a blocking client a wait
+    for the next message of a cell has no end: a kernel that dies mid-cell held the run
+    forever. This channel waits in slices of POLL seconds and asks `watch` between them.
+    """
+
+    watch: Callable[[bool], None] | None = None  # raises; the flag: nothing came for a while
+
+    def get_msg(self, timeout: float | None = None) -> dict:
+        end = None if timeout is None else time.monotonic() + timeout
+        quiet = False
+        while True:
+            if self.watch is not None:
+                self.watch(quiet)
+            left = POLL if end is None else max(0.0, min(POLL, end - time.monotonic()))
+            try:
+                return super().get_msg(timeout=left)
+            except Empty:
+                if end is not None and time.monotonic() >= end:
+                    raise
+                quiet = True
+
+
+class WatchedClient(BlockingKernelClient):
+    """A blocking kernel client whose shell and IOPub waits end when the kernel dies, or when
+    `deadline` (time.monotonic()) passes: nbclient then fails the report, not the run."""
+
+    shell_channel_class = Type(WatchedChannel)
+    iopub_channel_class = Type(WatchedChannel)
+    deadline: float | None = None
+    seconds: float | None = None  # the time limit `deadline` was set from
+
+    @property
+    def shell_channel(self):
+        return self._watched(super().shell_channel)
+
+    @property
+    def iopub_channel(self):
+        return self._watched(super().iopub_channel)
+
+    def _watched(self, channel):
+        channel.watch = self._check
+        return channel
+
+    def _check(self, quiet: bool) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ReportTimeout(self.seconds or 0)
+        # Asking the kernel manager costs a little: only when the kernel has been quiet.
+        if quiet and isinstance(self.parent, KernelManager) and not self.parent.is_alive():
+            raise KernelDied()
+
+
+class QuietKernelManager(KernelManager):
+    """A kernel whose own log lines stay out of the analyst's terminal.
+
+    Cell errors still reach us through the kernel protocol and papermill.
+    """
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def kernel_manager(sockets: str) -> KernelManager:
+    """A kernel manager on IPC sockets under the folder `sockets`: local files, not TCP ports.
+
+    Its clients are WatchedClients, also the one nbclient makes for a fresh kernel.
+    """
+    return QuietKernelManager(
+        kernel_name=KERNEL_NAME,
+        transport="ipc",
+        ip=f"{sockets}/kernel",
+        client_factory=WatchedClient,
+    )
+
+
+@contextmanager
+def fresh_kernel() -> Iterator[KernelManager]:
+    """A kernel manager for one notebook, as plain papermill uses: nbclient starts the kernel.
+
+    nbclient leaves a kernel it was handed running, so it is stopped here.
+    """
+    with tempfile.TemporaryDirectory(prefix="evalkit-") as sockets:
+        km = kernel_manager(sockets)
+        try:
+            yield km
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+            km.cleanup_resources()
+
+
+class WarmKernel:
+    """One kernel with the report libraries imported, reused report after report."""
+
+    def __init__(self) -> None:
+        self._sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
+        self.km = kernel_manager(self._sockets.name)
+        # As nbclient starts its kernels: the input history in memory, not in a shared file.
+        self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.broken = False
+        try:
+            self.kc.wait_for_ready(timeout=START_TIMEOUT)
+            self.kc.allow_stdin = False
+            self._run(f"{_ISOLATION}.prepare()", START_TIMEOUT)
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def usable(self) -> bool:
+        return not self.broken and self.km.is_alive()
+
+    def kill(self) -> None:
+        """Stop the kernel's process at once, from any thread; the thread driving the kernel
+        sees it die within POLL seconds. shutdown() cleans up after."""
+        try:
+            self.km.signal_kernel(signal.SIGKILL)
+        except Exception:  # already gone
+            pass
+
+    def reset(self, cwd: str) -> None:
+        """Make the kernel as a fresh one, working in `cwd`."""
+        try:
+            self._run(f"{_ISOLATION}.reset({cwd!r})", RESET_TIMEOUT)
+        except BaseException:
+            self.broken = True  # a kernel that cannot be reset is not used again
+            raise
+
+    def shutdown(self) -> None:
+        # Nothing in the kernel is worth a graceful goodbye: stop it at once.
+        try:
+            self.kc.stop_channels()
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+            self.km.cleanup_resources()
+        finally:
+            self._sockets.cleanup()
+
+    def _run(self, code: str, timeout: float) -> None:
+        reply = self.kc.execute_interactive(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=_ignore
+        )
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
+
+
+# Reached through sys.modules: the reset must not leave a name in the user namespace.
+_ISOLATION = "__import__('importlib').import_module('evalkit.execution.isolation')"
+
+
+def _ignore(_msg) -> None:
+    pass
+
+
+# -- one kernel per thread ----------------------------------------------------------------
+_local = threading.local()
+_all: list[WarmKernel] = []
+_spares: list[Future] = []
+_lock = threading.Lock()
+
+
+def kernel() -> WarmKernel:
+    """This thread's warm kernel: a spare one, or a new one; again if it died or broke."""
+    current = getattr(_local, "kernel", None)
+    if current is not None and current.usable():
+        return current
+    if current is not None:
+        _stop(current)
+    _local.kernel = _spare() or _started()
+    return _local.kernel
+
+
+def start() -> None:
+    """Get this thread's kernel ready now, before its first report.
+
+    A kernel that fails to start here is tried again by the first report, which then
+    fails with the reason.
+    """
+    try:
+        kernel()
+    except Exception:
+        pass
+
+
+def prestart(count: int) -> None:
+    """Start `count` kernels in the background for the reports to come; kernel() takes them."""
+    for _ in range(count):
+        future: Future = Future()
+        with _lock:
+            _spares.append(future)
+        threading.Thread(target=_start_into, args=(future,), daemon=True).start()
+
+
+def kill() -> None:
+    """Stop every running kernel's process now, so the reports on them end (an interruption).
+
+    Only the processes: the threads that drive the kernels still use their sockets, and a
+    socket may be closed only by its own thread or after it; shutdown() does that.
+    """
+    with _lock:
+        kernels = list(_all)
+    for k in kernels:
+        k.kill()
+
+
+def shutdown() -> None:
+    """Stop every warm kernel of this process, the spare ones too."""
+    with _lock:
+        spares, _spares[:] = list(_spares), []
+    for future in spares:
+        try:
+            future.result(timeout=START_TIMEOUT)
+        except Exception:  # a spare that did not start needs no stopping
+            pass
+    with _lock:
+        kernels = list(_all)
+    for k in kernels:
+        _stop(k)
+    _local.kernel = None
+
+
+def _started() -> WarmKernel:
+    k = WarmKernel()
+    with _lock:
+        _all.append(k)
+    return k
+
+
+def _start_into(future: Future) -> None:
+    try:
+        future.set_result(_started())
+    except BaseException as exc:
+        future.set_exception(exc)
+
+
+def _spare() -> WarmKernel | None:
+    with _lock:
+        future = _spares.pop(0) if _spares else None
+    if future is None:
+        return None
+    try:
+        k = future.result(timeout=START_TIMEOUT)
+    except Exception:
+        return None
+    return k if k.usable() else None
+
+
+def _stop(k: WarmKernel) -> None:
+    with _lock:
+        if k in _all:
+            _all.remove(k)
+    try:
+        k.shutdown()
+    except Exception:  # a kernel that is already gone needs no stopping
+        pass
+
+
+atexit.register(shutdown)

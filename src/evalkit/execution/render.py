@@ -1,0 +1,208 @@
+"""One report: run the unit's notebook with papermill and turn it into HTML with nbconvert.
+
+A unit that fails is recorded as failed with its reason; the failed notebook is kept for
+audit. papermill and nbconvert are imported only where a report is made, so a run with
+nothing to make stays quick.
+"""
+
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalkit.domain import ReportUnit
+from evalkit.files import write_atomic
+from evalkit.paths import Paths
+from evalkit.report.markup import PAGE_TEMPLATE, TEMPLATES_DIR, css_string
+
+if TYPE_CHECKING:
+    from evalkit.execution.kernels import WarmKernel
+
+NOTEBOOKS = {
+    "afdeling": "afdeling.ipynb",
+    "boligselskab": "oversigt.ipynb",
+    "samlet": "oversigt.ipynb",
+}
+
+
+@dataclass
+class Outcome:
+    unit: ReportUnit
+    ok: bool
+    html: str | None
+    notebook: str
+    error: str | None = None
+    key: str | None = None  # what the report was made from (evalkit.publish.cache)
+    reused: bool = False  # still current: not made again in this run
+
+
+def exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    # No code is shown, so the stylesheet for highlighted code is left out.
+    no_code_css = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+    return HTMLExporter(
+        config=no_code_css,
+        template_name=PAGE_TEMPLATE,
+        template_file="report.html.j2",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="da",
+    )
+
+
+def parameters(paths: Paths, year: int, unit: ReportUnit) -> dict:
+    """The notebook parameters of a unit's report; the kernel works beside the data folder."""
+    return {
+        "aar": year,
+        "niveau": unit.niveau,
+        "enhed": unit.enhed,
+        "data_dir": paths.data.resolve().name,
+    }
+
+
+def render(
+    paths: Paths,
+    year: int,
+    unit: ReportUnit,
+    kernel: "WarmKernel | None" = None,
+    timeout: float | None = None,
+    footer: dict | None = None,
+) -> Outcome:
+    """Execute the unit's notebook and write reports/<year>/<unit>.html and .ipynb.
+
+    Without `kernel` the notebook runs on a fresh kernel of its own, as plain papermill does;
+    with a kernels.WarmKernel it runs on that kernel, reset first. A report that takes more
+    than `timeout` seconds, or whose kernel dies, fails. `footer`: what the page's footer
+    names (evalkit.publish.provenance); none without it.
+    """
+    import nbformat
+    import papermill
+
+    from evalkit.execution import engine, kernels
+
+    out_dir = paths.reports_year(year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
+    tmp = out_dir / f".{unit.slug}.tmp.ipynb"
+    notebook_in = paths.notebooks / NOTEBOOKS[unit.niveau]
+    # The kernel works beside the data folder, so the notebook names no path of the machine.
+    beside_data = str(paths.data.resolve().parent)
+    with ExitStack() as stack:
+        if kernel is None:  # papermill's own engine: its time limit is per cell
+            how = {"km": stack.enter_context(kernels.fresh_kernel()), "cwd": beside_data,
+                   "execution_timeout": timeout}  # fmt: skip
+        else:
+            how = {"engine_name": engine.ENGINE_NAME, "warm_kernel": kernel,
+                   "kernel_cwd": beside_data, "report_timeout": timeout}  # fmt: skip
+        try:
+            notebook = papermill.execute_notebook(
+                str(notebook_in),
+                str(tmp),
+                parameters=parameters(paths, year, unit),
+                kernel_name=kernels.KERNEL_NAME,
+                progress_bar=False,
+                # Written once at the end (or at the failing cell), not after every message.
+                request_save_on_cell_execute=False,
+                **how,
+            )
+        except Exception as exc:  # any failure of one unit is reported, the batch goes on
+            # The failed notebook, with papermill's mark at the failing cell, is kept for
+            # audit; an older HTML page must not pass for a current one.
+            html_path.unlink(missing_ok=True)
+            if tmp.exists():
+                failed = nbformat.read(tmp, as_version=4)
+                _keep(_sanitized(failed, notebook_in, year, unit), nb_path)
+                tmp.unlink()
+            return Outcome(unit, False, None, nb_path.name, _reason(exc))
+    notebook = _sanitized(notebook, notebook_in, year, unit)
+    notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
+    resources = {
+        "provenance": footer or {},
+        "aar": year,
+        "page_title_css": css_string(notebook.metadata["title"]),
+    }
+    body = _export(notebook, resources)
+    write_atomic(html_path, body)
+    _keep(notebook, nb_path)
+    tmp.unlink()
+    return Outcome(unit, True, html_path.name, nb_path.name)
+
+
+_CLOCK = ("start_time", "end_time", "duration")
+
+
+def _sanitized(notebook, notebook_in: Path, year: int, unit: ReportUnit):
+    """The executed notebook as published for audit.
+
+    No path, user or environment of the analyst's machine (papermill records the paths it
+    was given), no stderr (warnings may name files of the machine), and nothing that differs
+    between two runs on the same inputs: no clock readings, no random cell id.
+    """
+    record = notebook.metadata.get("papermill", {})
+    record["input_path"] = f"notebooks/{notebook_in.name}"
+    record["output_path"] = f"{year}/{unit.slug}.ipynb"
+    record["environment_variables"] = {}
+    for key in _CLOCK:
+        record.pop(key, None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        for key in _CLOCK:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    _drop_stderr(notebook)
+    return notebook
+
+
+def _keep(notebook, path: Path) -> None:
+    import nbformat
+
+    write_atomic(path, nbformat.writes(notebook))
+
+
+def _export(notebook, resources: dict) -> str:
+    """The page of an executed notebook, from this process's one exporter.
+
+    nbconvert's exporter is not made for threads: one page is exported at a time.
+    """
+    with _export_lock:
+        body, _ = _warm_exporter().from_notebook_node(notebook, resources=resources)
+    return body
+
+
+@cache
+def _warm_exporter():
+    # Building the exporter and exporting a first page cost ten times more than a page later:
+    # done once, before the first report.
+    from nbformat.v4 import new_notebook
+
+    html = exporter()
+    html.from_notebook_node(new_notebook(), resources={})
+    return html
+
+
+_export_lock = threading.Lock()
+
+
+def _drop_stderr(notebook) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+            ]
+
+
+def _reason(exc: Exception) -> str:
+    if type(exc).__name__ == "DeadKernelError":  # nbclient's own check saw it first
+        from evalkit.execution.kernels import KernelDied
+
+        exc = KernelDied()
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip().splitlines()[0][:300]

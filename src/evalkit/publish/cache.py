@@ -1,0 +1,163 @@
+"""Which reports are still current: a key per report from everything that shapes it.
+
+A report is made again only when its key changes. The key of a unit's report for a year
+covers
+
+- the unit's rows in data/processed/<y>/offentliggjort.csv (the published figures, small
+  cells hidden) and aktiviteter.csv for every year y up to the report's, and for a
+  boligselskab or the whole plan the rows of all its afdelinger: one afdeling's new figures
+  make that afdeling and the aggregates that include it again, nothing else. The published
+  rows, not the exact ones: the key is kept in reports/<year>/enheder.json, and a key over
+  hidden counts would publish a fingerprint of them;
+- those years' metadata.json as the reports show it: example flag, description, period,
+  tables, the names of the input files and the notes of the unit's afdelinger (not the
+  files' hashes, which change with any afdeling's figures);
+- the agreement files in data/raw/, which every report reads;
+- the notebook, the notebook parameters, evalkit's version and its source (a change to the
+  code or the template makes every report again), and the installed packages' versions.
+
+The processed tables are read as text, without pandas: a run with nothing to make stays
+quick.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import sysconfig
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from evalkit import __version__
+from evalkit.compute.build import PUBLISHED
+from evalkit.domain import ReportUnit
+from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
+from evalkit.inputs.agreement import Agreement
+from evalkit.paths import PACKAGE_DIR, Paths
+
+AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
+TABLES = (PUBLISHED, "aktiviteter.csv")
+
+Rows = dict[tuple[str, str], str]  # (niveau, enhed) -> digest of its rows in one year
+
+
+def keys(
+    paths: Paths, agreement: Agreement, year: int, units: list[ReportUnit]
+) -> dict[ReportUnit, str]:
+    """The key of each unit's report for `year`."""
+    years = paths.processed_years(year)  # the years the report reads
+    rows = {y: _row_digests(paths.processed_year(y)) for y in years}
+    meta = {y: _metadata(paths.processed_year(y)) for y in years}
+    members = _members(agreement)
+    common = {
+        "evalkit": [__version__, _source_digest()],
+        "packages": _packages(),
+        "agreement": {name: _file_digest(paths.raw / name) for name in AGREEMENT_FILES},
+    }
+    notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
+    result = {}
+    for unit in units:
+        afdelinger = members(unit)
+        shown = [(unit.niveau, unit.enhed)] + [("afdeling", a) for a in afdelinger]
+        content = {
+            "common": common,
+            "notebook": notebooks[unit.niveau],
+            "parameters": parameters(paths, year, unit),
+            "years": [
+                {
+                    "metadata": _shown_metadata(meta[y], afdelinger),
+                    "rows": [rows[y].get(key) for key in dict.fromkeys(shown)],
+                }
+                for y in years
+            ],
+        }
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+        result[unit] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return result
+
+
+def current(outcome: Outcome | None, key: str, folder: Path) -> bool:
+    """Whether the recorded report was made from `key` and is still there."""
+    return (
+        outcome is not None
+        and outcome.ok
+        and outcome.key == key
+        and outcome.html is not None
+        and (folder / outcome.html).is_file()
+        and (folder / outcome.notebook).is_file()
+    )
+
+
+def _row_digests(folder: Path) -> Rows:
+    hashers = defaultdict(hashlib.sha256)
+    for table in TABLES:
+        path = folder / table
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            niveau, enhed = header.index("niveau"), header.index("enhed")
+            for row in reader:
+                line = "\x1f".join([table, *header, *row, "\x1e"]).encode("utf-8")
+                hashers[row[niveau], row[enhed]].update(line)
+    return {key: h.hexdigest() for key, h in hashers.items()}
+
+
+def _metadata(folder: Path) -> dict:
+    return json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+
+
+def _shown_metadata(meta: dict, afdelinger: list[str]) -> dict:
+    shown = dict(meta)
+    shown["filer"] = [f["fil"] for f in meta.get("filer", [])]
+    notes = meta.get("noter", {})
+    shown["noter"] = {a: notes[a] for a in afdelinger if a in notes}
+    return shown
+
+
+def _members(agreement: Agreement):
+    """The afdelinger a unit's report covers."""
+    table = agreement.afdelinger
+    by_company: dict[str, list[str]] = defaultdict(list)
+    for afdeling, company in zip(table["afdeling"], table["boligselskab"], strict=True):
+        by_company[company].append(afdeling)
+    everyone = list(table["afdeling"])
+
+    def members(unit: ReportUnit) -> list[str]:
+        if unit.niveau == "samlet":
+            return everyone
+        if unit.niveau == "boligselskab":
+            return by_company[unit.enhed]
+        return [unit.enhed]
+
+    return members
+
+
+def _file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+@cache
+def _source_digest() -> str:
+    """evalkit's own code and templates, so a change to them is a change to every report."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _packages() -> list[str]:
+    """The installed distributions with their versions, from the folder listing alone."""
+    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    return sorted(
+        name
+        for folder in folders
+        if os.path.isdir(folder)
+        for name in os.listdir(folder)
+        if name.endswith(".dist-info")
+    )

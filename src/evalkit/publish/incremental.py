@@ -1,0 +1,91 @@
+"""The yearly batch, incremental: current reports are kept, only the others are made.
+
+A report whose key (evalkit.publish.cache) is the one recorded in reports/<year>/enheder.json, and
+whose files are still there, is reused. The others are made through one executor for all
+years together, so no worker idles at the end of a year. Before a report is made again its
+recorded key is dropped: a run cut short leaves no report that passes for current.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from contextlib import nullcontext
+from dataclasses import replace
+
+from evalkit.domain import ReportUnit
+from evalkit.execution import executors
+from evalkit.execution.executors import Work
+from evalkit.execution.render import NOTEBOOKS, Outcome
+from evalkit.inputs.agreement import Agreement
+from evalkit.paths import Paths
+from evalkit.publish import cache, provenance, records
+
+
+def start_early(paths: Paths, years: list[int], kernels_wanted: int, force: bool) -> None:
+    """On a first or forced run, start the kernels now: they boot while the data is built.
+
+    Otherwise they start once the plan knows that some report is to be made, so a run with
+    nothing to make starts none.
+    """
+    if force or any(not records.recorded(paths, year) for year in years):
+        from evalkit.execution import kernels
+
+        kernels.prestart(kernels_wanted)
+
+
+def make_reports(
+    paths: Paths,
+    agreement: Agreement,
+    years: list[int],
+    chosen: list[ReportUnit],
+    jobs: int,
+    force: bool = False,
+    executor: Executor | None = None,
+    done: Callable[[int, Outcome], None] = lambda year, outcome: None,
+    timeout: float | None = None,
+) -> dict[int, list[Outcome]]:
+    """Each chosen unit's report for each year, made or reused; `done` hears each outcome.
+
+    `force` makes every report again. Without an `executor`, `jobs` worker processes with
+    warm kernels make them. A report that takes more than `timeout` seconds fails.
+    """
+    keys: dict[int, dict[ReportUnit, str]] = {}
+    outcomes: dict[Work, Outcome] = {}
+    todo: list[Work] = []
+    for year in years:
+        keys[year] = cache.keys(paths, agreement, year, chosen)
+        before = records.recorded(paths, year)
+        stale = []
+        for unit in chosen:
+            old = before.get(unit)
+            if not force and cache.current(old, keys[year][unit], paths.reports_year(year)):
+                outcomes[year, unit] = replace(old, reused=True)
+                done(year, outcomes[year, unit])
+                continue
+            todo.append((year, unit))
+            if old is not None and old.key is not None:
+                stale.append(replace(old, key=None))
+        if stale:
+            records.record(paths, year, stale)
+    if todo:
+        workers = nullcontext(executor) if executor else executors.pool(min(jobs, len(todo)))
+        with workers as running:
+            made = executors.render_many(
+                paths,
+                todo,
+                running,
+                done,
+                timeout,
+                lambda year, unit: provenance.for_report(
+                    paths, year, paths.notebooks / NOTEBOOKS[unit.niveau]
+                ),
+            )
+        for (year, unit), outcome in made.items():
+            if outcome.ok:
+                outcome.key = keys[year][unit]
+        outcomes.update(made)
+    result = {year: [outcomes[year, unit] for unit in chosen] for year in years}
+    for year, year_outcomes in result.items():
+        records.record(paths, year, year_outcomes)
+        # A reused report keeps the manifest entry of the files it was made from.
+        records.write_manifest(paths, year, [o for o in year_outcomes if not o.reused])
+    return result

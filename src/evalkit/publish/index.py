@@ -1,0 +1,88 @@
+"""reports/index.html: every year and unit, its status at a glance, failed units marked."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import fmt
+from evalkit.domain import (
+    FALDET,
+    FORBEDRET,
+    FORVAERRET,
+    LEVEL_NAMES,
+    STATUS_SYMBOLS,
+    STEGET,
+    UAENDRET,
+    report_units,
+)
+from evalkit.files import write_atomic
+from evalkit.inputs.agreement import Agreement
+from evalkit.inputs.sheets import read_csv
+from evalkit.paths import Paths, is_year
+from evalkit.report import markup
+
+
+def write_index(paths: Paths, agreement: Agreement) -> Path:
+    """reports/index.html: every year and unit, its status at a glance, failed units marked."""
+    order = {(u.niveau, u.enhed): i for i, u in enumerate(report_units(agreement))}
+    years = []
+    for year_dir in sorted(paths.reports.glob("[0-9]*"), reverse=True):
+        listing = year_dir / "enheder.json"
+        if not is_year(year_dir.name) or not listing.exists():  # "2025 kopi" is the analyst's
+            continue
+        year = int(year_dir.name)
+        table = _indicators(paths, year)
+        entries = sorted(
+            json.loads(listing.read_text(encoding="utf-8")),
+            key=lambda e: order.get((e["niveau"], e["enhed"]), len(order)),
+        )
+        meta = paths.processed_year(year) / "metadata.json"
+        example = meta.exists() and json.loads(meta.read_text(encoding="utf-8"))["eksempeldata"]
+        years.append(
+            {
+                "aar": year,
+                "eksempeldata": example,
+                "units": [
+                    {
+                        "enhed": e["enhed"],
+                        "niveau": LEVEL_NAMES[e["niveau"]],
+                        "ok": e["ok"],
+                        "href": f"{year}/{e['html']}" if e["ok"] else None,
+                        "error": e["error"],
+                        "summary": _summary(table, e["niveau"], e["enhed"]),
+                    }
+                    for e in entries
+                ],
+            }
+        )
+    page = markup.render(
+        "index.html.j2",
+        navn=agreement.navn,
+        periode=f"{fmt.day(agreement.periode_fra)}–{fmt.day(agreement.periode_til)}",
+        years=years,
+    )
+    path = paths.reports / "index.html"
+    write_atomic(path, page)
+    return path
+
+
+def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:
+    from evalkit.compute.build import PUBLISHED
+
+    # The published statuses: an exact one could tell where a hidden count lies.
+    path = paths.processed_year(year) / PUBLISHED
+    return read_csv(path) if path.exists() else None
+
+
+def _summary(table: pd.DataFrame | None, niveau: str, enhed: str) -> str:
+    if table is None:
+        return ""
+    rows = table[(table["niveau"] == niveau) & (table["enhed"] == enhed)]
+    counts = rows["status"].value_counts()
+    # The verdicts always; a change without a verdict (no direction in the agreement) where
+    # there is one.
+    shown = [FORBEDRET, UAENDRET, FORVAERRET] + [s for s in (STEGET, FALDET) if counts.get(s)]
+    return " · ".join(
+        f"{STATUS_SYMBOLS[status]} {counts.get(status, 0)} {status}" for status in shown
+    )

@@ -1,0 +1,59 @@
+"""Which data and code produced a report: shown in its footer and in manifest.json.
+
+Nothing here reads the clock: a report is dated by its data, so that two runs on the same
+inputs give the same bytes.
+"""
+
+import functools
+import json
+import subprocess
+from pathlib import Path
+
+from evalkit import __version__
+from evalkit.files import sha256
+from evalkit.paths import PACKAGE_DIR, Paths
+
+
+@functools.cache
+def code_version() -> dict[str, str | None]:
+    """evalkit's version and, in a git checkout, its commit (marked when changed locally)."""
+    commit = None
+    try:
+        run = functools.partial(
+            subprocess.run, cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=5
+        )
+        head = run(["git", "rev-parse", "--short=12", "HEAD"])
+        if head.returncode == 0:
+            commit = head.stdout.strip()
+            dirty = run(["git", "status", "--porcelain", "--", str(PACKAGE_DIR)]).stdout.strip()
+            commit += " med lokale ændringer" if dirty else ""
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"version": __version__, "commit": commit}
+
+
+def inputs(paths: Paths, year: int) -> list[dict[str, str | None]]:
+    """Every input file behind the reports of `year` (its years of history), with SHA-256.
+
+    A file with counts that may be hidden (udsættelser, foranstaltninger: `foelsom` in
+    processed metadata.json) gets no hash: its values are few and small, so a reader could
+    try every possible file and match the hash, and learn the hidden counts. Its hash stays
+    in data/processed/<year>/metadata.json for the analyst.
+    """
+    files: dict[str, str | None] = {}
+    for y in paths.processed_years(year):
+        meta = paths.processed_year(y) / "metadata.json"
+        if meta.exists():
+            for entry in json.loads(meta.read_text(encoding="utf-8"))["filer"]:
+                files[entry["fil"]] = None if entry.get("foelsom") else entry["sha256"]
+    return [{"fil": name, "sha256": files[name]} for name in sorted(files)]
+
+
+def for_report(paths: Paths, year: int, notebook: Path) -> dict:
+    """Everything the footer of one report names."""
+    return {
+        **code_version(),
+        "notebook": f"notebooks/{notebook.name}",
+        "notebook_sha256": sha256(notebook),
+        "filer": inputs(paths, year),
+    }

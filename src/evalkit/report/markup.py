@@ -1,0 +1,34 @@
+"""Every piece of markup comes from a Jinja template in report/templates, with every value
+escaped for where it stands: HTML text and attributes by Jinja's autoescape, a CSS string by
+`css_string`.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+PAGE_TEMPLATE = "evalkit"  # nbconvert's template folder for a report page: report.html.j2
+
+
+@cache
+def environment() -> Environment:
+    # autoescape=True, not select_autoescape(): the templates end in .j2, which
+    # select_autoescape() does not take for HTML.
+    loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / PAGE_TEMPLATE])
+    return Environment(loader=loader, autoescape=True)
+
+
+def render(template: str, **values) -> str:
+    """The template under report/templates filled with `values`, every value escaped."""
+    return environment().get_template(template).render(**values)
+
+
+def css_string(text: str) -> str:
+    """`text` inside a CSS string ("..."), as it reads: every character that could end the
+    string, the rule or the <style> element (quotes, backslash, line breaks, < and >) and
+    every control character is written as a CSS escape (\\22 for ")."""
+    return "".join(
+        c if c.isalnum() or c in " .,:()–-" else f"\\{ord(c) or 0xFFFD:x} " for c in str(text)
+    )

@@ -1,0 +1,663 @@
+"""What a report shows, section by section, as HTML fragments for the notebooks.
+
+The notebooks call these and display the result; every figure and every word about the
+agreement comes from evalkit and the agreement files, not from the notebook.
+"""
+
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import fmt
+from evalkit.compute.build import PUBLISHED, Processed, load_processed
+from evalkit.compute.indicators import compared, members
+from evalkit.compute.privacy import PRIMARY, publish
+from evalkit.domain import (
+    BASELINEAAR,
+    CLEAR,
+    FALDET,
+    INGEN_BASELINE,
+    INGEN_DATA,
+    LEVEL_NAMES,
+    SKJULT,
+    STATUS_SYMBOLS,
+    STATUSES,
+    STEGET,
+    slug,
+)
+from evalkit.inputs.agreement import UNKNOWN, Agreement, Indicator, load_agreement
+from evalkit.paths import Paths
+from evalkit.report import charts, markup
+
+EXAMPLE_BANNER = "Eksempeldata – ikke faktiske tal"
+EXAMPLE = "eksempeldata"
+NO_DIRECTION = (STEGET, FALDET)  # the statuses of an indicator without a direction
+
+
+class Html(str):
+    """An HTML fragment that notebooks display as HTML."""
+
+    def __repr__(self) -> str:  # the text/plain form in the notebook: not the markup twice
+        return "[HTML]"
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def status_label(status: str, short: bool = False) -> str:
+    """Status told by a symbol and a word, never by colour alone (`short`: no parenthesis)."""
+    word = status.split(" (")[0] if short else status
+    css = slug(status)
+    return f'<span class="status status-{css}">{STATUS_SYMBOLS[status]} {escape(word)}</span>'
+
+
+def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    """An HTML table; cells are HTML already (escape text before)."""
+    head = "".join(f'<th scope="col">{h}</th>' for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<th scope="row">{c}</th>'
+            if i == 0
+            else f'<td class="{"num" if i in numeric else ""}">{c}</td>'
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _laws_note(love: str) -> str:
+    """Which laws a foranstaltning figure counts: the agreement's indicator names serviceloven;
+    since 1.1.2024 measures for children and young people fall under barnets lov."""
+    if love == "ikke oplyst":
+        return "Lovgrundlag ikke oplyst (serviceloven og/eller barnets lov)"
+    text = f"Tæller foranstaltninger efter {escape(love)}"
+    if "barnets lov" in love:
+        text += "; aftalens indikator nævner kun serviceloven"
+    return text
+
+
+def status_sentence(
+    status: str,
+    pair: tuple[float, float, str] | None,
+    aar: int,
+    baseline_aar: int | None,
+    naevner: str,
+    why: str = "",
+) -> str:
+    """The plain sentence beside a status that says why it reads as it does.
+
+    `pair` is what the status compared (compute.indicators.compared): this year's figure, the
+    baseline and their scale; None where either is hidden or missing. `why` says why there is
+    nothing to compare where the status alone does not (a hidden figure, a baseline for only
+    some of the afdelinger). "16,7 % mod 21,5 % i 2023 – faldet er mindre end den statistiske
+    usikkerhed": a lower figure marked uændret says why.
+    """
+    if status == INGEN_DATA:
+        return f"Ingen tal for {aar}."
+    if status == BASELINEAAR:
+        return f"{aar} er baselineåret: tallene her bliver baseline for årene efter."
+    if why:
+        return why
+    if status == INGEN_BASELINE or pair is None:
+        return "Der er ingen baseline at sammenligne med."
+    now, before, scale = pair
+    if scale == "procent":
+        figures = f"{fmt.pct(now)} mod {fmt.pct(before)} i {baseline_aar}"
+    elif scale == "pr_1000":
+        figures = (
+            f"{fmt.number(now, 1)} mod {fmt.number(before, 1)} pr. 1.000 {naevner} i {baseline_aar}"
+        )
+    else:
+        figures = f"{fmt.number(now)} mod {fmt.number(before)} i {baseline_aar}"
+    if now == before:
+        return f"{figures} – ingen ændring."
+    change = "faldet" if now < before else "stigningen"
+    if status in CLEAR:
+        return f"{figures} – {change} er større end usikkerheden."
+    return f"{figures} – {change} er mindre end den statistiske usikkerhed."
+
+
+@dataclass
+class Report:
+    aar: int
+    niveau: str
+    enhed: str
+    agreement: Agreement
+    data: Processed
+
+    @classmethod
+    def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
+        paths = Paths(data=Path(data_dir))
+        agreement = load_agreement(paths.raw)
+        # Everything a report shows comes from the published form: small cells hidden, the
+        # audit passed (evalkit run writes it). Without it (a notebook opened after a build),
+        # the same form is made here.
+        try:
+            data = load_processed(paths, int(aar), PUBLISHED)
+        except FileNotFoundError:
+            data = load_processed(paths, int(aar))
+            data.indikatorer = publish(data.indikatorer, agreement).table
+        return cls(int(aar), niveau, enhed, agreement, data)
+
+    def hidden(self, reason: str, ind: Indicator | None = None) -> str:
+        """How a hidden cell reads: "under 5 husstande" for a small count (what it counts, also
+        in a percent column), "skjult" for its complement."""
+        if reason != PRIMARY:
+            return "skjult"
+        noun = f" {ind.taeller_enhed}" if ind is not None and ind.taeller_enhed else ""
+        return f"under {self.agreement.settings['diskretion']}{noun}"
+
+    # -- data ---------------------------------------------------------------------------
+    def rows(
+        self, enhed: str | None = None, niveau: str | None = None, aar: int | None = None
+    ) -> pd.DataFrame:
+        d = self.data.indikatorer
+        return d[
+            (d["enhed"] == (enhed or self.enhed))
+            & (d["niveau"] == (niveau or self.niveau))
+            & (d["aar"] == (aar or self.aar))
+        ].set_index("indikator")
+
+    @property
+    def title(self) -> str:
+        return f"{self.enhed} – evaluering {self.aar}"
+
+    @property
+    def example_years(self) -> list[int]:
+        return [y for y, m in self.data.metadata.items() if m.get("eksempeldata")]
+
+    def example_elsewhere(self, year) -> bool:
+        """Whether a figure from `year` is example data that the banner does not cover: the
+        banner speaks of the report's own year only."""
+        return year != self.aar and year in self.example_years
+
+    @property
+    def afdelinger(self) -> pd.DataFrame:
+        a = self.agreement.afdelinger
+        if self.niveau == "boligselskab":
+            return a[a["boligselskab"] == self.enhed]
+        if self.niveau == "samlet":
+            return a
+        return a[a["afdeling"] == self.enhed]
+
+    def comparison(self, indicator: Indicator) -> str:
+        """The agreement's comparison values; for move-outs those of the unit's dwelling type.
+
+        Where the type is unknown (or mixed), every type's value is shown, and the report says so.
+        """
+        s = self.agreement.sammenligning
+        s = s[s["indikator"] == indicator.id]
+        if s.empty:
+            return fmt.MISSING
+        note = ""
+        if indicator.id == "fraflytning":
+            types = set(self.afdelinger["boligtype"])
+            if len(types) == 1 and types <= set(s["gruppe"]):
+                s = s[s["gruppe"].isin(types)]
+            elif UNKNOWN in types:
+                note = '<br><span class="note">Boligtypen er ukendt; alle typer vises.</span>'
+        text = "<br>".join(
+            f"{escape(g)}: {fmt.pct(v)} ({a})"
+            for g, v, a in zip(s["gruppe"], s["vaerdi"], s["aar"], strict=True)
+        )
+        return text + note
+
+    # -- sections -----------------------------------------------------------------------
+    def header(self) -> Html:
+        a = self.agreement
+        parts = []
+        if self.aar in self.example_years:
+            # Only the report's own year: a figure from another example year says so itself.
+            parts.append(
+                f'<div class="banner" role="alert"><strong>{EXAMPLE_BANNER}</strong>: '
+                f"tallene for {self.aar} er opdigtede og viser kun, hvordan rapporten virker."
+                "</div>"
+            )
+        parts.append(f"<h1>{escape(self.title)}</h1>")
+        facts = [f"{LEVEL_NAMES[self.niveau]}: <strong>{escape(self.enhed)}</strong>"]
+        if self.niveau == "afdeling":
+            row = self.afdelinger.iloc[0]
+            facts += [
+                f"Boligselskab: {escape(row['boligselskab'])}",
+                f"Afdelingsnummer: {escape(row['afdelingsnummer'])}",
+            ]
+            if row["boligtype"] != UNKNOWN:  # an unknown type is said once, in the sources
+                facts.append(f"Boligtype: {escape(row['boligtype'])}")
+        else:
+            facts.append(f"Afdelinger: {len(self.afdelinger)}")
+        parts.append(f'<p class="facts">{" · ".join(facts)}</p>')
+        parts.append(
+            f"<p>Delaftalen <em>{escape(a.navn)}</em>, "
+            f"{fmt.day(a.periode_fra)}–{fmt.day(a.periode_til)}. "
+            f"{escape(a.evaluering)}</p>"
+        )
+        return Html("".join(parts))
+
+    def status_table(self) -> Html:
+        rows = self.rows()
+        body = []
+        for ind in self.agreement.indicators:
+            r = rows.loc[ind.id]
+            goal = (
+                f"{ind.delmaal_nr}. {escape(ind.delmaal)}"
+                f'<br><span class="note">Indikator: {escape(ind.navn)}</span>'
+            )
+            verdict = (
+                f"{status_label(r['status'])}"
+                f'<br><span class="why">{escape(self.explain(ind, r))}</span>'
+            )
+            body.append(
+                [goal, self._value_cell(ind, r), self._baseline_cell(ind, r),
+                 self.comparison(ind), verdict]
+            )  # fmt: skip
+        header = ["Delmål og indikator", str(self.aar), "Baseline", "Sammenligning", "Status"]
+        return Html(
+            table(header, body)
+            + f'<p class="note">{self.legend()}</p>'
+            + f'<p class="note">{self.privacy_rule()}</p>'
+            + '<p class="note">Status er <em>forbedret</em> eller <em>forværret</em> kun, når '
+            "ændringen fra baseline er større end den statistiske usikkerhed (95 %); ellers er "
+            "den <em>uændret (inden for usikkerheden)</em>. Intervallet under hvert tal er et "
+            "95 %-konfidensinterval. Metoden står sidst i rapporten.</p>"
+        )
+
+    def legend(self) -> str:
+        """The statuses this report can show, each with its symbol and word."""
+        undirected = [i for i in self.agreement.indicators if i.retning == "ingen"]
+        judged = [s for s in STATUSES if s not in NO_DIRECTION]
+        text = " ".join(status_label(s) for s in judged) + "."
+        if undirected:
+            goals = " og ".join(str(i.delmaal_nr) for i in undirected)
+            text += (
+                f" Delmål {goals}: aftalen siger ikke, om mere eller mindre er bedst, så "
+                "ændringen vises uden dom: " + " ".join(status_label(s) for s in NO_DIRECTION) + "."
+            )
+        return text
+
+    def explain(self, ind: Indicator, r: pd.Series) -> str:
+        """The sentence beside the status (status_sentence) for one row of the published data."""
+        why = ""
+        hidden = f"Tallet for {self.aar}" if r["skjult"] else "Baseline"
+        if (r["skjult"] or r["baseline_skjult"]) and r["status"] == SKJULT:
+            why = f"{hidden} er skjult af hensyn til diskretion; ændringen vises ikke."
+        elif (r["skjult"] or r["baseline_skjult"]) and r["status"] != INGEN_BASELINE:
+            why = (
+                f"{hidden} er skjult af hensyn til diskretion; status er den samme, uanset "
+                "hvilket tal det skjulte er."
+            )
+        elif r["status"] == INGEN_BASELINE and 0 < _int(r["baseline_afdelinger"]) < _int(
+            r["afdelinger_med_data"]
+        ):
+            why = (
+                f"Kun {_int(r['baseline_afdelinger'])} af de {_int(r['afdelinger_med_data'])} "
+                f"afdelinger med tal for {self.aar} har en baseline, så der sammenlignes ikke."
+            )
+        pair = compared(ind.enhed, r["taeller"], r["naevner"], r["baseline"],
+                        r["baseline_taeller"], r["baseline_naevner"])  # fmt: skip
+        return status_sentence(r["status"], pair, self.aar, ind.baseline_aar, ind.naevner, why)
+
+    def privacy_rule(self) -> str:
+        """The one line that says which numbers are hidden, and why."""
+        sensitive = [i for i in self.agreement.indicators
+                     if i.id in self.agreement.settings["foelsomme_indikatorer"]]  # fmt: skip
+        limit = self.agreement.settings["diskretion"]
+        names = " og ".join(i.navn.lower() for i in sensitive)
+        labels = dict.fromkeys(f"»{self.hidden(PRIMARY, i)}«" for i in sensitive)
+        return (
+            f"Diskretion: små tal (1–{limit - 1}) for {escape(names)} vises som "
+            f"{escape(' og '.join(labels))}, og tal, de kan regnes ud fra, som »skjult«, så "
+            "ingen husstand kan genkendes."
+        )
+
+    def _shown(self, r: pd.Series, ind: Indicator) -> str:
+        if r["skjult"]:
+            return escape(self.hidden(r["skjult"], ind))
+        return fmt.value(r["vaerdi"], ind.enhed)
+
+    def _value_cell(self, ind: Indicator, r: pd.Series) -> str:
+        cell = self._shown(r, ind)
+        notes = []
+        if not pd.isna(r["vaerdi"]):
+            if ind.enhed == "procent":
+                notes.append(
+                    f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])} "
+                    f"{escape(ind.naevner)}"
+                )
+                notes.append(f"95 %-interval: {fmt.pct(r['ki_nedre'])}–{fmt.pct(r['ki_oevre'])}")
+            elif not pd.isna(r["pr_1000"]):
+                notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {escape(ind.naevner)}")
+        if r.get("love") and (not pd.isna(r["vaerdi"]) or r["skjult"]):
+            notes.append(_laws_note(r["love"]))  # the law behind a figure, hidden or not
+        if self.niveau != "afdeling":
+            notes.append(f"{r['afdelinger_med_data']} af {r['afdelinger_i_alt']} afdelinger")
+        cell += "".join(f'<br><span class="note">{n}</span>' for n in notes)
+        if r["lille_naevner"] and not pd.isna(r["vaerdi"]):
+            small = self.agreement.settings["lille_naevner"]
+            cell += (
+                f'<br><span class="caution">⚠ Under {small} {escape(ind.naevner)}: '
+                "tallet svinger meget af tilfældigheder</span>"
+            )
+        return cell
+
+    def _baseline_cell(self, ind: Indicator, r: pd.Series) -> str:
+        if ind.baseline_aar and self.aar == ind.baseline_aar:
+            return "baselineår"  # the sentence beside the status says what that means
+        notes = []
+        if r["baseline_skjult"] or not pd.isna(r["baseline"]):
+            cell = (
+                self.hidden(r["baseline_skjult"], ind)
+                if r["baseline_skjult"]
+                else fmt.value(r["baseline"], ind.enhed)
+            )
+            cell = f"{escape(cell)} ({ind.baseline_aar})"
+            if r["baseline_kilde"] == "delaftalen":
+                notes.append("fra delaftalen")
+            else:
+                notes.append(f"fra data for {ind.baseline_aar}")
+                if self.example_elsewhere(ind.baseline_aar):
+                    notes.append(f"{EXAMPLE}, ikke faktiske tal")
+            if self.niveau != "afdeling":
+                # The same afdelinger as this year's figure (indicators.baselines).
+                notes.append(f"{r['baseline_afdelinger']} af {r['afdelinger_i_alt']} afdelinger")
+        elif ind.baseline_aar and self.aar < ind.baseline_aar and ind.enhed == "antal":
+            cell = f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
+        elif self.niveau != "afdeling" and 0 < _int(r["baseline_afdelinger"]) < _int(
+            r["afdelinger_med_data"]
+        ):
+            cell = "ingen baseline"
+            notes.append(
+                f"kun {r['baseline_afdelinger']} af de {r['afdelinger_med_data']} afdelinger "
+                "med tal har en"
+            )
+        elif ind.baseline_tekst:
+            cell = f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
+        else:
+            cell = f"ingen baseline for {escape(self.enhed)}"
+        return cell + "".join(f'<br><span class="note">{n}</span>' for n in notes)
+
+    def trends(self) -> list:
+        """A chart per indicator with data, or a sentence where every figure is hidden.
+
+        A point of an aggregate that sums other afdelinger than the latest year's, and a point
+        or baseline from example data other than the report's own year, is marked as such in
+        the chart and its alt text (docs/metode.md: Udvikling over årene).
+        """
+        d = self.data.indikatorer
+        result = []
+        for ind in self.agreement.indicators:
+            rows = d[d["indikator"] == ind.id]
+            series = rows[(rows["enhed"] == self.enhed) & (rows["niveau"] == self.niveau)]
+            series = series.sort_values("aar")
+            if series["vaerdi"].isna().all() and not (series["skjult"] != "").any():
+                continue
+            labels = series["skjult"].map(
+                lambda reason, i=ind: self.hidden(reason, i) if reason else ""
+            )
+            title = f"{ind.navn} – {self.enhed}"
+            if series["vaerdi"].isna().all():
+                # No point to draw: a sentence, not an empty axis.
+                told = "; ".join(
+                    f"{a}: {t}" for a, t in zip(series["aar"], labels, strict=True) if t
+                )
+                result.append(Html(
+                    f'<p class="note trend-hidden">{escape(title)}: intet diagram, fordi alle tal '
+                    f"er skjult af hensyn til diskretion ({escape(told)}).</p>"
+                ))  # fmt: skip
+                continue
+            marks, notes, caption = self._point_notes(rows, series)
+            current = self.rows().loc[ind.id]
+            baseline_note = EXAMPLE if (
+                current["baseline_kilde"].startswith("data")
+                and self.example_elsewhere(ind.baseline_aar)
+            ) else ""  # fmt: skip
+            result.append(
+                charts.trend(
+                    title,
+                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]].assign(
+                        skjult=labels.to_numpy(), maerke=marks, note=notes
+                    ),
+                    ind.enhed,
+                    current["baseline"],
+                    ind.baseline_aar,
+                    baseline_note=baseline_note,
+                    caption=caption,
+                )
+            )
+        return result
+
+    def _point_notes(self, rows: pd.DataFrame, series: pd.DataFrame):
+        """Per point of a trend: a short mark under its year and a note for the alt text, and
+        a sentence that says what "andre afdelinger" means (empty where no point has it)."""
+        covered = pd.Series([()] * len(series), index=series.index, dtype=object)
+        if self.niveau != "afdeling":
+            # The afdeling rows of every year say which afdelinger each year's figure sums.
+            mine = rows[
+                rows["enhed"].isin(self.afdelinger["afdeling"]) & (rows["niveau"] == "afdeling")
+            ]
+            covered = members(pd.concat([mine, series]), self.agreement.afdelinger)[series.index]
+        latest = [(a, m) for a, m in zip(series["aar"], covered, strict=True) if m]
+        last_year, last = latest[-1] if latest else (None, ())
+        marks, notes = [], []
+        for aar, have in zip(series["aar"], covered, strict=True):
+            mark = [EXAMPLE] if self.example_elsewhere(aar) else []
+            note = list(mark)
+            if have and have != last:
+                mark.append("andre afdelinger")
+                note.append(f"bygger på {len(have)} af {len(self.afdelinger)} afdelinger, "
+                            f"ikke de samme som {last_year}")  # fmt: skip
+            marks.append("\n".join(mark))
+            notes.append("; ".join(note))
+        caption = ""
+        if any("andre afdelinger" in m for m in marks):
+            caption = (
+                f"Punkter markeret »andre afdelinger« bygger på andre afdelinger end {last_year} "
+                f"({len(last)} af {len(self.afdelinger)}) og kan ikke sammenlignes direkte."
+            )
+        return marks, notes, caption
+
+    def no_trend_note(self) -> Html:
+        missing = [
+            ind.navn
+            for ind in self.agreement.indicators
+            if self.rows().loc[ind.id, "status"] == INGEN_DATA
+        ]
+        if not missing:
+            return Html("")
+        return Html(
+            f'<p class="note">Ingen data i {self.aar} for: {escape("; ".join(missing))}.</p>'
+        )
+
+    def afdelinger_table(self) -> Html:
+        """The afdelinger side by side: each indicator's value and status."""
+        header = ["Afdeling"] + [
+            f"{i.delmaal_nr}. {escape(i.kort_navn)}" for i in self.agreement.indicators
+        ]
+        body = []
+        for name in self.afdelinger["afdeling"]:
+            r = self.rows(enhed=name, niveau="afdeling")
+            body.append(
+                [escape(name)]
+                + [
+                    f"{self._shown(r.loc[i.id], i)}<br>{status_label(r.loc[i.id, 'status'], True)}"
+                    for i in self.agreement.indicators
+                ]
+            )
+        return Html(table(header, body, numeric=set(range(1, 5))))
+
+    def moveouts_chart(self) -> charts.Chart:
+        ind = self.agreement.indicator("fraflytning")
+        d = self.data.indikatorer
+        rows = d[
+            (d["aar"] == self.aar)
+            & (d["niveau"] == "afdeling")
+            & (d["indikator"] == ind.id)
+            & d["enhed"].isin(self.afdelinger["afdeling"])
+        ]
+        return charts.against_baseline(
+            f"Fraflytningsprocent {self.aar} mod baseline {ind.baseline_aar}",
+            rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]],
+            self.aar,
+            ind.baseline_aar,
+        )
+
+    def activities(self) -> Html:
+        """Hours and participants per activity against the plan (the unit's share of it)."""
+        act = self.data.aktiviteter
+        act = act[
+            (act["aar"] == self.aar) & (act["niveau"] == self.niveau) & (act["enhed"] == self.enhed)
+        ]
+        if act.empty:
+            return Html(
+                f"<p>Ingen registrerede aktivitetstimer for {escape(self.enhed)} i {self.aar}.</p>"
+            )
+        meta = self.data.metadata[self.aar]
+        plan_from, plan_to = meta.get("plan_fra"), meta.get("plan_til")
+        data_span = (f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–"
+                     f"{fmt.day(pd.Timestamp(meta['periode_til']))}")  # fmt: skip
+        period = (
+            plan_from and f"{fmt.day(pd.Timestamp(plan_from))}–{fmt.day(pd.Timestamp(plan_to))}"
+        )
+        # Hours over a longer period than the plan's (2025: the whole year against the
+        # agreement's five months) are not a share of that plan.
+        comparable = period == data_span
+        body = []
+        for _, r in act.iterrows():
+            plan = r["planlagte_timer"]
+            used = None if pd.isna(plan) or not plan else 100 * r["timer"] / plan
+            planned = fmt.number(r["planlagte_timer"], 1) if period else "ingen plan"
+            body.append([escape(r["aktivitet"]), fmt.number(r["timer"], 1),
+                         fmt.number(r["deltagere"]), planned,
+                         fmt.pct(used) if comparable else fmt.MISSING])  # fmt: skip
+        a = self.agreement
+        header = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
+        if not period:
+            note = (
+                f"Tallene for {self.aar} ({data_span}) ligger uden for delaftalens periode "
+                f"({fmt.day(a.periode_fra)}–{fmt.day(a.periode_til)}), så der er ingen plan at "
+                "måle timerne mod."
+            )
+            return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
+        plan = ", ".join(f"{escape(x.navn)} {fmt.number(x.timer_pr_uge)}" for x in a.activities)
+        note = f"Planen er delaftalens timer pr. uge ({plan}) gange ugerne i perioden {period}."
+        if not comparable:
+            note += (
+                f" Timerne dækker {data_span}, planen kun den del, der ligger i delaftalens "
+                "periode; derfor regnes ikke, hvor meget af planen der er brugt."
+            )
+        if self.niveau != "samlet":
+            share = act["andel_lejemaal"].iloc[0]
+            if pd.isna(share):
+                note += " Andelen af lejemål kendes ikke i år, så enhedens del af planen mangler."
+            else:
+                note += (
+                    " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
+                    f"er {escape(self.enhed)}s andel af lejemålene brugt: {fmt.pct(share)}."
+                )
+        return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
+
+    def notes(self) -> Html:
+        """The analyst's notes for this afdeling, shown as text: HTML in a note is never run."""
+        text = self.data.metadata[self.aar].get("noter", {}).get(self.enhed)
+        if not text:
+            return Html("<p>Ingen noter.</p>")
+        blocks = []
+        for block in text.strip().split("\n\n"):
+            lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+            if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
+                blocks.append(
+                    "<ul>" + "".join(f"<li>{escape(ln[2:])}</li>" for ln in lines) + "</ul>"
+                )
+            else:
+                blocks.append(f"<p>{'<br>'.join(escape(ln) for ln in lines)}</p>")
+        return Html(f'<div class="notes">{"".join(blocks)}</div>')
+
+    def municipal_goals(self) -> Html:
+        """The municipal goals the effort supports, with a result where an input gives one."""
+        results = self.data.metadata[self.aar].get("kommunale_maal", {})
+        items = []
+        for nr, goal in enumerate(self.agreement.kommunale_maal, start=1):
+            result = results.get(str(nr))
+            told = (
+                f"<br><strong>{escape(result['resultat'])}</strong>"
+                f' <span class="note">(kilde: {escape(result["kilde"])})</span>'
+                if result
+                else ' <span class="note">(ingen data)</span>'
+            )
+            items.append(f"<li>{escape(goal)}{told}</li>")
+        return Html(
+            f"<p>Indsatsen understøtter disse kommunale målsætninger:</p><ul>{''.join(items)}</ul>"
+        )
+
+    def _own_file(self, name: str, year: int) -> bool:
+        """Whether an input file belongs in this report's sources: a note file only in the
+        report of its own afdeling (notes are shown there only)."""
+        prefix = f"{year}/noter/"
+        if not name.startswith(prefix):
+            return True
+        stem = Path(name[len(prefix) :]).stem
+        return (
+            self.niveau == "afdeling" and self.agreement.afdeling_index().find(stem) == self.enhed
+        )
+
+    def sources(self) -> Html:
+        items = "".join(
+            f"<li>Delmål {i.delmaal_nr} ({escape(i.navn)}): {escape(i.datakilde)}</li>"
+            for i in self.agreement.indicators
+        )
+        years = []
+        for y, m in sorted(self.data.metadata.items()):
+            files = ", ".join(
+                escape(f["fil"])
+                for f in m["filer"]
+                if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"], y)
+            )
+            label = (
+                f" – <strong>{EXAMPLE}</strong>: " + escape(m["beskrivelse"])
+                if m.get("eksempeldata")
+                else ""
+            )
+            years.append(f"<li>{y}: {files}{label}</li>")
+        unknown = int((self.afdelinger["boligtype"] == UNKNOWN).sum())
+        types = ""
+        if unknown:
+            which = (
+                ""
+                if self.niveau == "afdeling"
+                else f" for {unknown} af {len(self.afdelinger)} afdelinger"
+            )
+            types = (
+                f"<p>Boligtype: {UNKNOWN}{which}; delaftalen oplyser den ikke, og evalkit "
+                "gætter ikke.</p>"
+            )
+        return Html(
+            f"<ul>{items}</ul><p>Inddata:</p><ul>{''.join(years)}</ul>"
+            "<p>Baselines og sammenligningstal er afskrevet fra delaftalen.</p>" + types
+        )
+
+    def method(self) -> Html:
+        """The short method appendix at the end of every report (templates/metode.html.j2)."""
+        settings = self.agreement.settings
+        sensitive = [i for i in self.agreement.indicators
+                     if i.id in settings["foelsomme_indikatorer"]]  # fmt: skip
+        return Html(
+            markup.render(
+                "sections/metode.html.j2",
+                symbol=STATUS_SYMBOLS,
+                examples=bool(self.example_years),
+                undirected=[i for i in self.agreement.indicators if i.retning == "ingen"],
+                hidden_labels=list(dict.fromkeys(self.hidden(PRIMARY, i) for i in sensitive)),
+                sensitive=sensitive,
+                diskretion=settings["diskretion"],
+                lille_naevner=settings["lille_naevner"],
+                periode=f"{fmt.day(self.agreement.periode_fra)}–{fmt.day(self.agreement.periode_til)}",
+            )
+        )
+
+
+def _int(x) -> int:
+    return 0 if x is None or pd.isna(x) else int(x)

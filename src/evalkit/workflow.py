@@ -1,0 +1,361 @@
+"""One function per command: the yearly run as the layers make it, told in Danish.
+
+data/raw → inputs (read, validate) → compute (build data/processed, hide and audit) →
+execution (one notebook per report) → publish (records, tal.csv, index). The command line
+(evalkit.cli) parses the words and calls one of these; an EvalkitError raised here carries
+its exit code. Lines for the analyst go to stdout, problems to stderr.
+"""
+
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from evalkit import files
+from evalkit.domain import report_units
+from evalkit.errors import ExitCode, InputError, Problem, UsageError, shown
+from evalkit.inputs.agreement import Agreement, load_agreement
+from evalkit.paths import Paths
+
+SHOWN_PROBLEMS = 50  # problems printed; the rest are counted
+REPORT_TIMEOUT = 600  # seconds for one report (--timeout): generous, a report takes seconds
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How `evalkit run` makes the reports (the command line's options)."""
+
+    unit: str | None = None  # only this unit's report
+    jobs: int = 1  # reports made at once
+    force: bool = False  # make every report again, also the current ones
+    dask: str | None = None  # a dask scheduler's address: its workers make the reports
+    timeout: float | None = REPORT_TIMEOUT  # seconds a report may take
+
+
+# -- the commands ----------------------------------------------------------------------------
+def validate(paths: Paths, year: int | None) -> ExitCode:
+    """Check the inputs of `year` (or every year) and show every problem at once."""
+    from evalkit.inputs.checks import implausible_changes
+    from evalkit.inputs.tables import read_year
+
+    agreement = load_agreement(paths.raw)
+    years = _years(paths, year)
+    problems: list[Problem] = []
+    for y in years:
+        try:
+            inputs = read_year(paths.raw, y, agreement)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        problems += inputs.warnings
+        if paths.raw_year(y - 1).is_dir():
+            try:
+                previous = read_year(paths.raw, y - 1, agreement).tables
+            except InputError:
+                continue  # last year's own problems are reported when it is validated
+            names = {p.stem: str(p) for p in inputs.files}
+            problems += implausible_changes(y, inputs.tables, previous, agreement.settings, names)
+    print_problems(problems)
+    if any(not p.warning for p in problems):
+        return ExitCode.BAD_INPUT
+    print(f"Inddata er i orden for {', '.join(map(str, years))}.")
+    return ExitCode.OK
+
+
+def build(paths: Paths, year: int | None) -> ExitCode:
+    """Compute data/processed/<year>/ for `year` (or every year)."""
+    agreement = load_agreement(paths.raw)
+    years = _years(paths, year)
+    _outputs_apart(paths)
+    files.check_free(paths.processed)  # another run is told at once, before reading anything
+    with files.exclusive(paths.processed):  # build_years checks every year before it writes
+        _build(paths, agreement, years)
+    return ExitCode.OK
+
+
+def audit(paths: Paths, year: int | None) -> ExitCode:
+    """Each hidden figure of the reports of `year` and the range a reader can deduce."""
+    from evalkit.publish import tal
+
+    agreement = load_agreement(paths.raw)
+    years = _years(paths, year)
+    _outputs_apart(paths)
+    files.check_free(paths.processed)
+    wanted = _history(paths, years)
+    _check(paths, agreement, wanted)
+    with files.exclusive(paths.processed):
+        _build(paths, agreement, wanted)
+        published = tal.publish_years(paths, agreement, wanted)
+    limit = published.threshold
+    code = ExitCode.OK
+    for y in years:
+        hidden = published.audit[published.audit["aar"] <= y]
+        print(
+            f"Diskretionskontrol for rapporterne {y}: {len(hidden)} skjulte tal "
+            f"(små tal 1–{limit - 1} vises som »<{limit}«, tal de kan regnes ud fra som "
+            "»skjult«). For hvert: det mindste og største tal, en læser kan regne sig frem "
+            "til ud fra alt, der er offentliggjort."
+        )
+        for r in hidden.sort_values(["indikator", "aar", "niveau", "enhed"]).itertuples():
+            verdict = "i orden" if r.beskyttet else "FEJL: for snævert"
+            print(
+                f"  {r.indikator:<15} {r.aar}  {r.niveau:<12} {r.enhed:<30} "
+                f"{_label(r.label, limit):<7} {_range(r.min, r.max):<14} {verdict}"
+            )
+        if published.failures(y).empty:
+            print(f"{y}: i orden. Hvert »<{limit}« kan stadig være alt fra 1 til {limit - 1}; "
+                  f"hvert »skjult« er hverken ét bestemt tal eller kun 1–{limit - 1}.")  # fmt: skip
+        else:
+            _print_refusal(published, y)
+            code = ExitCode.DISCLOSURE
+    return code
+
+
+def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
+    """Build, hide and audit, then make every report of `year` (or every year) that is not
+    current, write tal.csv and the index."""
+    agreement = load_agreement(paths.raw)
+    years = _years(paths, year)
+    _outputs_apart(paths)
+    files.check_free(paths.processed)
+    files.check_free(paths.reports)
+    chosen = _chosen(agreement, options.unit)
+    wanted = _history(paths, years)
+    _check(paths, agreement, wanted)  # every year is valid before a kernel is started
+    if not options.dask:
+        from evalkit.publish.incremental import start_early
+
+        start_early(paths, years, 1 if options.unit else options.jobs, options.force)
+    with files.exclusive(paths.reports), files.exclusive(paths.processed):
+        try:
+            _build(paths, agreement, wanted)
+            return _make_reports(paths, agreement, years, chosen, options)
+        except KeyboardInterrupt:
+            # Still holding the locks: nothing half-written stays behind.
+            for folder in [paths.reports, *map(paths.reports_year, years)]:
+                files.remove_leftovers(folder)
+            for folder in map(paths.processed_year, wanted):
+                files.remove_leftovers(folder)
+            raise
+
+
+def new_year(paths: Paths, year: int, fmt: str) -> ExitCode:
+    """Write the year's empty templates; refuse, writing nothing, if any would clash."""
+    from evalkit.inputs import new_year as templates
+    from evalkit.inputs.year_folder import period_warning
+
+    agreement = load_agreement(paths.raw)
+    year_dir = paths.raw_year(year)
+    clashes = templates.conflicts(year_dir)
+    if clashes:
+        print_problems([templates.exists(p) for p in clashes])
+        print(f"Ingen skabeloner er skrevet i {year_dir}.", file=sys.stderr)
+        return ExitCode.USAGE
+    written = []
+    for name, data in templates.templates(year, agreement, fmt).items():
+        try:
+            files.write_new(year_dir / name, data)
+        except FileExistsError:  # made by someone else meanwhile: theirs is kept
+            print_problems([templates.exists(year_dir / name)])
+            return ExitCode.USAGE
+        written.append(name)
+    outside = period_warning(year_dir, year, date(year, 1, 1), date(year, 12, 31), agreement)
+    print_problems([outside] if outside else [])
+    print(f"Skabeloner til {year} i {year_dir}: {', '.join(written)}.")
+    print(f"Udfyld dem, og tjek dem med: evalkit validate --year {year}")
+    return ExitCode.OK
+
+
+def pdf(paths: Paths, year: int) -> ExitCode:
+    """reports/<year>/<unit>.pdf beside each report that was built."""
+    from evalkit.publish import pdf as printing
+
+    chromium = printing.browser()
+    if chromium is None:
+        print(f"Fejl: {printing.INSTALL}", file=sys.stderr)
+        return ExitCode.NO_BROWSER
+    folder = paths.reports_year(year)
+    pages = sorted(folder.glob("*.html"))
+    if not pages:
+        raise UsageError(
+            f"der er ingen rapporter i {folder}. Lav dem først: evalkit run --year {year}"
+        )
+    failed = 0
+    for i, html in enumerate(pages, start=1):
+        try:
+            printing.print_pdf(chromium, html, html.with_suffix(".pdf"))
+            print(f"[{i}/{len(pages)}] {html.with_suffix('.pdf')}", flush=True)
+        except (RuntimeError, OSError, TimeoutError) as exc:
+            failed += 1
+            print(f"[{i}/{len(pages)}] {html.name}: FEJLET ({exc})", file=sys.stderr)
+    print(f"{year}: {len(pages) - failed} PDF'er lavet, {failed} fejlet.")
+    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+
+
+# -- what the commands share ------------------------------------------------------------------
+def print_problems(problems: list[Problem]) -> None:
+    """The problems, errors first, at most SHOWN_PROBLEMS of them and a count of the rest."""
+    ordered = sorted(problems, key=lambda p: p.warning)  # stable: errors first, in order
+    for problem in ordered[:SHOWN_PROBLEMS]:
+        print(problem, file=sys.stderr)
+    rest = ordered[SHOWN_PROBLEMS:]
+    if rest:
+        errors = sum(not p.warning for p in rest)
+        print(
+            f"… og {len(rest)} mere ({errors} fejl og {len(rest) - errors} advarsler), som ikke "
+            "vises. Ret dem herover, og kør igen.",
+            file=sys.stderr,
+        )
+
+
+def _years(paths: Paths, year: int | None) -> list[int]:
+    if year is not None:
+        if not paths.raw_year(year).is_dir():
+            from evalkit.inputs.tables import missing_year
+
+            raise InputError([missing_year(paths.raw_year(year), year)])
+        return [year]
+    years = paths.raw_years()
+    if not years:
+        raise InputError(
+            [Problem(str(paths.raw), "der er ingen årsmapper (fx raw/2025/) med inddata.")]
+        )
+    return years
+
+
+def _history(paths: Paths, years: list[int]) -> list[int]:
+    """Reports show the years up to their own, so those are built too."""
+    return [y for y in paths.raw_years() if y <= max(years)]
+
+
+def _outputs_apart(paths: Paths) -> None:
+    """The outputs go to folders of their own: never into raw/, never reports into processed/."""
+    raw, processed = paths.raw.resolve(), paths.processed.resolve()
+    reports = paths.reports.resolve()
+    if reports == processed or reports == raw or raw in reports.parents:
+        raise UsageError(
+            f"--reports-dir ({paths.reports}) må ikke være {paths.raw}, en mappe i den eller "
+            f"{paths.processed}; vælg en mappe til rapporterne alene, fx reports."
+        )
+
+
+def _chosen(agreement: Agreement, unit_name: str | None):
+    from evalkit.inputs.names import normalize
+
+    chosen = report_units(agreement)
+    if not unit_name:
+        return chosen
+    found = [u for u in chosen if normalize(u.enhed) == normalize(unit_name) or u.slug == unit_name]
+    if not found:
+        names = ", ".join(u.enhed for u in chosen)
+        raise UsageError(f'enheden "{shown(unit_name)}" kendes ikke. Kendte enheder: {names}.')
+    return found
+
+
+def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+    """Every year is valid before anything is written or any lock is taken."""
+    from evalkit.inputs.tables import read_year
+
+    problems: list[Problem] = []
+    for year in years:
+        try:
+            read_year(paths.raw, year, agreement)
+        except InputError as exc:
+            problems += exc.problems
+    if any(not p.warning for p in problems):
+        raise InputError(problems)
+
+
+def _build(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+    """Write data/processed/<year>/ for each year. Call it holding the lock on processed/."""
+    from evalkit.compute.build import build_years
+
+    for year in years:
+        _clean(paths.processed_year(year))
+    print_problems(
+        [
+            Problem(str(paths.processed_year(year)), f"{paths.raw_year(year)} findes ikke "
+                    f"længere, så de beregnede tal for {year} bruges ikke. Slet mappen, hvis "
+                    "året er taget ud med vilje.", warning=True)
+            for year in paths.orphaned_years()
+        ]
+    )  # fmt: skip
+    for built in build_years(paths, years, agreement):
+        print_problems(built.warnings)
+        print(
+            f"Indikatorer for {built.year}: {paths.processed_year(built.year) / 'indikatorer.csv'}"
+        )
+
+
+def _clean(folder: Path) -> None:
+    removed = files.remove_leftovers(folder)
+    if removed:
+        print(f"Fjernede {len(removed)} halve filer fra en afbrudt kørsel i {folder}.")
+
+
+def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitCode:
+    from evalkit.execution import cluster
+    from evalkit.publish import incremental, index, tal
+    from evalkit.publish.progress import Progress, summary
+
+    # Every year's figures are hidden and audited before anything is published.
+    published = tal.publish_years(paths, agreement, _history(paths, years))
+    refused = [year for year in years if not published.failures(year).empty]
+    for year in refused:
+        _print_refusal(published, year)
+    years = [year for year in years if year not in refused]
+    if not years:
+        return ExitCode.DISCLOSURE
+    _clean(paths.reports)
+    for year in years:
+        _clean(paths.reports_year(year))
+        tal.write_tal(paths, published, year)
+    started = time.perf_counter()
+    progress = Progress(len(years) * len(chosen))
+    with cluster.executor(options.dask) as executor:
+        by_year = incremental.make_reports(
+            paths, agreement, years, chosen, options.jobs, options.force, executor, progress,
+            options.timeout,
+        )  # fmt: skip
+    progress.close()
+    print("\n".join(summary(by_year, time.perf_counter() - started)))
+    failed = [(year, o) for year, outcomes in by_year.items() for o in outcomes if not o.ok]
+    for year, o in failed:
+        print(
+            f"  {year} {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
+            file=sys.stderr,
+        )
+    print(f"Oversigt: {index.write_index(paths, agreement)}")
+    if refused:
+        return ExitCode.DISCLOSURE
+    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+
+
+def _label(reason: str, limit: int) -> str:
+    from evalkit.compute.privacy import label
+
+    return label(reason, limit)
+
+
+def _range(low: float, high: float) -> str:
+    if high == float("inf"):
+        return f"mindst {low:.0f}"
+    return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
+
+
+def _print_refusal(published, year: int) -> None:
+    bad = published.failures(year)
+    print(
+        f"Fejl: diskretionskontrollen for {year} fejlede: {len(bad)} skjulte tal kan regnes for "
+        "præcist ud fra de offentliggjorte tal, og det kan ikke rettes ved at skjule flere. "
+        f"Intet er offentliggjort for {year}. Se evalkit audit --year {year}.",
+        file=sys.stderr,
+    )
+    limit = published.threshold
+    for r in bad.itertuples():
+        print(
+            f"  {r.indikator} {r.aar} {r.enhed}: vist som »{_label(r.label, limit)}«, "
+            f"men en læser kan regne ud, at det er {_range(r.min, r.max)}.",
+            file=sys.stderr,
+        )
