@@ -6,12 +6,9 @@ Every layer may import this module; it imports no layer (the glossary: docs/arki
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from evalkit.inputs.agreement import Agreement
+from typing import Protocol
 
 # -- levels: a report is about an afdeling, a boligselskab or the whole helhedsplan ----------
 AFDELING, BOLIGSELSKAB, SAMLET = "afdeling", "boligselskab", "samlet"
@@ -69,7 +66,15 @@ class ReportUnit:
         return SAMLET_SLUG if self.niveau == SAMLET else slug(self.enhed)
 
 
-def report_units(agreement: "Agreement") -> list[ReportUnit]:
+class Plan(Protocol):
+    """What report_units needs of an agreement (evalkit.inputs.agreement.Agreement)."""
+
+    helhedsplan: str
+    boligselskaber: list[str]
+    afdeling_names: list[str]
+
+
+def report_units(agreement: Plan) -> list[ReportUnit]:
     """Every unit that gets a report: the whole plan, each boligselskab, each afdeling."""
     return (
         [ReportUnit(SAMLET, agreement.helhedsplan)]
@@ -78,22 +83,23 @@ def report_units(agreement: "Agreement") -> list[ReportUnit]:
     )
 
 
-def membership(pairs: Iterable[tuple[str, str]]) -> Callable[[str, str], list[str]]:
+class Membership:
     """members(niveau, enhed): the afdelinger a unit covers, in the agreement's order.
 
-    `pairs`: (afdeling, boligselskab) as in afdelinger.csv.
+    Built from (afdeling, boligselskab) pairs as in afdelinger.csv; plain data, so it
+    travels to worker processes with the agreement.
     """
-    everyone: list[str] = []
-    by_company: dict[str, list[str]] = {}
-    for afdeling, company in pairs:
-        everyone.append(afdeling)
-        by_company.setdefault(company, []).append(afdeling)
 
-    def members(niveau: str, enhed: str) -> list[str]:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.everyone: list[str] = []
+        self.by_company: dict[str, list[str]] = {}
+        for afdeling, company in pairs:
+            self.everyone.append(afdeling)
+            self.by_company.setdefault(company, []).append(afdeling)
+
+    def __call__(self, niveau: str, enhed: str) -> list[str]:
         if niveau == SAMLET:
-            return list(everyone)
+            return list(self.everyone)
         if niveau == BOLIGSELSKAB:
-            return list(by_company.get(enhed, []))
+            return list(self.by_company.get(enhed, []))
         return [enhed]
-
-    return members

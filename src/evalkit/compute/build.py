@@ -17,7 +17,7 @@ import pandas as pd
 from evalkit.compute.indicators import activity_table, indicator_table, plan_period, plan_weeks
 from evalkit.errors import InputError, Problem
 from evalkit.files import sha256, write_atomic
-from evalkit.inputs.agreement import INPUTS, Agreement
+from evalkit.inputs.agreement import AGREEMENT_FILES, INPUTS, Agreement
 from evalkit.inputs.sheets import csv_text, read_csv
 from evalkit.inputs.tables import YearInputs, read_year
 from evalkit.paths import Paths
@@ -154,10 +154,7 @@ def _write(paths: Paths, prepared: Prepared) -> None:
 
 def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None, agreement: Agreement) -> dict:
     sensitive = {INPUTS[i][0] for i in agreement.settings["foelsomme_indikatorer"]}
-    agreement_files = [
-        paths.raw / n
-        for n in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
-    ]
+    agreement_files = [paths.raw / name for name in AGREEMENT_FILES]
     return {
         "aar": inputs.year,
         "eksempeldata": inputs.eksempeldata,

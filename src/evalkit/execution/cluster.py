@@ -1,8 +1,9 @@
 """Beyond one machine: a dask.distributed cluster's executor takes the reports.
 
-`evalkit run --dask tcp://server:8786` sends every report to the cluster's workers instead of
-local worker processes; the batch hands the work to any concurrent.futures executor, and
-dask's Client.get_executor() is one. Each dask worker keeps a warm kernel per worker thread.
+`evalkit run --dask tcp://server:8786` sends every report to the cluster's workers instead
+of the local threads and their warm kernels; the batch hands the work to any
+concurrent.futures executor, and dask's Client.get_executor() is one. Each dask worker keeps
+a warm kernel per worker thread.
 The workers need evalkit installed and the project folder (data, notebooks, reports) at the
 same absolute path as here, for example on a shared disk. dask is optional:
 `pip install -e '.[dask]'`.

@@ -7,18 +7,24 @@ delaftale; everything a report says about delmål, indicators and activities com
 import io
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from evalkit.domain import SAMLET_SLUG, slug
+from evalkit.domain import SAMLET_SLUG, Membership, slug
 from evalkit.errors import InputError, Problem, shown, unreadable
 from evalkit.inputs import cpr
 from evalkit.inputs.names import NameIndex
 from evalkit.inputs.readers import YamlRefused, load_yaml
 
 UNKNOWN = "ukendt"
+
+# The agreement as data: the files in data/raw/ beside the yearly folders.
+DELAFTALE, AFDELINGER = "delaftale.yaml", "afdelinger.csv"
+BASELINE, SAMMENLIGNING = "baseline.csv", "sammenligning.csv"
+AGREEMENT_FILES = (DELAFTALE, AFDELINGER, BASELINE, SAMMENLIGNING)
 
 # indicator id -> (input table, numerator column, denominator column or None for counts)
 INPUTS: dict[str, tuple[str, str, str | None]] = {
@@ -94,6 +100,15 @@ class Agreement:
     def boligselskaber(self) -> list[str]:
         return list(dict.fromkeys(self.afdelinger["boligselskab"]))
 
+    def members(self, niveau: str, enhed: str) -> list[str]:
+        """The afdelinger a report unit covers, in the agreement's order."""
+        return self._membership(niveau, enhed)
+
+    @cached_property
+    def _membership(self):
+        pairs = zip(self.afdelinger["afdeling"], self.afdelinger["boligselskab"], strict=True)
+        return Membership(pairs)
+
     def indicator(self, indicator_id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == indicator_id)
 
@@ -120,7 +135,7 @@ class Agreement:
 
 def load_agreement(raw_dir: Path) -> Agreement:
     """Read the agreement files in `raw_dir`; raise InputError naming what is wrong."""
-    path = raw_dir / "delaftale.yaml"
+    path = raw_dir / DELAFTALE
     try:
         doc = load_yaml(_text(path))
     except YamlRefused as exc:
@@ -151,14 +166,14 @@ def load_agreement(raw_dir: Path) -> Agreement:
     if problems:
         raise InputError(problems)
     shares = {i.id for i in indicators if i.enhed == "procent"}
-    baseline = _read_plain_csv(raw_dir / "baseline.csv", numeric=("aar", "vaerdi"))
+    baseline = _read_plain_csv(raw_dir / BASELINE, numeric=("aar", "vaerdi"))
     bad = baseline[baseline["indikator"].isin(shares) & ~baseline["vaerdi"].between(0, 100)]
     if not bad.empty:
         row = bad.index[0] + 2  # header = row 1
-        raise InputError([Problem(str(raw_dir / "baseline.csv"), "en andel skal være mellem 0 "
+        raise InputError([Problem(str(raw_dir / BASELINE), "en andel skal være mellem 0 "
                                   "og 100 (procent).", row=int(row), column="vaerdi")])  # fmt: skip
-    afdelinger = _read_plain_csv(raw_dir / "afdelinger.csv")
-    _check_unit_names(raw_dir / "afdelinger.csv", afdelinger)
+    afdelinger = _read_plain_csv(raw_dir / AFDELINGER)
+    _check_unit_names(raw_dir / AFDELINGER, afdelinger)
     activities = [
         Activity(a["navn"], a.get("kort_navn", a["navn"]), float(a["timer_pr_uge"]), a["formaal"])
         for a in doc["aktiviteter"]
@@ -174,7 +189,7 @@ def load_agreement(raw_dir: Path) -> Agreement:
         kommunale_maal=list(doc.get("kommunale_maal", [])),
         afdelinger=afdelinger,
         baseline=baseline,
-        sammenligning=_read_plain_csv(raw_dir / "sammenligning.csv", numeric=("aar", "vaerdi")),
+        sammenligning=_read_plain_csv(raw_dir / SAMMENLIGNING, numeric=("aar", "vaerdi")),
         settings=DEFAULT_SETTINGS | (doc.get("evalkit") or {}),
     )
 

@@ -33,10 +33,9 @@ from evalkit import __version__
 from evalkit.compute.build import PUBLISHED
 from evalkit.domain import ReportUnit
 from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
-from evalkit.inputs.agreement import Agreement
+from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement
 from evalkit.paths import PACKAGE_DIR, Paths
 
-AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
 TABLES = (PUBLISHED, "aktiviteter.csv")
 
 Rows = dict[tuple[str, str], str]  # (niveau, enhed) -> digest of its rows in one year
@@ -49,7 +48,6 @@ def keys(
     years = paths.processed_years(year)  # the years the report reads
     rows = {y: _row_digests(paths.processed_year(y)) for y in years}
     meta = {y: _metadata(paths.processed_year(y)) for y in years}
-    members = _members(agreement)
     common = {
         "evalkit": [__version__, _source_digest()],
         "packages": _packages(),
@@ -58,7 +56,7 @@ def keys(
     notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
     result = {}
     for unit in units:
-        afdelinger = members(unit)
+        afdelinger = agreement.members(unit.niveau, unit.enhed)
         shown = [(unit.niveau, unit.enhed)] + [("afdeling", a) for a in afdelinger]
         content = {
             "common": common,
@@ -115,24 +113,6 @@ def _shown_metadata(meta: dict, afdelinger: list[str]) -> dict:
     notes = meta.get("noter", {})
     shown["noter"] = {a: notes[a] for a in afdelinger if a in notes}
     return shown
-
-
-def _members(agreement: Agreement):
-    """The afdelinger a unit's report covers."""
-    table = agreement.afdelinger
-    by_company: dict[str, list[str]] = defaultdict(list)
-    for afdeling, company in zip(table["afdeling"], table["boligselskab"], strict=True):
-        by_company[company].append(afdeling)
-    everyone = list(table["afdeling"])
-
-    def members(unit: ReportUnit) -> list[str]:
-        if unit.niveau == "samlet":
-            return everyone
-        if unit.niveau == "boligselskab":
-            return by_company[unit.enhed]
-        return [unit.enhed]
-
-    return members
 
 
 def _file_digest(path: Path) -> str | None:

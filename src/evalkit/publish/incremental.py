@@ -45,8 +45,8 @@ def make_reports(
 ) -> dict[int, list[Outcome]]:
     """Each chosen unit's report for each year, made or reused; `done` hears each outcome.
 
-    `force` makes every report again. Without an `executor`, `jobs` worker processes with
-    warm kernels make them. A report that takes more than `timeout` seconds fails.
+    `force` makes every report again. Without an `executor`, `jobs` threads, each with a
+    warm kernel, make them. A report that takes more than `timeout` seconds fails.
     """
     keys: dict[int, dict[ReportUnit, str]] = {}
     outcomes: dict[Work, Outcome] = {}

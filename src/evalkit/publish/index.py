@@ -20,23 +20,22 @@ from evalkit.files import write_atomic
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.sheets import read_csv
 from evalkit.paths import Paths, is_year
+from evalkit.publish import records
 from evalkit.report import markup
 
 
 def write_index(paths: Paths, agreement: Agreement) -> Path:
     """reports/index.html: every year and unit, its status at a glance, failed units marked."""
-    order = {(u.niveau, u.enhed): i for i, u in enumerate(report_units(agreement))}
+    order = {u: i for i, u in enumerate(report_units(agreement))}
     years = []
     for year_dir in sorted(paths.reports.glob("[0-9]*"), reverse=True):
-        listing = year_dir / "enheder.json"
-        if not is_year(year_dir.name) or not listing.exists():  # "2025 kopi" is the analyst's
+        if not is_year(year_dir.name):  # "2025 kopi" is the analyst's
             continue
         year = int(year_dir.name)
+        outcomes = records.recorded(paths, year)
+        if not outcomes:
+            continue
         table = _indicators(paths, year)
-        entries = sorted(
-            json.loads(listing.read_text(encoding="utf-8")),
-            key=lambda e: order.get((e["niveau"], e["enhed"]), len(order)),
-        )
         meta = paths.processed_year(year) / "metadata.json"
         example = meta.exists() and json.loads(meta.read_text(encoding="utf-8"))["eksempeldata"]
         years.append(
@@ -45,14 +44,14 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
                 "eksempeldata": example,
                 "units": [
                     {
-                        "enhed": e["enhed"],
-                        "niveau": LEVEL_NAMES[e["niveau"]],
-                        "ok": e["ok"],
-                        "href": f"{year}/{e['html']}" if e["ok"] else None,
-                        "error": e["error"],
-                        "summary": _summary(table, e["niveau"], e["enhed"]),
+                        "enhed": o.unit.enhed,
+                        "niveau": LEVEL_NAMES[o.unit.niveau],
+                        "ok": o.ok,
+                        "href": f"{year}/{o.html}" if o.ok else None,
+                        "error": o.error,
+                        "summary": _summary(table, o.unit.niveau, o.unit.enhed),
                     }
-                    for e in entries
+                    for o in sorted(outcomes.values(), key=lambda o: order.get(o.unit, len(order)))
                 ],
             }
         )

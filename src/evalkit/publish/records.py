@@ -12,44 +12,52 @@ from evalkit.files import sha256, write_atomic
 from evalkit.paths import Paths
 from evalkit.publish import provenance
 
+UNITS_FILE, MANIFEST = "enheder.json", "manifest.json"
+
 
 def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
     """Keep reports/<year>/enheder.json up to date with the units just rendered."""
-    path = paths.reports_year(year) / "enheder.json"
-    known = {}
-    if path.exists():
-        known = {(u["niveau"], u["enhed"]): u for u in json.loads(path.read_text(encoding="utf-8"))}
+    entries = []
     for o in outcomes:
         entry = {"niveau": o.unit.niveau, "enhed": o.unit.enhed, **asdict(o)}
         del entry["unit"], entry["reused"]
-        known[(o.unit.niveau, o.unit.enhed)] = entry
-    write_atomic(path, json.dumps(list(known.values()), indent=2, ensure_ascii=False))
+        entries.append(entry)
+    _merge(paths.reports_year(year) / UNITS_FILE, entries)
 
 
 def write_manifest(paths: Paths, year: int, outcomes: list[Outcome]) -> Path:
     """reports/<year>/manifest.json: for every report, the code, notebook and input files."""
-    path = paths.reports_year(year) / "manifest.json"
-    known = {}
-    if path.exists():
-        known = {(u["niveau"], u["enhed"]): u for u in json.loads(path.read_text("utf-8"))}
+    entries = []
     for o in outcomes:
         notebook = paths.notebooks / NOTEBOOKS[o.unit.niveau]
         html = paths.reports_year(year) / o.html if o.html else None
-        known[(o.unit.niveau, o.unit.enhed)] = {
-            "niveau": o.unit.niveau,
-            "enhed": o.unit.enhed,
-            "html": o.html,
-            "html_sha256": sha256(html) if html else None,
-            **provenance.for_report(paths, year, notebook),
-        }
-    entries = sorted(known.values(), key=lambda e: (e["niveau"], e["enhed"]))
-    write_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+        entries.append(
+            {
+                "niveau": o.unit.niveau,
+                "enhed": o.unit.enhed,
+                "html": o.html,
+                "html_sha256": sha256(html) if html else None,
+                **provenance.for_report(paths, year, notebook),
+            }
+        )
+    path = paths.reports_year(year) / MANIFEST
+    _merge(path, entries)
     return path
+
+
+def _merge(path: Path, entries: list[dict]) -> None:
+    """Rewrite the JSON list at `path` with `entries` in place of those of the same unit."""
+    known = {}
+    if path.exists():
+        known = {(e["niveau"], e["enhed"]): e for e in json.loads(path.read_text("utf-8"))}
+    known.update({(e["niveau"], e["enhed"]): e for e in entries})
+    ordered = sorted(known.values(), key=lambda e: (e["niveau"], e["enhed"]))
+    write_atomic(path, json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
 
 
 def recorded(paths: Paths, year: int) -> dict[ReportUnit, Outcome]:
     """The outcomes kept in reports/<year>/enheder.json, by unit."""
-    path = paths.reports_year(year) / "enheder.json"
+    path = paths.reports_year(year) / UNITS_FILE
     if not path.exists():
         return {}
     result = {}
