@@ -8,6 +8,7 @@ template in report/templates/sections writes the markup and escapes every value.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,7 @@ from evalkit.domain import (
     STATUS_SYMBOLS,
     STATUSES,
     STEGET,
+    membership,
     slug,
 )
 from evalkit.inputs.agreement import UNKNOWN, Agreement, Indicator, load_agreement
@@ -190,14 +192,12 @@ class Report:
         banner speaks of the report's own year only."""
         return year != self.aar and year in self.example_years
 
-    @property
+    @cached_property
     def afdelinger(self) -> pd.DataFrame:
+        """The afdelinger this report covers (domain.membership), as rows of afdelinger.csv."""
         a = self.agreement.afdelinger
-        if self.niveau == "boligselskab":
-            return a[a["boligselskab"] == self.enhed]
-        if self.niveau == "samlet":
-            return a
-        return a[a["afdeling"] == self.enhed]
+        members = membership(zip(a["afdeling"], a["boligselskab"], strict=True))
+        return a[a["afdeling"].isin(members(self.niveau, self.enhed))]
 
     def comparison(self, indicator: Indicator) -> Cell:
         """The agreement's comparison values; for move-outs those of the unit's dwelling type.
