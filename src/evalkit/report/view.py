@@ -28,7 +28,6 @@ from evalkit.domain import (
     STATUS_SYMBOLS,
     STATUSES,
     STEGET,
-    membership,
     slug,
 )
 from evalkit.inputs.agreement import UNKNOWN, Agreement, Indicator, load_agreement
@@ -194,10 +193,9 @@ class Report:
 
     @cached_property
     def afdelinger(self) -> pd.DataFrame:
-        """The afdelinger this report covers (domain.membership), as rows of afdelinger.csv."""
+        """The afdelinger this report covers (Agreement.members), as rows of afdelinger.csv."""
         a = self.agreement.afdelinger
-        members = membership(zip(a["afdeling"], a["boligselskab"], strict=True))
-        return a[a["afdeling"].isin(members(self.niveau, self.enhed))]
+        return a[a["afdeling"].isin(self.agreement.members(self.niveau, self.enhed))]
 
     def comparison(self, indicator: Indicator) -> Cell:
         """The agreement's comparison values; for move-outs those of the unit's dwelling type.
