@@ -18,6 +18,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_charts.py
 	$(BIN)/python scripts/bench_audit.py
 
 lint: $(STAMP)

@@ -77,7 +77,7 @@ def test_charts_are_embedded_images_with_alt_text(batch):
     html = (batch["root"] / "reports" / str(YEAR) / "ringparken.html").read_text("utf-8")
     images = re.findall(r"<img [^>]*>", html)
     assert len(images) >= 2
-    assert all('src="data:image/png;base64,' in img for img in images)
+    assert all('src="data:image/svg+xml;base64,' in img for img in images)
     alts = [re.search(r"""alt=(?:"([^"]+)"|'([^']+)')""", img).group(1, 2) for img in images]
     alts = [double or single for double, single in alts]
     assert any("Baseline 2023: 21,5 %" in alt for alt in alts)

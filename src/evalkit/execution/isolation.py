@@ -173,9 +173,9 @@ def _restore(state: _State) -> None:
 
 
 def _draw_once() -> None:
-    """Load matplotlib's fonts and PNG writer now rather than in the first report."""
+    """Load matplotlib's fonts and SVG writer now rather than in the first report."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(1, 1))
     figure.subplots().set_title("0")
-    figure.savefig(BytesIO(), format="png")
+    figure.savefig(BytesIO(), format="svg")

@@ -1,11 +1,17 @@
-"""Charts for the reports, as PNG images embedded in the HTML with an alt text.
+"""Charts for the reports, as SVG images embedded in the HTML with an alt text.
 
-Figures are made with matplotlib's object API (no pyplot), so nothing is shared between
-charts or between reports.
+SVG, not PNG: lines and text stay sharp at any zoom and in print (a PNG at 110 dots per inch
+prints blurred), and writing SVG costs less than rasterising a PNG (scripts/bench_charts.py).
+Each chart is drawn once: the axes have a fixed size in inches and the figure is made just
+large enough for the labels around them, measured from the text before drawing
+(`_Margins`). savefig(bbox_inches="tight") gave the same crop but drew every chart twice,
+once only to find its extent. Figures are made with matplotlib's object API (no pyplot), so
+nothing is shared between charts or between reports.
 """
 
 import base64
 import io
+import re
 from dataclasses import dataclass
 
 import matplotlib
@@ -13,35 +19,130 @@ import matplotlib
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.textpath import text_to_path  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from evalkit import fmt  # noqa: E402
 from evalkit.report import markup  # noqa: E402
 
 BLUE, GREY, DARK = "#1f5f8b", "#6b6b6b", "#222222"
-matplotlib.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False})
+FONT_SIZE = 10  # points
+matplotlib.rcParams.update(
+    {
+        "font.size": FONT_SIZE,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        # The title where matplotlib would put it anyway (the ticks are below the axes), set
+        # rather than searched for: the search measures every tick label once more.
+        "axes.titley": 1.0,
+        # Element ids drawn from this salt rather than at random: the same chart, the same bytes.
+        "svg.hashsalt": "evalkit",
+    }
+)
+# The PNGs were written at 110 dots per inch; an SVG says its size in points (72 per inch),
+# which a browser shows at 96 pixels per inch. The size is scaled so that a chart takes the
+# same room on the page as before.
+SCREEN_SCALE = 110 / 72
+# The axes as matplotlib's default subplot gave them in the figures of 6.4 inches by 2.8
+# (trend) and by 0.32 inch per afdeling + 1 (against_baseline) that the charts had before.
+AXES_WIDTH = 6.4 * (0.9 - 0.125)  # inches
+TREND_HEIGHT = 2.8 * (0.88 - 0.11)  # inches
+ROW_HEIGHT, BAR_EXTRA = 0.32 * (0.88 - 0.11), 1.0 * (0.88 - 0.11)  # inches
+LINE = 1.2 * FONT_SIZE / 72  # inches: one line of chart text
+TICK = 7 / 72  # inches: a tick (3.5 pt) and the gap to its label (3.5 pt)
+TITLE_PAD = 6 / 72  # inches: matplotlib's gap between a title and its axes
+LEGEND = 0.3  # inches: a legend of one row in 8-point text, with its padding
+GAP = 0.1  # inches: between the outermost text and the edge, as bbox_inches="tight" had it
 
 
 @dataclass
 class Chart:
-    """A rendered chart: PNG bytes and the sentence that says what it shows."""
+    """A rendered chart: SVG bytes and the sentence that says what it shows."""
 
-    png: bytes
+    svg: bytes
     alt: str
 
     def __repr__(self) -> str:  # the text/plain form in the notebook: no image bytes twice
         return f"[Diagram: {self.alt}]"
 
     def _repr_html_(self) -> str:
-        png = base64.b64encode(self.png).decode("ascii")
-        return markup.render("chart.html.j2", png=png, alt=self.alt)
+        svg = base64.b64encode(self.svg).decode("ascii")
+        return markup.render("chart.html.j2", svg=svg, alt=self.alt)
+
+
+_SIZE = re.compile(rb'<svg([^>]*?) width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
 def _render(fig: Figure, alt: str) -> Chart:
     buffer = io.BytesIO()
-    # No metadata: the same data gives the same bytes.
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    return Chart(buffer.getvalue(), alt)
+    # No date and no creator: the same data gives the same bytes.
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+
+    def screen_size(found: re.Match) -> bytes:
+        width, height = (round(float(x) * SCREEN_SCALE) for x in found.group(2, 3))
+        return b'<svg%s width="%dpx" height="%dpx"' % (found.group(1), width, height)
+
+    return Chart(_SIZE.sub(screen_size, buffer.getvalue(), count=1), alt)
+
+
+def _width(texts, size: float = FONT_SIZE) -> float:
+    """The width in inches of the widest line of `texts` at `size` points."""
+    font = FontProperties(size=size)
+    lines = [line for text in texts for line in str(text).split("\n")]
+    return (
+        max(
+            (text_to_path.get_text_width_height_descent(line, font, False)[0] for line in lines),
+            default=0.0,
+        )
+        / 72
+    )
+
+
+@dataclass
+class _Margins:
+    """The room around the axes, in inches, for the labels outside them."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    def apply(self, fig: Figure, width: float, height: float) -> None:
+        """Make `fig` the axes (`width` by `height` inches) with these margins around them."""
+        fig.set_size_inches(self.left + width + self.right, self.bottom + height + self.top)
+        total_width, total_height = fig.get_size_inches()
+        fig.subplots_adjust(
+            left=self.left / total_width,
+            right=1 - self.right / total_width,
+            top=1 - self.top / total_height,
+            bottom=self.bottom / total_height,
+        )
+
+
+def _right_margin(ax, width: float, labels: list[tuple[float, float]]) -> float:
+    """The right margin that keeps every label inside the image.
+
+    `labels`: (x in data units, inches the text reaches right of x). A label at a fraction d
+    of the x range from the right end has d * `width` (the axes' width) inside the axes.
+    """
+    low, high = ax.get_xlim()
+    return GAP + max([0.0, *(reach - (high - x) / (high - low) * width for x, reach in labels)])
+
+
+def _blank_axis_labels(ax) -> None:
+    """The axes have no axis labels: placing them (measuring every tick label) is skipped."""
+    ax.xaxis.set_label_coords(0.5, 0)
+    ax.yaxis.set_label_coords(0, 0.5)
+
+
+def _tick_labels(axis) -> list[str]:
+    """The labels the axis will show, from its locator and formatter, without drawing."""
+    low, high = sorted(axis.get_view_interval())
+    ticks = [t for t in axis.get_major_locator()() if low <= t <= high]
+    formatter = axis.get_major_formatter()
+    return [formatter(t, i) for i, t in enumerate(ticks)]
 
 
 def _axis_format(ax, enhed: str, axis: str = "y") -> None:
@@ -68,14 +169,17 @@ def trend(
     `note` goes into the alt text: example data, or other afdelinger than the latest year's.
     `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
-    fig = Figure(figsize=(6.4, 2.8))
+    fig = Figure()
     ax = fig.subplots()
+    _blank_axis_labels(ax)
     marks = dict(zip(series["aar"], series["maerke"], strict=True)) if "maerke" in series else {}
     notes = dict(zip(series["aar"], series["note"], strict=True)) if "note" in series else {}
     data = series.dropna(subset=["vaerdi"])
     hidden = dict(zip(series["aar"], series.get("skjult", ""), strict=True))
     hidden = {year: text for year, text in hidden.items() if text}
+    outside = []  # (x, inches its text reaches right of x): labels that may pass the axes
     for x, text in hidden.items():
+        outside.append((x, _width([text]) / 2))
         ax.annotate(text, (x, 0), textcoords="offset points", xytext=(0, 6),
                     ha="center", color=GREY, fontstyle="italic")  # fmt: skip
     data_years = sorted({*data["aar"], *hidden})
@@ -86,10 +190,10 @@ def trend(
         ax.axhline(baseline, color=GREY, linestyle="--", linewidth=1)
         ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none",
                 fillstyle="none" if baseline_note else "full")  # fmt: skip
-        ax.annotate(
-            f"{baseline_label}: {fmt.value(baseline, enhed)}", (baseline_aar, baseline),
-            textcoords="offset points", xytext=(6, 6), color=GREY,
-        )  # fmt: skip
+        label = f"{baseline_label}: {fmt.value(baseline, enhed)}"
+        ax.annotate(label, (baseline_aar, baseline), textcoords="offset points", xytext=(6, 6),
+                    color=GREY)  # fmt: skip
+        outside.append((baseline_aar, 6 / 72 + _width([label])))
         years = sorted({*years, baseline_aar})
     ax.plot(data["aar"], data["vaerdi"], color=BLUE, linewidth=2)
     plain = data[[not marks.get(a) for a in data["aar"]]]
@@ -104,14 +208,10 @@ def trend(
         ax.errorbar(data["aar"], data["vaerdi"].astype(float), yerr=[below, above], fmt="none",
                     ecolor=BLUE, elinewidth=1, capsize=4)  # fmt: skip
     for x, y in zip(data["aar"], data["vaerdi"], strict=True):
-        ax.annotate(
-            fmt.value(y, enhed),
-            (x, y),
-            textcoords="offset points",
-            xytext=(8, 4),
-            ha="left",
-            color=DARK,
-        )
+        label = fmt.value(y, enhed)
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(8, 4), ha="left",
+                    color=DARK)  # fmt: skip
+        outside.append((x, 8 / 72 + _width([label])))
     ax.set_xticks(years or [0], [f"{y}\n{marks[y]}" if marks.get(y) else str(y)
                                  for y in years] or ["0"])  # fmt: skip
     ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
@@ -120,6 +220,14 @@ def trend(
     ax.set_ylim(0, max(1.0, float(top)) * 1.25)
     _axis_format(ax, enhed)
     ax.set_title(title, loc="left", fontsize=10)
+    outside.append((ax.get_xlim()[0], _width([title])))  # from the left end of the axes
+    xticks = [label.get_text() for label in ax.get_xticklabels()]
+    _Margins(
+        left=_width(_tick_labels(ax.yaxis)) + TICK + GAP,
+        right=_right_margin(ax, AXES_WIDTH, outside),
+        top=LINE + TITLE_PAD + GAP,
+        bottom=TICK + LINE * max(x.count("\n") + 1 for x in xticks) + GAP,
+    ).apply(fig, AXES_WIDTH, TREND_HEIGHT)
     shown = {a: fmt.value(v, enhed) for a, v in zip(data["aar"], data["vaerdi"], strict=True)}
     points = "; ".join(
         f"{a}{f' ({notes[a]})' if notes.get(a) else ''}: {shown.get(a) or hidden[a]}"
@@ -138,8 +246,9 @@ def trend(
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
     """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
     rows = rows.iloc[::-1]
-    fig = Figure(figsize=(6.4, 0.32 * len(rows) + 1.0))
+    fig = Figure()
     ax = fig.subplots()
+    _blank_axis_labels(ax)
     positions = range(len(rows))
     values = rows["vaerdi"].astype(float).fillna(0)
     below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
@@ -157,22 +266,28 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
         linestyle="none",
         label=f"Baseline {baseline_aar}",
     )
+    outside = []
     for y, v, b, hi in zip(positions, rows["vaerdi"], rows["baseline"], rows["ki_oevre"],
                            strict=True):  # fmt: skip
         right = max(0 if pd.isna(x) else x for x in (v, b, hi))
-        ax.annotate(
-            "ingen data" if pd.isna(v) else fmt.pct(v),
-            (right, y),
-            textcoords="offset points",
-            xytext=(6, -3),
-            fontsize=8,
-            color=DARK,
-        )
+        label = "ingen data" if pd.isna(v) else fmt.pct(v)
+        ax.annotate(label, (right, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
+                    color=DARK)  # fmt: skip
+        outside.append((right, 6 / 72 + _width([label], 8)))
     ax.set_yticks(list(positions), list(rows["enhed"]))
     _axis_format(ax, "procent", axis="x")
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.08 - 0.4 / len(rows)), ncols=2,
-              frameon=False, fontsize=8)  # fmt: skip
+    # The legend under the axis labels, lined up with the axes.
+    below = blended_transform_factory(ax.transAxes, fig.dpi_scale_trans)  # y: inches
+    ax.legend(loc="lower left", bbox_to_anchor=(0, GAP), bbox_transform=below, ncols=2,
+              frameon=False, fontsize=8, borderaxespad=0)  # fmt: skip
     ax.set_title(title, loc="left", fontsize=10)
+    outside.append((ax.get_xlim()[0], _width([title])))
+    _Margins(
+        left=_width(rows["enhed"]) + TICK + GAP,
+        right=_right_margin(ax, AXES_WIDTH, outside),
+        top=LINE + TITLE_PAD + GAP,
+        bottom=TICK + LINE + LEGEND + 2 * GAP,
+    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * len(rows) + BAR_EXTRA)
     shown = rows.iloc[::-1]
     alt = (
         f"{title}: "

@@ -1,0 +1,109 @@
+"""Spec: the charts (evalkit.report.charts) are laid out in one pass, with every label inside
+the image and no more room around them than bbox_inches="tight" left."""
+
+import io
+
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_svg import RendererSVG
+
+from evalkit.report import charts
+
+LONG_TITLE = (
+    "Andelen, der er »meget tilfreds« eller »tilfreds« med boligområdet – "
+    "Boligselskabet Sct. Jørgen"
+)
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the charts drew, as they were saved."""
+    figures = []
+    render = charts._render
+
+    def keep(fig, alt):
+        figures.append(fig)
+        return render(fig, alt)
+
+    monkeypatch.setattr(charts, "_render", keep)
+    return figures
+
+
+def series(values: dict[int, float], **columns) -> pd.DataFrame:
+    years = list(values)
+    columns = {"skjult": [""] * len(years), **columns}
+    return pd.DataFrame({"aar": years, "vaerdi": list(values.values()),
+                         "ki_nedre": [v * 0.8 for v in values.values()],
+                         "ki_oevre": [v * 1.2 for v in values.values()], **columns})  # fmt: skip
+
+
+TRENDS = {
+    "short": lambda: charts.trend(
+        "Udsættelser", series({2024: 6.0, 2025: 7.0}), "antal", 6.0, 2024
+    ),  # fmt: skip
+    "a long title": lambda: charts.trend(LONG_TITLE, series({2025: 0.5}), "procent", None, None),
+    "long labels at the right end": lambda: charts.trend(
+        "Tilfredshed",
+        series(
+            {2024: 0.802, 2025: 0.999},
+            maerke=["eksempeldata\nandre afdelinger", ""],
+            note=["eksempeldata", ""],
+        ),  # fmt: skip
+        "procent",
+        0.81,
+        2025,
+        baseline_note="eksempeldata",
+    ),
+    "a hidden year": lambda: charts.trend(
+        "Udsættelser",
+        pd.DataFrame(
+            {"aar": [2024, 2025], "vaerdi": [None, 9.0], "skjult": ["under 5 husstande", ""]}
+        ),
+        "antal",
+        None,
+        None,
+    ),
+    "against baseline": lambda: charts.against_baseline(
+        "Fraflytningsprocent 2025 mod baseline 2023",
+        pd.DataFrame(
+            {
+                "enhed": ["Kærsangerparken", "Lindon"],
+                "vaerdi": [0.114, None],
+                "ki_nedre": [0.06, None],
+                "ki_oevre": [0.2, None],
+                "baseline": [0.115, 0.6],
+            }
+        ),
+        2025,
+        2023,
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("make", TRENDS.values(), ids=TRENDS.keys())
+def test_every_label_is_inside_the_image_with_little_room_to_spare(drawn, make):
+    make()
+    fig = drawn[-1]
+    width, height = fig.get_size_inches()
+    # Text measured as the SVG writes it (glyph outlines, 72 dots per inch), not as the PNG
+    # renderer would.
+    fig.set_dpi(72)
+    svg = RendererSVG(width * 72, height * 72, io.StringIO())
+    inside = fig.get_tightbbox(svg)  # inches: everything drawn
+    # bbox_inches="tight" left 0.1 inch (charts.GAP) around everything.
+    for room in (inside.x0, inside.y0, width - inside.x1, height - inside.y1):
+        assert 0.1 - 0.01 < room < 0.1 + 0.1
+
+
+@pytest.mark.parametrize("make", TRENDS.values(), ids=TRENDS.keys())
+def test_the_same_chart_gives_the_same_bytes(make):
+    first, second = make(), make()
+    assert first.svg == second.svg and first.svg.startswith(b"<?xml")
+
+
+def test_the_axes_keep_their_size_whatever_the_labels(drawn):
+    TRENDS["short"]()
+    TRENDS["long labels at the right end"]()
+    sizes = [fig.axes[0].get_window_extent().size / fig.dpi for fig in drawn]
+    assert sizes[0] == pytest.approx(sizes[1])
+    assert sizes[0] == pytest.approx([charts.AXES_WIDTH, charts.TREND_HEIGHT])
