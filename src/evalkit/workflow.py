@@ -6,17 +6,23 @@ execution (one notebook per report) → publish (records, tal.csv, index). The c
 its exit code. Lines for the analyst go to stdout, problems to stderr.
 """
 
+import io
 import sys
 import time
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalkit import files
 from evalkit.domain import report_units
 from evalkit.errors import ExitCode, InputError, Problem, UsageError, shown
-from evalkit.inputs.agreement import Agreement, load_agreement
 from evalkit.paths import Paths
+
+if TYPE_CHECKING:  # pandas comes with it: imported where a command needs it, so a run
+    # with nothing to do (evalkit.publish.fingerprint) ends before pandas is loaded
+    from evalkit.inputs.agreement import Agreement
 
 SHOWN_PROBLEMS = 50  # problems printed; the rest are counted
 REPORT_TIMEOUT = 600  # seconds for one report (--timeout): generous, a report takes seconds
@@ -39,7 +45,7 @@ def validate(paths: Paths, year: int | None) -> ExitCode:
     from evalkit.inputs.checks import implausible_changes
     from evalkit.inputs.tables import read_year
 
-    agreement = load_agreement(paths.raw)
+    agreement = _agreement(paths)
     years = _years(paths, year)
     problems: list[Problem] = []
     for y in years:
@@ -65,7 +71,7 @@ def validate(paths: Paths, year: int | None) -> ExitCode:
 
 def build(paths: Paths, year: int | None) -> ExitCode:
     """Compute data/processed/<year>/ for `year` (or every year)."""
-    agreement = load_agreement(paths.raw)
+    agreement = _agreement(paths)
     years = _years(paths, year)
     _outputs_apart(paths)
     files.check_free(paths.processed)  # another run is told at once, before reading anything
@@ -78,7 +84,7 @@ def audit(paths: Paths, year: int | None) -> ExitCode:
     """Each hidden figure of the reports of `year` and the range a reader can deduce."""
     from evalkit.publish import tal
 
-    agreement = load_agreement(paths.raw)
+    agreement = _agreement(paths)
     years = _years(paths, year)
     _outputs_apart(paths)
     files.check_free(paths.processed)
@@ -114,12 +120,19 @@ def audit(paths: Paths, year: int | None) -> ExitCode:
 
 def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     """Build, hide and audit, then make every report of `year` (or every year) that is not
-    current, write tal.csv and the index."""
-    agreement = load_agreement(paths.raw)
-    years = _years(paths, year)
+    current, write tal.csv and the index. When no file has changed since the same run last
+    ended without a fault, say so and end (evalkit.publish.fingerprint)."""
+    from evalkit.publish import fingerprint
+
     _outputs_apart(paths)
     files.check_free(paths.processed)
     files.check_free(paths.reports)
+    scope = fingerprint.Scope(year, options.unit)
+    if not options.force and _nothing_changed(paths, scope):
+        return ExitCode.OK
+    before = fingerprint.inputs(paths)
+    agreement = _agreement(paths)
+    years = _years(paths, year)
     chosen = _chosen(agreement, options.unit)
     wanted = _history(paths, years)
     _check(paths, agreement, wanted)  # every year is valid before a kernel is started
@@ -129,8 +142,13 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
         start_early(paths, years, 1 if options.unit else options.jobs, options.force)
     with files.exclusive(paths.reports), files.exclusive(paths.processed):
         try:
-            _build(paths, agreement, wanted)
-            return _make_reports(paths, agreement, years, chosen, options)
+            with _told() as said:
+                _build(paths, agreement, wanted)
+                code = _make_reports(paths, agreement, years, chosen, options)
+            if code == ExitCode.OK:
+                counts = {y: len(chosen) for y in years}
+                fingerprint.record(paths, scope, before, said.getvalue(), counts)
+            return code
         except KeyboardInterrupt:
             # Still holding the locks: nothing half-written stays behind.
             for folder in [paths.reports, *map(paths.reports_year, years)]:
@@ -145,7 +163,7 @@ def new_year(paths: Paths, year: int, fmt: str) -> ExitCode:
     from evalkit.inputs import new_year as templates
     from evalkit.inputs.year_folder import period_warning
 
-    agreement = load_agreement(paths.raw)
+    agreement = _agreement(paths)
     year_dir = paths.raw_year(year)
     clashes = templates.conflicts(year_dir)
     if clashes:
@@ -194,6 +212,55 @@ def pdf(paths: Paths, year: int) -> ExitCode:
 
 
 # -- what the commands share ------------------------------------------------------------------
+def _agreement(paths: Paths) -> "Agreement":
+    from evalkit.inputs.agreement import load_agreement
+
+    return load_agreement(paths.raw)
+
+
+def _nothing_changed(paths: Paths, scope) -> bool:
+    """Whether the last run like this one left every file as it is now; then say what it
+    said (its warnings) and what a full run would: every report reused."""
+    from evalkit.publish import fingerprint
+
+    started = time.perf_counter()
+    if not (paths.processed / fingerprint.RECORD).is_file():
+        return False  # no run has ended here yet: nothing to compare, no folder to create
+    with files.exclusive(paths.reports), files.exclusive(paths.processed):
+        last = fingerprint.unchanged(paths, scope)
+    if last is None:
+        return False
+    print(last["said"], end="", file=sys.stderr)
+    print("Intet er ændret siden sidste kørsel: inddata, noter, notebooks, evalkit og "
+          "rapporterne er de samme, så intet er beregnet eller lavet igen.")  # fmt: skip
+    total = sum(last["years"].values())
+    for year, count in last["years"].items():
+        print(f"{year}: 0 lavet, {count} genbrugt, 0 fejlet.")
+    seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    noun = "rapport" if total == 1 else "rapporter"
+    print(f"I alt {total} {noun}: 0 lavet, {total} genbrugt, 0 fejlet på {seconds} s.")
+    print(f"Oversigt: {paths.reports / 'index.html'}")
+    return True
+
+
+@contextmanager
+def _told():
+    """What the block prints to stderr, printed and kept: a run that ends early repeats it."""
+    kept = io.StringIO()
+    real = sys.stderr
+
+    class Both(io.TextIOBase):
+        def write(self, text: str) -> int:
+            kept.write(text)
+            return real.write(text)
+
+        def flush(self) -> None:
+            real.flush()
+
+    with redirect_stderr(Both()):
+        yield kept
+
+
 def print_problems(problems: list[Problem]) -> None:
     """The problems, errors first, at most SHOWN_PROBLEMS of them and a count of the rest."""
     ordered = sorted(problems, key=lambda p: p.warning)  # stable: errors first, in order
@@ -240,7 +307,7 @@ def _outputs_apart(paths: Paths) -> None:
         )
 
 
-def _chosen(agreement: Agreement, unit_name: str | None):
+def _chosen(agreement: "Agreement", unit_name: str | None):
     from evalkit.inputs.names import normalize
 
     chosen = report_units(agreement)
@@ -253,7 +320,7 @@ def _chosen(agreement: Agreement, unit_name: str | None):
     return found
 
 
-def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+def _check(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
     """Every year is valid before anything is written or any lock is taken."""
     from evalkit.inputs.tables import read_year
 
@@ -267,7 +334,7 @@ def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
         raise InputError(problems)
 
 
-def _build(paths: Paths, agreement: Agreement, years: list[int]) -> None:
+def _build(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
     """Write data/processed/<year>/ for each year. Call it holding the lock on processed/."""
     from evalkit.compute.build import build_years
 

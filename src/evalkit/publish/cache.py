@@ -23,8 +23,6 @@ quick.
 import csv
 import hashlib
 import json
-import os
-import sysconfig
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -35,6 +33,7 @@ from evalkit.domain import ReportUnit
 from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
 from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement
 from evalkit.paths import PACKAGE_DIR, Paths
+from evalkit.publish import fingerprint
 
 TABLES = (PUBLISHED, "aktiviteter.csv")
 
@@ -50,7 +49,7 @@ def keys(
     meta = {y: _metadata(paths.processed_year(y)) for y in years}
     common = {
         "evalkit": [__version__, _source_digest()],
-        "packages": _packages(),
+        "packages": fingerprint.packages(),
         "agreement": {name: _file_digest(paths.raw / name) for name in AGREEMENT_FILES},
     }
     notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
@@ -128,16 +127,3 @@ def _source_digest() -> str:
             digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-@cache
-def _packages() -> list[str]:
-    """The installed distributions with their versions, from the folder listing alone."""
-    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
-    return sorted(
-        name
-        for folder in folders
-        if os.path.isdir(folder)
-        for name in os.listdir(folder)
-        if name.endswith(".dist-info")
-    )
