@@ -1,6 +1,6 @@
 # evalkit: `make report` builds every year's reports, `make test` runs the tests,
-# `make bench` measures the batch against the plain ways and the disclosure audit (a few
-# minutes).
+# `make bench` measures the batch against the plain ways (all years, and one year as the
+# analyst runs it), the charts and the disclosure audit (a quarter of an hour).
 # All create the environment in .venv on first use and reuse it after.
 
 PYTHON ?= python3
@@ -18,6 +18,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_year.py
 	$(BIN)/python scripts/bench_charts.py
 	$(BIN)/python scripts/bench_audit.py
 

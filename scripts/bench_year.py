@@ -1,0 +1,158 @@
+"""The yearly batch as the analyst runs it (part of `make bench`): one year, every unit.
+
+On a copy of the shipped data, one after another:
+
+1. the naive loop: `papermill` and `jupyter nbconvert --to html --no-input` for a few units,
+   one process pair per report, run from notebooks/;
+2. a plain pool: two worker processes calling papermill (a fresh kernel per report, run
+   from notebooks/) and nbconvert's HTMLExporter, for every unit of the year;
+3. `evalkit run --year <year>`, cold (no processed data, no reports);
+4. the same again with nothing changed (the median of three);
+5. one afdeling's figures changed: the run, and how many reports it made.
+
+Each line carries the load average when it started: the machine may be shared.
+"""
+
+import argparse
+import csv
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (the shared setups of scripts/bench.py)
+
+CHANGED = "Lindon"  # its figures change in step 5; BoligViborg's and the plan's reports show it
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--naive", type=int, default=3, help="units for the naive loop")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="evalkit-bench-year-"))
+    try:
+        print(bench.machine())
+        project = copy(scratch / "project")
+        units = [u for u in bench.all_units(project) if u[0] == args.year]
+        rows = []
+
+        def measure(name: str, step) -> tuple[int, float]:
+            load = bench.load()
+            count, wall = step()
+            rows.append((name, count, wall, load))
+            print(f"{name:44} {count:4d} {wall:7.2f} s {wall / count:6.2f} s/report  "
+                  f"(load {load})", flush=True)  # fmt: skip
+            return count, wall
+
+        naive_units = [u for u in units if u[1] == "afdeling"][: args.naive - 1] + units[-1:]
+        measure("naive CLI loop, from notebooks/", lambda: naive(project, naive_units, scratch))
+        measure("plain papermill pool, 2 processes", lambda: pool(project, units, scratch))
+        shutil.rmtree(project / "data" / "processed")
+        cold = measure("evalkit run --year, cold", lambda: evalkit(project, args.year, len(units)))
+        reruns = []
+        for _ in range(3):
+            load = bench.load()
+            reruns.append((evalkit(project, args.year, 0)[1], load))
+        again, load = sorted(reruns)[1]
+        print(f"{'evalkit run --year, nothing changed (median)':44} {again:12.2f} s in all  "
+              f"(load {load}; all three: {', '.join(f'{s:.2f}' for s, _ in reruns)})")  # fmt: skip
+        change_one(project, args.year)
+        load = bench.load()
+        made, wall = evalkit(project, args.year, None)
+        print(f"{f'evalkit run --year, {CHANGED} changed':44} {wall:12.2f} s in all  "
+              f"({made} reports made; load {load})")  # fmt: skip
+        per = {name: wall / count for name, count, wall, _ in rows}
+        naive_s, pool_s = per[rows[0][0]], per[rows[1][0]]
+        print(
+            f"\nper report, evalkit cold vs naive loop: {naive_s / (cold[1] / cold[0]):.1f}x, "
+            f"vs plain pool: {pool_s / (cold[1] / cold[0]):.1f}x (targets >= 30x, >= 6x); "
+            f"nothing changed {again:.2f} s (target < 0.5 s); one afdeling changed "
+            f"{wall:.2f} s (target < 3 s)"
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def copy(root: Path) -> Path:
+    shutil.copytree(bench.REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(bench.REPO / "notebooks", root / "notebooks")
+    bench.run([bench.BIN / "evalkit", "build"], root)  # the plain ways read data/processed
+    return root
+
+
+def naive(project: Path, units: list, scratch: Path) -> tuple[int, float]:
+    out = scratch / "naive"
+    out.mkdir()
+    started = time.perf_counter()
+    for year, niveau, enhed in units:
+        executed = out / f"{enhed}.ipynb"
+        bench.run([bench.BIN / "papermill", bench.NOTEBOOKS[niveau], executed,
+                   "-p", "aar", str(year), "-p", "niveau", niveau, "-p", "enhed", enhed,
+                   "-k", "python3", "--no-progress-bar"], project / "notebooks")  # fmt: skip
+        bench.run([bench.BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
+                  project / "notebooks")  # fmt: skip
+    return len(units), time.perf_counter() - started
+
+
+def plain_report(notebooks: str, out: str, year: int, niveau: str, enhed: str) -> None:
+    """One report the plain way: papermill with a fresh kernel, then nbconvert's exporter."""
+    import papermill
+    from nbconvert import HTMLExporter
+
+    executed = Path(out) / f"{year}-{niveau}-{enhed}.ipynb"
+    notebook = papermill.execute_notebook(
+        f"{notebooks}/{bench.NOTEBOOKS[niveau]}",
+        str(executed),
+        parameters={"aar": year, "niveau": niveau, "enhed": enhed},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=notebooks,
+    )
+    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(notebook)
+    executed.with_suffix(".html").write_text(body, encoding="utf-8")
+
+
+def pool(project: Path, units: list, scratch: Path) -> tuple[int, float]:
+    out = scratch / "pool"
+    out.mkdir()
+    started = time.perf_counter()
+    spawn = get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=spawn, initializer=bench._quiet) as workers:
+        notebooks = str(project / "notebooks")
+        for f in [workers.submit(plain_report, notebooks, str(out), *u) for u in units]:
+            f.result()
+    return len(units), time.perf_counter() - started
+
+
+def evalkit(project: Path, year: int, expected: int | None) -> tuple[int, float]:
+    """`evalkit run --year`: the reports it made and its wall time."""
+    wall, out = bench.evalkit(project, project / "reports", "--year", str(year))
+    made = int(re.search(r"I alt \d+ rapport\w*: (\d+) lavet", out).group(1))
+    assert expected is None or made == expected, out
+    return made, wall
+
+
+def change_one(project: Path, year: int) -> None:
+    """One more move-out in CHANGED's table for `year`."""
+    path = project / "data" / "raw" / str(year) / "fraflytninger.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index("fraflytninger")
+    for row in rows[1:]:
+        if row[0] == CHANGED:
+            row[column] = str(int(row[column]) + 1)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    os.utime(path)
+
+
+if __name__ == "__main__":
+    main()
