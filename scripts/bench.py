@@ -3,9 +3,9 @@
 Runs, one after another in one go, in a scratch folder:
 
 1. the naive loop: the `papermill` and `jupyter nbconvert --to html --no-input` commands for
-   a few units, one process pair per report;
-2. a plain pool: two worker processes calling papermill (a fresh kernel per report) and
-   nbconvert's HTMLExporter, over every unit of every year;
+   a few units, one process pair per report, run from notebooks/;
+2. a plain pool: two worker processes calling papermill (a fresh kernel per report, run from
+   notebooks/) and nbconvert's HTMLExporter, over every unit of every year;
 3. `evalkit run` over every unit of every year: cold, then again with nothing changed
    (the median of three);
 4. scale: `evalkit build` of a synthetic national input (7,000 afdelinger x 10 years; time
@@ -116,23 +116,27 @@ def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
 # -- 1. the naive loop ----------------------------------------------------------------------
 
 
-def naive(project: Path, out: Path) -> tuple[int, float]:
+def naive(project: Path, out: Path, units: list | None = None) -> tuple[int, float]:
+    """`units` ((year, niveau, enhed); NAIVE_UNITS of 2025 by default), run from notebooks/."""
     out.mkdir()
+    units = units or [(2025, niveau, enhed) for niveau, enhed in NAIVE_UNITS]
     started = time.perf_counter()
-    for niveau, enhed in NAIVE_UNITS:
+    for year, niveau, enhed in units:
         executed = out / f"{enhed}.ipynb"
-        run([BIN / "papermill", f"notebooks/{NOTEBOOKS[niveau]}", executed,
-             "-p", "aar", "2025", "-p", "niveau", niveau, "-p", "enhed", enhed,
-             "-p", "data_dir", "data", "-k", "python3", "--no-progress-bar"], project)  # fmt: skip
-        run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], project)
-    return len(NAIVE_UNITS), time.perf_counter() - started
+        run([BIN / "papermill", NOTEBOOKS[niveau], executed,
+             "-p", "aar", str(year), "-p", "niveau", niveau, "-p", "enhed", enhed,
+             "-k", "python3", "--no-progress-bar"], project / "notebooks")  # fmt: skip
+        run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
+            project / "notebooks")  # fmt: skip
+    return len(units), time.perf_counter() - started
 
 
 # -- 2. the plain pool ----------------------------------------------------------------------
 
 
 def plain_report(project: str, out: str, year: int, niveau: str, enhed: str) -> None:
-    """One report the plain way: papermill with a fresh kernel, then nbconvert's exporter."""
+    """One report the plain way: papermill with a fresh kernel, run from notebooks/ (the
+    notebooks' own data_dir), then nbconvert's exporter."""
     import papermill
     from nbconvert import HTMLExporter
 
@@ -140,10 +144,10 @@ def plain_report(project: str, out: str, year: int, niveau: str, enhed: str) -> 
     notebook = papermill.execute_notebook(
         f"{project}/notebooks/{NOTEBOOKS[niveau]}",
         str(executed),
-        parameters={"aar": year, "niveau": niveau, "enhed": enhed, "data_dir": "data"},
+        parameters={"aar": year, "niveau": niveau, "enhed": enhed},
         kernel_name="python3",
         progress_bar=False,
-        cwd=project,
+        cwd=f"{project}/notebooks",
     )
     body, _ = HTMLExporter(exclude_input=True).from_notebook_node(notebook)
     executed.with_suffix(".html").write_text(body, encoding="utf-8")

@@ -21,9 +21,6 @@ import re
 import shutil
 import sys
 import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,8 +50,10 @@ def main() -> None:
             return count, wall
 
         naive_units = [u for u in units if u[1] == "afdeling"][: args.naive - 1] + units[-1:]
-        measure("naive CLI loop, from notebooks/", lambda: naive(project, naive_units, scratch))
-        measure("plain papermill pool, 2 processes", lambda: pool(project, units, scratch))
+        measure("naive CLI loop, from notebooks/",
+                lambda: bench.naive(project, scratch / "naive", naive_units))  # fmt: skip
+        measure("plain papermill pool, 2 processes",
+                lambda: bench.plain_pool(project, units, scratch / "pool"))  # fmt: skip
         shutil.rmtree(project / "data" / "processed")
         cold = measure("evalkit run --year, cold", lambda: evalkit(project, args.year, len(units)))
         reruns = []
@@ -86,50 +85,6 @@ def copy(root: Path) -> Path:
     shutil.copytree(bench.REPO / "notebooks", root / "notebooks")
     bench.run([bench.BIN / "evalkit", "build"], root)  # the plain ways read data/processed
     return root
-
-
-def naive(project: Path, units: list, scratch: Path) -> tuple[int, float]:
-    out = scratch / "naive"
-    out.mkdir()
-    started = time.perf_counter()
-    for year, niveau, enhed in units:
-        executed = out / f"{enhed}.ipynb"
-        bench.run([bench.BIN / "papermill", bench.NOTEBOOKS[niveau], executed,
-                   "-p", "aar", str(year), "-p", "niveau", niveau, "-p", "enhed", enhed,
-                   "-k", "python3", "--no-progress-bar"], project / "notebooks")  # fmt: skip
-        bench.run([bench.BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
-                  project / "notebooks")  # fmt: skip
-    return len(units), time.perf_counter() - started
-
-
-def plain_report(notebooks: str, out: str, year: int, niveau: str, enhed: str) -> None:
-    """One report the plain way: papermill with a fresh kernel, then nbconvert's exporter."""
-    import papermill
-    from nbconvert import HTMLExporter
-
-    executed = Path(out) / f"{year}-{niveau}-{enhed}.ipynb"
-    notebook = papermill.execute_notebook(
-        f"{notebooks}/{bench.NOTEBOOKS[niveau]}",
-        str(executed),
-        parameters={"aar": year, "niveau": niveau, "enhed": enhed},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=notebooks,
-    )
-    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(notebook)
-    executed.with_suffix(".html").write_text(body, encoding="utf-8")
-
-
-def pool(project: Path, units: list, scratch: Path) -> tuple[int, float]:
-    out = scratch / "pool"
-    out.mkdir()
-    started = time.perf_counter()
-    spawn = get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=spawn, initializer=bench._quiet) as workers:
-        notebooks = str(project / "notebooks")
-        for f in [workers.submit(plain_report, notebooks, str(out), *u) for u in units]:
-            f.result()
-    return len(units), time.perf_counter() - started
 
 
 def evalkit(project: Path, year: int, expected: int | None) -> tuple[int, float]:
