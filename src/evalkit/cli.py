@@ -60,7 +60,7 @@ def _command(args: argparse.Namespace, paths: Paths) -> int:
         options = RunOptions(args.unit, args.jobs, args.force, args.dask, args.timeout)
         return workflow.run(paths, args.year, options)
     if args.command == "new-year":
-        return workflow.new_year(paths, args.year, args.format)
+        return workflow.new_year(paths, args.year, args.format, args.manglende)
     return workflow.pdf(paths, args.year)
 
 
@@ -72,8 +72,8 @@ def _tell(exc: EvalkitError) -> None:
     elif isinstance(exc, Contradiction):
         where = "; ".join(f"{f.aar} {f.enhed}" for f in exc.figures)
         print(
-            f"Fejl: tallene for {where} passer ikke sammen (fx flere udsættelser end lejemål "
-            "eller flere med foranstaltning end beboere). Ret inddata og kør igen. Ingen "
+            f"Fejl: tallene for {where} passer ikke sammen (fx et antal, der er større end "
+            "sin nævner, som flere udsættelser end lejemål). Ret inddata og kør igen. Ingen "
             "rapport er skrevet.",
             file=sys.stderr,
         )
@@ -169,6 +169,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=("csv", "xlsx"),
         default="csv",
         help="csv (standard: semikolon og UTF-8, som dansk Excel åbner direkte) eller xlsx",
+    )
+    sub.add_argument(
+        "--manglende",
+        action="store_true",
+        help="skriv kun skabeloner til de tabeller, året mangler (fx efter en ny delaftale)",
     )
     _data_dir(sub)
     sub.set_defaults(reports_dir="reports", notebooks_dir="notebooks")

@@ -55,7 +55,7 @@ def validate(paths: Paths, year: int | None) -> ExitCode:
             except InputError:
                 continue  # last year's own problems are reported when it is validated
             names = {p.stem: str(p) for p in inputs.files}
-            problems += implausible_changes(y, inputs.tables, previous, agreement.settings, names)
+            problems += implausible_changes(y, inputs.tables, previous, agreement, names)
     print_problems(problems)
     if any(not p.warning for p in problems):
         return ExitCode.BAD_INPUT
@@ -140,20 +140,27 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
             raise
 
 
-def new_year(paths: Paths, year: int, fmt: str) -> ExitCode:
-    """Write the year's empty templates; refuse, writing nothing, if any would clash."""
+def new_year(paths: Paths, year: int, fmt: str, missing_only: bool = False) -> ExitCode:
+    """Write the year's empty templates; refuse, writing nothing, if any would clash.
+
+    `missing_only`: write the templates of the tables the year lacks (after a new delaftale)
+    and leave the others alone.
+    """
     from evalkit.inputs import new_year as templates
     from evalkit.inputs.year_folder import period_warning
 
     agreement = load_agreement(paths.raw)
     year_dir = paths.raw_year(year)
-    clashes = templates.conflicts(year_dir)
-    if clashes:
+    clashes = templates.conflicts(year_dir, agreement)
+    if clashes and not missing_only:
         print_problems([templates.exists(p) for p in clashes])
         print(f"Ingen skabeloner er skrevet i {year_dir}.", file=sys.stderr)
         return ExitCode.USAGE
+    there = templates.present(year_dir, agreement) if missing_only else set()
     written = []
     for name, data in templates.templates(year, agreement, fmt).items():
+        if name.removesuffix(f".{fmt}") in there:
+            continue
         try:
             files.write_new(year_dir / name, data)
         except FileExistsError:  # made by someone else meanwhile: theirs is kept
@@ -162,6 +169,9 @@ def new_year(paths: Paths, year: int, fmt: str) -> ExitCode:
         written.append(name)
     outside = period_warning(year_dir, year, date(year, 1, 1), date(year, 12, 31), agreement)
     print_problems([outside] if outside else [])
+    if not written:
+        print(f"{year_dir} har allerede alle tabeller; ingen skabeloner er skrevet.")
+        return ExitCode.OK
     print(f"Skabeloner til {year} i {year_dir}: {', '.join(written)}.")
     print(f"Udfyld dem, og tjek dem med: evalkit validate --year {year}")
     return ExitCode.OK

@@ -2,7 +2,7 @@
 
 A share that moves by more than `spring_procentpoint` percentage points from last year, or an
 afdeling whose dwelling units change by more than `lejemaal_aendring_procent` percent, is
-flagged by `evalkit validate` (thresholds in the `evalkit:` section of delaftale.yaml).
+flagged by `evalkit validate` (thresholds in the `evalkit:` section of helhedsplan.yaml).
 """
 
 import re
@@ -11,23 +11,27 @@ import pandas as pd
 
 from evalkit import fmt
 from evalkit.errors import Problem
-from evalkit.inputs.agreement import INPUTS
+from evalkit.inputs.agreement import Agreement
 
 
 def implausible_changes(
     year: int,
     tables: dict[str, pd.DataFrame],
     previous: dict[str, pd.DataFrame],
-    settings: dict,
+    agreement: Agreement,
     files: dict[str, str],
 ) -> list[Problem]:
-    """Warnings for jumps between last year's tables and this year's (`files`: table -> path)."""
-    warnings = []
-    for indicator_id, (name, numerator, denominator) in INPUTS.items():
-        if denominator is None or name not in tables or name not in previous:
+    """Warnings for jumps between last year's tables and this year's (`files`: table -> path).
+
+    Every share a delaftale declares, and the helhedsplan's dwelling units.
+    """
+    settings, warnings = agreement.settings, []
+    for ind in agreement.indicators:
+        name = ind.tabel
+        if ind.naevner is None or name not in tables or name not in previous:
             continue
-        now = _shares(tables[name], numerator, denominator)
-        before = _shares(previous[name], numerator, denominator)
+        now = _shares(tables[name], ind.taeller, ind.naevner)
+        before = _shares(previous[name], ind.taeller, ind.naevner)
         both = now.join(before.add_suffix("_før"), how="inner").dropna()
         for afdeling, row in both.iterrows():
             jump = row["andel"] - row["andel_før"]
@@ -35,16 +39,17 @@ def implausible_changes(
                 warnings.append(
                     Problem(
                         files[name],
-                        f"{afdeling}: {indicator_id} er gået fra {fmt.pct(row['andel_før'])} i "
-                        f"{year - 1} til {fmt.pct(row['andel'])} – mere end "
-                        f"{settings['spring_procentpoint']} procentpoint. Tjek tallet.",
-                        column=numerator,
+                        f"{afdeling}: {ind.kort_navn.lower()} er gået fra "
+                        f"{fmt.pct(row['andel_før'])} i {year - 1} til {fmt.pct(row['andel'])} – "
+                        f"mere end {settings['spring_procentpoint']} procentpoint. Tjek tallet.",
+                        column=ind.taeller,
                         warning=True,
                     )
                 )
-    if "fraflytninger" in tables and "fraflytninger" in previous:
-        now = tables["fraflytninger"].set_index("afdeling")["lejemaal"]
-        before = previous["fraflytninger"].set_index("afdeling")["lejemaal"]
+    units = agreement.lejemaal
+    if units and units.tabel in tables and units.tabel in previous:
+        now = tables[units.tabel].set_index("afdeling")[units.kolonne]
+        before = previous[units.tabel].set_index("afdeling")[units.kolonne]
         for afdeling in now.index.intersection(before.index):
             a, b = now[afdeling], before[afdeling]
             if pd.isna(a) or pd.isna(b) or b == 0:
@@ -53,11 +58,11 @@ def implausible_changes(
             if abs(change) > settings["lejemaal_aendring_procent"]:
                 warnings.append(
                     Problem(
-                        files["fraflytninger"],
+                        files[units.tabel],
                         f"{afdeling}: lejemål er gået fra {fmt.number(b)} i {year - 1} til "
                         f"{fmt.number(a)} ({fmt.pct(change)}) – mere end "
                         f"{settings['lejemaal_aendring_procent']} %. Tjek tallet.",
-                        column="lejemaal",
+                        column=units.kolonne,
                         warning=True,
                     )
                 )

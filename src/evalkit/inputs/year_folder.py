@@ -226,17 +226,25 @@ def period_warning(
     start, end = agreement.periode_fra, agreement.periode_til
     if til >= start and fra <= end:
         return None
-    span = f"delaftalens periode ({fmt.day(start)}–{fmt.day(end)})"
+    whose = "delaftalens" if len(agreement.delaftaler) == 1 else "delaftalernes"
+    span = f"{whose} periode ({fmt.day(start)}–{fmt.day(end)})"
     when = f"tallene for {year} ({fmt.day(fra)}–{fmt.day(til)})"
     if til > end:
         message = f"{when} ligger efter {span}. Tjek årstallet, eller om aftalen er forlænget."
     else:
         message = f"{when} ligger før {span}."
-        baseline_of = [i for i in agreement.indicators if i.baseline_aar == year]
-        if baseline_of:
-            goals = " og ".join(str(i.delmaal_nr) for i in baseline_of)
+        goals = {}
+        for i in agreement.indicators:
+            if i.baseline_aar == year:
+                goals.setdefault(i.delaftale, []).append(str(i.delmaal_nr))
+        if goals:
+            several = len(agreement.delaftaler) > 1
+            told = " og ".join(
+                f"delmål {' og '.join(nr)}" + (f" i {navn}" if several else "")
+                for navn, nr in goals.items()
+            )
             message += (
-                f" {year} er baselineår for delmål {goals}, så tallene viser udgangspunktet, "
+                f" {year} er baselineår for {told}, så tallene viser udgangspunktet, "
                 "ikke aftalens virkning."
             )
         else:
