@@ -75,27 +75,40 @@ def _shares(table: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFra
     return pd.DataFrame({"andel": share.astype("Float64")})
 
 
-# A count of 1–4 beside a word about evictions or social measures: notes are published as
-# written, so such a note would undo the hiding of small counts (evalkit.compute.privacy).
+# A count of 1–4 beside a word about a sensitive topic: notes are published as written, so
+# such a note would undo the hiding of small counts (evalkit.compute.privacy). The words are
+# the helhedsplan's own (`foelsomme_ord` in helhedsplan.yaml: beginnings of words, as
+# "udsæt" for udsættelse and udsat).
 _SMALL = r"(?<![\d.,])(?:[1-4]|én|ét|to|tre|fire)(?![\d]|[.,]\d)"
-_TOPIC = r"(?:udsæt|udsat|foranstaltning|anbring|anbragt|underretning)\w*"
 _NEAR = r"(?:[\s,:]+\w+){0,3}?[\s,:]+"  # up to three words between, within one clause
-SMALL_COUNT = re.compile(rf"\b{_SMALL}{_NEAR}{_TOPIC}|\b{_TOPIC}{_NEAR}{_SMALL}\b", re.I)
 
 
-def small_counts_in_notes(notes: dict[str, str], files: dict[str, str]) -> list[Problem]:
-    """Warnings for notes that name a small count of evictions or measures (`files`:
-    afdeling -> the note's path)."""
+def small_count_pattern(words: list[str]) -> re.Pattern | None:
+    """A small count within three words of one of `words`; None without words."""
+    if not words:
+        return None
+    topic = "(?:" + "|".join(re.escape(w) for w in words) + r")\w*"
+    return re.compile(rf"\b{_SMALL}{_NEAR}{topic}|\b{topic}{_NEAR}{_SMALL}\b", re.I)
+
+
+def small_counts_in_notes(
+    notes: dict[str, str], files: dict[str, str], words: list[str]
+) -> list[Problem]:
+    """Warnings for notes that name a small count of a sensitive topic (`files`: afdeling ->
+    the note's path; `words`: the topic's words)."""
+    pattern = small_count_pattern(words)
+    if pattern is None:
+        return []
     warnings = []
     for afdeling, text in notes.items():
         for number, line in enumerate(text.splitlines(), start=1):
-            for found in SMALL_COUNT.finditer(line):
+            for found in pattern.finditer(line):
                 warnings.append(
                     Problem(
                         files[afdeling],
                         f'noten nævner "{found.group(0)}". Noter offentliggøres, som de er '
-                        "skrevet, og et lille antal udsættelser eller foranstaltninger kan "
-                        "genkende en husstand, selv om tallet er skjult i tabellerne. Skriv fx "
+                        "skrevet, og et lille antal af de følsomme tal kan genkende en "
+                        "husstand, selv om tallet er skjult i tabellerne. Skriv fx "
                         '"få" i stedet for tallet.',
                         row=number,
                         warning=True,

@@ -162,7 +162,9 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     problems += [outside] if outside else []
     files += note_files
     problems += small_counts_in_notes(
-        notes, {agreement.afdeling_index().find(p.stem): str(p) for p in note_files}
+        notes,
+        {agreement.afdeling_index().find(p.stem): str(p) for p in note_files},
+        agreement.settings.get("foelsomme_ord", []),
     )
     errors = [p for p in problems if not p.warning]
     if errors:

@@ -1,7 +1,7 @@
 """What a year's folder holds besides the tables' cells: which files, metadata, notes, period.
 
-File names match like headers (case, spaces, æ/ø/å as ae/oe/aa), so "Udsættelser.xlsx" is
-udsaettelser.xlsx. A file evalkit does not know is never silently taken for "no data": if it
+File names match like headers (case, spaces, æ/ø/å as ae/oe/aa), so "Børn i skole.xlsx" is
+boern_i_skole.xlsx. A file evalkit does not know is never silently taken for "no data": if it
 looks like one of the tables that is missing, that is an error.
 """
 
