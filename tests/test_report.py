@@ -1,12 +1,15 @@
 """Spec: report sections (evalkit.report.view) on small hand-made processed data."""
 
+import ast
 import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import evalkit.report
 from evalkit.compute.build import Processed
 from evalkit.compute.indicators import activity_table, indicator_table, plan_period, plan_weeks
 from evalkit.compute.privacy import publish
@@ -401,3 +404,17 @@ def test_an_example_year_says_so_for_itself_only(agreement):
     assert "Eksempeldata – ikke faktiske tal" in r.header()
     assert "tallene for 2025 er opdigtede" in r.header() and "2024" not in r.header()
     assert "eksempeldata" not in r.trends()[0].alt  # 2024 is real; 2025 has the banner
+
+
+# 11. Markup lives in the templates only.
+def test_no_markup_is_written_in_python():
+    """Every tag comes from a template under report/templates; Python hands them plain text."""
+    for path in Path(evalkit.report.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        docstrings = {n.body[0].value for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef))
+                      and ast.get_docstring(n) is not None}  # fmt: skip
+        texts = [n for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                 and isinstance(n.value, str) and n not in docstrings]  # fmt: skip
+        tags = [f"{path.name}:{n.lineno}" for n in texts if re.search(r"<[a-zA-Z/!]", n.value)]
+        assert tags == []

@@ -7,7 +7,6 @@ charts or between reports.
 import base64
 import io
 from dataclasses import dataclass
-from html import escape
 
 import matplotlib
 
@@ -17,6 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from evalkit import fmt  # noqa: E402
+from evalkit.report import markup  # noqa: E402
 
 BLUE, GREY, DARK = "#1f5f8b", "#6b6b6b", "#222222"
 matplotlib.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False})
@@ -33,11 +33,8 @@ class Chart:
         return f"[Diagram: {self.alt}]"
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        return (
-            f'<figure class="chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{escape(self.alt)}"><figcaption>{escape(self.alt)}</figcaption></figure>'
-        )
+        png = base64.b64encode(self.png).decode("ascii")
+        return markup.render("chart.html.j2", png=png, alt=self.alt)
 
 
 def _render(fig: Figure, alt: str) -> Chart:

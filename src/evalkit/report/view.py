@@ -1,11 +1,14 @@
-"""What a report shows, section by section, as HTML fragments for the notebooks.
+"""What a report shows, section by section, for the notebooks to display.
 
 The notebooks call these and display the result; every figure and every word about the
-agreement comes from evalkit and the agreement files, not from the notebook.
+agreement comes from evalkit and the agreement files, not from the notebook. Python works out
+what a reader sees (Danish numbers, sentences, rows, flags) as plain text; each section's
+template in report/templates/sections writes the markup and escapes every value.
 """
 
-from dataclasses import dataclass
-from html import escape
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -31,13 +34,12 @@ from evalkit.inputs.agreement import UNKNOWN, Agreement, Indicator, load_agreeme
 from evalkit.paths import Paths
 from evalkit.report import charts, markup
 
-EXAMPLE_BANNER = "Eksempeldata – ikke faktiske tal"
 EXAMPLE = "eksempeldata"
 NO_DIRECTION = (STEGET, FALDET)  # the statuses of an indicator without a direction
 
 
 class Html(str):
-    """An HTML fragment that notebooks display as HTML."""
+    """A section rendered by its template: notebooks display it as HTML."""
 
     def __repr__(self) -> str:  # the text/plain form in the notebook: not the markup twice
         return "[HTML]"
@@ -46,28 +48,33 @@ class Html(str):
         return str(self)
 
 
-def status_label(status: str, short: bool = False) -> str:
+def _section(name: str, **values) -> Html:
+    """The section's template, templates/sections/<name>.html.j2, filled with `values`."""
+    return Html(markup.render(f"sections/{name}.html.j2", **values))
+
+
+@dataclass(frozen=True)
+class StatusLabel:
+    """A status as it is shown: its symbol and word, and the class that colours it."""
+
+    css: str
+    symbol: str
+    word: str
+
+
+def status_label(status: str, short: bool = False) -> StatusLabel:
     """Status told by a symbol and a word, never by colour alone (`short`: no parenthesis)."""
     word = status.split(" (")[0] if short else status
-    css = slug(status)
-    return f'<span class="status status-{css}">{STATUS_SYMBOLS[status]} {escape(word)}</span>'
+    return StatusLabel(slug(status), STATUS_SYMBOLS[status], word)
 
 
-def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    """An HTML table; cells are HTML already (escape text before)."""
-    head = "".join(f'<th scope="col">{h}</th>' for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<th scope="row">{c}</th>'
-            if i == 0
-            else f'<td class="{"num" if i in numeric else ""}">{c}</td>'
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+@dataclass(frozen=True)
+class Cell:
+    """A table cell as a reader sees it: its lines, a note under them each, then a caution."""
+
+    lines: list[str]
+    notes: list[str] = field(default_factory=list)
+    caution: str = ""
 
 
 def _laws_note(love: str) -> str:
@@ -75,10 +82,15 @@ def _laws_note(love: str) -> str:
     since 1.1.2024 measures for children and young people fall under barnets lov."""
     if love == "ikke oplyst":
         return "Lovgrundlag ikke oplyst (serviceloven og/eller barnets lov)"
-    text = f"Tæller foranstaltninger efter {escape(love)}"
+    text = f"Tæller foranstaltninger efter {love}"
     if "barnets lov" in love:
         text += "; aftalens indikator nævner kun serviceloven"
     return text
+
+
+def _days(start: date, end: date) -> str:
+    """A period as a reader sees it: 01.08.2025–31.07.2029."""
+    return f"{fmt.day(start)}–{fmt.day(end)}"
 
 
 def status_sentence(
@@ -124,6 +136,9 @@ def status_sentence(
 
 @dataclass
 class Report:
+    """One report: the unit (`niveau`, `enhed`), its year, the agreement and the published
+    data, and a method per section of the notebook."""
+
     aar: int
     niveau: str
     enhed: str
@@ -176,16 +191,13 @@ class Report:
         banner speaks of the report's own year only."""
         return year != self.aar and year in self.example_years
 
-    @property
+    @cached_property
     def afdelinger(self) -> pd.DataFrame:
+        """The afdelinger this report covers (Agreement.members), as rows of afdelinger.csv."""
         a = self.agreement.afdelinger
-        if self.niveau == "boligselskab":
-            return a[a["boligselskab"] == self.enhed]
-        if self.niveau == "samlet":
-            return a
-        return a[a["afdeling"] == self.enhed]
+        return a[a["afdeling"].isin(self.agreement.members(self.niveau, self.enhed))]
 
-    def comparison(self, indicator: Indicator) -> str:
+    def comparison(self, indicator: Indicator) -> Cell:
         """The agreement's comparison values; for move-outs those of the unit's dwelling type.
 
         Where the type is unknown (or mixed), every type's value is shown, and the report says so.
@@ -193,91 +205,78 @@ class Report:
         s = self.agreement.sammenligning
         s = s[s["indikator"] == indicator.id]
         if s.empty:
-            return fmt.MISSING
-        note = ""
+            return Cell([fmt.MISSING])
+        notes = []
         if indicator.id == "fraflytning":
             types = set(self.afdelinger["boligtype"])
             if len(types) == 1 and types <= set(s["gruppe"]):
                 s = s[s["gruppe"].isin(types)]
             elif UNKNOWN in types:
-                note = '<br><span class="note">Boligtypen er ukendt; alle typer vises.</span>'
-        text = "<br>".join(
-            f"{escape(g)}: {fmt.pct(v)} ({a})"
+                notes.append("Boligtypen er ukendt; alle typer vises.")
+        lines = [
+            f"{g}: {fmt.pct(v)} ({a})"
             for g, v, a in zip(s["gruppe"], s["vaerdi"], s["aar"], strict=True)
-        )
-        return text + note
+        ]
+        return Cell(lines, notes)
 
     # -- sections -----------------------------------------------------------------------
     def header(self) -> Html:
         a = self.agreement
-        parts = []
-        if self.aar in self.example_years:
-            # Only the report's own year: a figure from another example year says so itself.
-            parts.append(
-                f'<div class="banner" role="alert"><strong>{EXAMPLE_BANNER}</strong>: '
-                f"tallene for {self.aar} er opdigtede og viser kun, hvordan rapporten virker."
-                "</div>"
-            )
-        parts.append(f"<h1>{escape(self.title)}</h1>")
-        facts = [f"{LEVEL_NAMES[self.niveau]}: <strong>{escape(self.enhed)}</strong>"]
+        facts = []
         if self.niveau == "afdeling":
             row = self.afdelinger.iloc[0]
             facts += [
-                f"Boligselskab: {escape(row['boligselskab'])}",
-                f"Afdelingsnummer: {escape(row['afdelingsnummer'])}",
+                f"Boligselskab: {row['boligselskab']}",
+                f"Afdelingsnummer: {row['afdelingsnummer']}",
             ]
             if row["boligtype"] != UNKNOWN:  # an unknown type is said once, in the sources
-                facts.append(f"Boligtype: {escape(row['boligtype'])}")
+                facts.append(f"Boligtype: {row['boligtype']}")
         else:
             facts.append(f"Afdelinger: {len(self.afdelinger)}")
-        parts.append(f'<p class="facts">{" · ".join(facts)}</p>')
-        parts.append(
-            f"<p>Delaftalen <em>{escape(a.navn)}</em>, "
-            f"{fmt.day(a.periode_fra)}–{fmt.day(a.periode_til)}. "
-            f"{escape(a.evaluering)}</p>"
+        return _section(
+            "header",
+            example=self.aar in self.example_years,
+            aar=self.aar,
+            title=self.title,
+            level=LEVEL_NAMES[self.niveau],
+            enhed=self.enhed,
+            facts=facts,
+            navn=a.navn,
+            periode=_days(a.periode_fra, a.periode_til),
+            evaluering=a.evaluering,
         )
-        return Html("".join(parts))
 
     def status_table(self) -> Html:
         rows = self.rows()
         body = []
         for ind in self.agreement.indicators:
             r = rows.loc[ind.id]
-            goal = (
-                f"{ind.delmaal_nr}. {escape(ind.delmaal)}"
-                f'<br><span class="note">Indikator: {escape(ind.navn)}</span>'
-            )
-            verdict = (
-                f"{status_label(r['status'])}"
-                f'<br><span class="why">{escape(self.explain(ind, r))}</span>'
-            )
-            body.append(
-                [goal, self._value_cell(ind, r), self._baseline_cell(ind, r),
-                 self.comparison(ind), verdict]
-            )  # fmt: skip
-        header = ["Delmål og indikator", str(self.aar), "Baseline", "Sammenligning", "Status"]
-        return Html(
-            table(header, body)
-            + f'<p class="note">{self.legend()}</p>'
-            + f'<p class="note">{self.privacy_rule()}</p>'
-            + '<p class="note">Status er <em>forbedret</em> eller <em>forværret</em> kun, når '
-            "ændringen fra baseline er større end den statistiske usikkerhed (95 %); ellers er "
-            "den <em>uændret (inden for usikkerheden)</em>. Intervallet under hvert tal er et "
-            "95 %-konfidensinterval. Metoden står sidst i rapporten.</p>"
+            body.append({
+                "goal": Cell([f"{ind.delmaal_nr}. {ind.delmaal}"], [f"Indikator: {ind.navn}"]),
+                "cells": [self._value_cell(ind, r), self._baseline_cell(ind, r),
+                          self.comparison(ind)],
+                "status": status_label(r["status"]),
+                "why": self.explain(ind, r),
+            })  # fmt: skip
+        return _section(
+            "status_table",
+            columns=["Delmål og indikator", self.aar, "Baseline", "Sammenligning", "Status"],
+            rows=body,
+            privacy=self.privacy_rule(),
+            **self._legend(),
         )
 
-    def legend(self) -> str:
+    def legend(self) -> Html:
         """The statuses this report can show, each with its symbol and word."""
+        return _section("legend", **self._legend())
+
+    def _legend(self) -> dict:
         undirected = [i for i in self.agreement.indicators if i.retning == "ingen"]
-        judged = [s for s in STATUSES if s not in NO_DIRECTION]
-        text = " ".join(status_label(s) for s in judged) + "."
-        if undirected:
-            goals = " og ".join(str(i.delmaal_nr) for i in undirected)
-            text += (
-                f" Delmål {goals}: aftalen siger ikke, om mere eller mindre er bedst, så "
-                "ændringen vises uden dom: " + " ".join(status_label(s) for s in NO_DIRECTION) + "."
-            )
-        return text
+        return {
+            "judged": [status_label(s) for s in STATUSES if s not in NO_DIRECTION],
+            "undirected": " og ".join(str(i.delmaal_nr) for i in undirected),
+            "no_direction": [status_label(s) for s in NO_DIRECTION],
+        }
 
     def explain(self, ind: Indicator, r: pd.Series) -> str:
         """The sentence beside the status (status_sentence) for one row of the published data."""
@@ -309,52 +308,46 @@ class Report:
         names = " og ".join(i.navn.lower() for i in sensitive)
         labels = dict.fromkeys(f"»{self.hidden(PRIMARY, i)}«" for i in sensitive)
         return (
-            f"Diskretion: små tal (1–{limit - 1}) for {escape(names)} vises som "
-            f"{escape(' og '.join(labels))}, og tal, de kan regnes ud fra, som »skjult«, så "
-            "ingen husstand kan genkendes."
+            f"Diskretion: små tal (1–{limit - 1}) for {names} vises som {' og '.join(labels)}, "
+            "og tal, de kan regnes ud fra, som »skjult«, så ingen husstand kan genkendes."
         )
 
     def _shown(self, r: pd.Series, ind: Indicator) -> str:
         if r["skjult"]:
-            return escape(self.hidden(r["skjult"], ind))
+            return self.hidden(r["skjult"], ind)
         return fmt.value(r["vaerdi"], ind.enhed)
 
-    def _value_cell(self, ind: Indicator, r: pd.Series) -> str:
-        cell = self._shown(r, ind)
+    def _value_cell(self, ind: Indicator, r: pd.Series) -> Cell:
         notes = []
         if not pd.isna(r["vaerdi"]):
             if ind.enhed == "procent":
                 notes.append(
-                    f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])} "
-                    f"{escape(ind.naevner)}"
+                    f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])} {ind.naevner}"
                 )
                 notes.append(f"95 %-interval: {fmt.pct(r['ki_nedre'])}–{fmt.pct(r['ki_oevre'])}")
             elif not pd.isna(r["pr_1000"]):
-                notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {escape(ind.naevner)}")
+                notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {ind.naevner}")
         if r.get("love") and (not pd.isna(r["vaerdi"]) or r["skjult"]):
             notes.append(_laws_note(r["love"]))  # the law behind a figure, hidden or not
         if self.niveau != "afdeling":
             notes.append(f"{r['afdelinger_med_data']} af {r['afdelinger_i_alt']} afdelinger")
-        cell += "".join(f'<br><span class="note">{n}</span>' for n in notes)
+        caution = ""
         if r["lille_naevner"] and not pd.isna(r["vaerdi"]):
             small = self.agreement.settings["lille_naevner"]
-            cell += (
-                f'<br><span class="caution">⚠ Under {small} {escape(ind.naevner)}: '
-                "tallet svinger meget af tilfældigheder</span>"
-            )
-        return cell
+            caution = f"⚠ Under {small} {ind.naevner}: tallet svinger meget af tilfældigheder"
+        return Cell([self._shown(r, ind)], notes, caution)
 
-    def _baseline_cell(self, ind: Indicator, r: pd.Series) -> str:
+    def _baseline_cell(self, ind: Indicator, r: pd.Series) -> Cell:
         if ind.baseline_aar and self.aar == ind.baseline_aar:
-            return "baselineår"  # the sentence beside the status says what that means
+            return Cell(["baselineår"])  # the sentence beside the status says what that means
         notes = []
         if r["baseline_skjult"] or not pd.isna(r["baseline"]):
-            cell = (
+            shown = (
                 self.hidden(r["baseline_skjult"], ind)
                 if r["baseline_skjult"]
                 else fmt.value(r["baseline"], ind.enhed)
             )
-            cell = f"{escape(cell)} ({ind.baseline_aar})"
+            text = f"{shown} ({ind.baseline_aar})"
             if r["baseline_kilde"] == "delaftalen":
                 notes.append("fra delaftalen")
             else:
@@ -365,22 +358,22 @@ class Report:
                 # The same afdelinger as this year's figure (indicators.baselines).
                 notes.append(f"{r['baseline_afdelinger']} af {r['afdelinger_i_alt']} afdelinger")
         elif ind.baseline_aar and self.aar < ind.baseline_aar and ind.enhed == "antal":
-            cell = f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
+            text = f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
         elif self.niveau != "afdeling" and 0 < _int(r["baseline_afdelinger"]) < _int(
             r["afdelinger_med_data"]
         ):
-            cell = "ingen baseline"
+            text = "ingen baseline"
             notes.append(
                 f"kun {r['baseline_afdelinger']} af de {r['afdelinger_med_data']} afdelinger "
                 "med tal har en"
             )
         elif ind.baseline_tekst:
-            cell = f"ikke kendt endnu: {escape(ind.baseline_tekst)}"
+            text = f"ikke kendt endnu: {ind.baseline_tekst}"
         else:
-            cell = f"ingen baseline for {escape(self.enhed)}"
-        return cell + "".join(f'<br><span class="note">{n}</span>' for n in notes)
+            text = f"ingen baseline for {self.enhed}"
+        return Cell([text], notes)
 
-    def trends(self) -> list:
+    def trends(self) -> list[charts.Chart | Html]:
         """A chart per indicator with data, or a sentence where every figure is hidden.
 
         A point of an aggregate that sums other afdelinger than the latest year's, and a point
@@ -404,10 +397,7 @@ class Report:
                 told = "; ".join(
                     f"{a}: {t}" for a, t in zip(series["aar"], labels, strict=True) if t
                 )
-                result.append(Html(
-                    f'<p class="note trend-hidden">{escape(title)}: intet diagram, fordi alle tal '
-                    f"er skjult af hensyn til diskretion ({escape(told)}).</p>"
-                ))  # fmt: skip
+                result.append(_section("trend_hidden", title=title, told=told))
                 continue
             marks, notes, caption = self._point_notes(rows, series)
             current = self.rows().loc[ind.id]
@@ -461,33 +451,22 @@ class Report:
         return marks, notes, caption
 
     def no_trend_note(self) -> Html:
-        missing = [
-            ind.navn
-            for ind in self.agreement.indicators
-            if self.rows().loc[ind.id, "status"] == INGEN_DATA
-        ]
-        if not missing:
-            return Html("")
-        return Html(
-            f'<p class="note">Ingen data i {self.aar} for: {escape("; ".join(missing))}.</p>'
-        )
+        rows = self.rows()
+        missing = [i.navn for i in self.agreement.indicators
+                   if rows.loc[i.id, "status"] == INGEN_DATA]  # fmt: skip
+        return _section("no_trend", aar=self.aar, missing="; ".join(missing))
 
     def afdelinger_table(self) -> Html:
         """The afdelinger side by side: each indicator's value and status."""
-        header = ["Afdeling"] + [
-            f"{i.delmaal_nr}. {escape(i.kort_navn)}" for i in self.agreement.indicators
-        ]
+        indicators = self.agreement.indicators
         body = []
         for name in self.afdelinger["afdeling"]:
             r = self.rows(enhed=name, niveau="afdeling")
-            body.append(
-                [escape(name)]
-                + [
-                    f"{self._shown(r.loc[i.id], i)}<br>{status_label(r.loc[i.id, 'status'], True)}"
-                    for i in self.agreement.indicators
-                ]
-            )
-        return Html(table(header, body, numeric=set(range(1, 5))))
+            cells = [(self._shown(r.loc[i.id], i), status_label(r.loc[i.id, "status"], short=True))
+                     for i in indicators]  # fmt: skip
+            body.append({"afdeling": name, "cells": cells})
+        columns = ["Afdeling"] + [f"{i.delmaal_nr}. {i.kort_navn}" for i in indicators]
+        return _section("afdelinger_table", columns=columns, rows=body)
 
     def moveouts_chart(self) -> charts.Chart:
         ind = self.agreement.indicator("fraflytning")
@@ -512,16 +491,11 @@ class Report:
             (act["aar"] == self.aar) & (act["niveau"] == self.niveau) & (act["enhed"] == self.enhed)
         ]
         if act.empty:
-            return Html(
-                f"<p>Ingen registrerede aktivitetstimer for {escape(self.enhed)} i {self.aar}.</p>"
-            )
+            return _section("activities", rows=[], enhed=self.enhed, aar=self.aar)
         meta = self.data.metadata[self.aar]
         plan_from, plan_to = meta.get("plan_fra"), meta.get("plan_til")
-        data_span = (f"{fmt.day(pd.Timestamp(meta['periode_fra']))}–"
-                     f"{fmt.day(pd.Timestamp(meta['periode_til']))}")  # fmt: skip
-        period = (
-            plan_from and f"{fmt.day(pd.Timestamp(plan_from))}–{fmt.day(pd.Timestamp(plan_to))}"
-        )
+        data_span = _days(pd.Timestamp(meta["periode_fra"]), pd.Timestamp(meta["periode_til"]))
+        period = plan_from and _days(pd.Timestamp(plan_from), pd.Timestamp(plan_to))
         # Hours over a longer period than the plan's (2025: the whole year against the
         # agreement's five months) are not a share of that plan.
         comparable = period == data_span
@@ -529,69 +503,63 @@ class Report:
         for _, r in act.iterrows():
             plan = r["planlagte_timer"]
             used = None if pd.isna(plan) or not plan else 100 * r["timer"] / plan
-            planned = fmt.number(r["planlagte_timer"], 1) if period else "ingen plan"
-            body.append([escape(r["aktivitet"]), fmt.number(r["timer"], 1),
-                         fmt.number(r["deltagere"]), planned,
-                         fmt.pct(used) if comparable else fmt.MISSING])  # fmt: skip
+            figures = [
+                fmt.number(r["timer"], 1),
+                fmt.number(r["deltagere"]),
+                fmt.number(plan, 1) if period else "ingen plan",
+                fmt.pct(used) if comparable else fmt.MISSING,
+            ]
+            body.append((r["aktivitet"], figures))
+        columns = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
+        note = self._plan_note(period, data_span, act["andel_lejemaal"].iloc[0])
+        return _section("activities", columns=columns, rows=body, note=note)
+
+    def _plan_note(self, period: str | None, data_span: str, share: float | None) -> str:
+        """What the plan under the activities is, and why a share of it is not computed."""
         a = self.agreement
-        header = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
         if not period:
-            note = (
+            return (
                 f"Tallene for {self.aar} ({data_span}) ligger uden for delaftalens periode "
-                f"({fmt.day(a.periode_fra)}–{fmt.day(a.periode_til)}), så der er ingen plan at "
-                "måle timerne mod."
+                f"({_days(a.periode_fra, a.periode_til)}), så der er ingen plan at måle "
+                "timerne mod."
             )
-            return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
-        plan = ", ".join(f"{escape(x.navn)} {fmt.number(x.timer_pr_uge)}" for x in a.activities)
+        plan = ", ".join(f"{x.navn} {fmt.number(x.timer_pr_uge)}" for x in a.activities)
         note = f"Planen er delaftalens timer pr. uge ({plan}) gange ugerne i perioden {period}."
-        if not comparable:
+        if period != data_span:
             note += (
                 f" Timerne dækker {data_span}, planen kun den del, der ligger i delaftalens "
                 "periode; derfor regnes ikke, hvor meget af planen der er brugt."
             )
-        if self.niveau != "samlet":
-            share = act["andel_lejemaal"].iloc[0]
-            if pd.isna(share):
-                note += " Andelen af lejemål kendes ikke i år, så enhedens del af planen mangler."
-            else:
-                note += (
-                    " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
-                    f"er {escape(self.enhed)}s andel af lejemålene brugt: {fmt.pct(share)}."
-                )
-        return Html(table(header, body, numeric={1, 2, 3, 4}) + f'<p class="note">{note}</p>')
+        if self.niveau == "samlet":
+            return note
+        if pd.isna(share):
+            return note + " Andelen af lejemål kendes ikke i år, så enhedens del af planen mangler."
+        return note + (
+            " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
+            f"er {self.enhed}s andel af lejemålene brugt: {fmt.pct(share)}."
+        )
 
     def notes(self) -> Html:
-        """The analyst's notes for this afdeling, shown as text: HTML in a note is never run."""
+        """The analyst's notes for this afdeling, shown as text: HTML in a note is never run.
+
+        A block (text between blank lines) of "- " or "* " lines is a list; any other block a
+        paragraph that keeps its line breaks."""
         text = self.data.metadata[self.aar].get("noter", {}).get(self.enhed)
-        if not text:
-            return Html("<p>Ingen noter.</p>")
         blocks = []
-        for block in text.strip().split("\n\n"):
+        for block in text.strip().split("\n\n") if text else []:
             lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-            if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
-                blocks.append(
-                    "<ul>" + "".join(f"<li>{escape(ln[2:])}</li>" for ln in lines) + "</ul>"
-                )
-            else:
-                blocks.append(f"<p>{'<br>'.join(escape(ln) for ln in lines)}</p>")
-        return Html(f'<div class="notes">{"".join(blocks)}</div>')
+            bullets = bool(lines) and all(ln.startswith(("- ", "* ")) for ln in lines)
+            blocks.append(
+                {"bullets": bullets, "lines": [ln[2:] for ln in lines] if bullets else lines}
+            )
+        return _section("notes", blocks=blocks)
 
     def municipal_goals(self) -> Html:
         """The municipal goals the effort supports, with a result where an input gives one."""
         results = self.data.metadata[self.aar].get("kommunale_maal", {})
-        items = []
-        for nr, goal in enumerate(self.agreement.kommunale_maal, start=1):
-            result = results.get(str(nr))
-            told = (
-                f"<br><strong>{escape(result['resultat'])}</strong>"
-                f' <span class="note">(kilde: {escape(result["kilde"])})</span>'
-                if result
-                else ' <span class="note">(ingen data)</span>'
-            )
-            items.append(f"<li>{escape(goal)}{told}</li>")
-        return Html(
-            f"<p>Indsatsen understøtter disse kommunale målsætninger:</p><ul>{''.join(items)}</ul>"
-        )
+        goals = [(goal, results.get(str(nr)))
+                 for nr, goal in enumerate(self.agreement.kommunale_maal, start=1)]  # fmt: skip
+        return _section("municipal_goals", goals=goals)
 
     def _own_file(self, name: str, year: int) -> bool:
         """Whether an input file belongs in this report's sources: a note file only in the
@@ -605,57 +573,43 @@ class Report:
         )
 
     def sources(self) -> Html:
-        items = "".join(
-            f"<li>Delmål {i.delmaal_nr} ({escape(i.navn)}): {escape(i.datakilde)}</li>"
-            for i in self.agreement.indicators
-        )
-        years = []
-        for y, m in sorted(self.data.metadata.items()):
-            files = ", ".join(
-                escape(f["fil"])
-                for f in m["filer"]
-                if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"], y)
-            )
-            label = (
-                f" – <strong>{EXAMPLE}</strong>: " + escape(m["beskrivelse"])
-                if m.get("eksempeldata")
-                else ""
-            )
-            years.append(f"<li>{y}: {files}{label}</li>")
+        years = [
+            {
+                "aar": y,
+                "files": ", ".join(f["fil"] for f in m["filer"]
+                                   if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"], y)),
+                "eksempeldata": bool(m.get("eksempeldata")),
+                "beskrivelse": m.get("beskrivelse", ""),
+            }
+            for y, m in sorted(self.data.metadata.items())
+        ]  # fmt: skip
         unknown = int((self.afdelinger["boligtype"] == UNKNOWN).sum())
-        types = ""
+        boligtype = ""
         if unknown:
-            which = (
+            boligtype = UNKNOWN + (
                 ""
                 if self.niveau == "afdeling"
                 else f" for {unknown} af {len(self.afdelinger)} afdelinger"
             )
-            types = (
-                f"<p>Boligtype: {UNKNOWN}{which}; delaftalen oplyser den ikke, og evalkit "
-                "gætter ikke.</p>"
-            )
-        return Html(
-            f"<ul>{items}</ul><p>Inddata:</p><ul>{''.join(years)}</ul>"
-            "<p>Baselines og sammenligningstal er afskrevet fra delaftalen.</p>" + types
+        return _section(
+            "sources", indicators=self.agreement.indicators, years=years, boligtype=boligtype
         )
 
     def method(self) -> Html:
-        """The short method appendix at the end of every report (templates/metode.html.j2)."""
+        """The short method appendix at the end of every report (sections/metode.html.j2)."""
         settings = self.agreement.settings
         sensitive = [i for i in self.agreement.indicators
                      if i.id in settings["foelsomme_indikatorer"]]  # fmt: skip
-        return Html(
-            markup.render(
-                "sections/metode.html.j2",
-                symbol=STATUS_SYMBOLS,
-                examples=bool(self.example_years),
-                undirected=[i for i in self.agreement.indicators if i.retning == "ingen"],
-                hidden_labels=list(dict.fromkeys(self.hidden(PRIMARY, i) for i in sensitive)),
-                sensitive=sensitive,
-                diskretion=settings["diskretion"],
-                lille_naevner=settings["lille_naevner"],
-                periode=f"{fmt.day(self.agreement.periode_fra)}–{fmt.day(self.agreement.periode_til)}",
-            )
+        return _section(
+            "metode",
+            symbol=STATUS_SYMBOLS,
+            examples=bool(self.example_years),
+            undirected=[i for i in self.agreement.indicators if i.retning == "ingen"],
+            hidden_labels=list(dict.fromkeys(self.hidden(PRIMARY, i) for i in sensitive)),
+            sensitive=sensitive,
+            diskretion=settings["diskretion"],
+            lille_naevner=settings["lille_naevner"],
+            periode=_days(self.agreement.periode_fra, self.agreement.periode_til),
         )
 
 
