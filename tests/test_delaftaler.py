@@ -210,6 +210,11 @@ BAD = [
      "årstal"),
     ("      retning_kilde: \"Delmålets ordlyd: At færre anmelder hærværk\"\n", "",
      "delmaal[2].indikator.retning_kilde", "mangler"),
+    ("      datakilde: Testens egne tal\n", "      datakilde: Testens egne tal\n"
+     "      afdelingsdiagram: true\n", "delmaal[2].indikator.afdelingsdiagram", "andel"),
+    ("      datakilde: Testens egen måling\n", "      datakilde: Testens egen måling\n"
+     "      sammenlign_efter: bolig_type\n", "delmaal[1].indikator.sammenlign_efter",
+     "ikke en kolonne i afdelinger.csv"),
 ]  # fmt: skip
 
 
@@ -291,3 +296,64 @@ def test_the_shipped_example_delaftale_says_it_is_one():
         assert d.eksempel == ("eksempel: true" in text)
         if d.eksempel:
             assert "EKSEMPEL" in textwrap.dedent(text).splitlines()[0]
+
+
+# --- the report: one per unit, a part per delaftale ----------------------------------------------
+
+EXAMPLE = """\
+navn: Et eksempel
+eksempel: true
+periode: {fra: 2025-01-01, til: 2026-12-31}
+evaluering: Eksempel.
+delmaal:
+  - nr: 1
+    navn: At flere bor godt
+    indikator:
+      id: bor_godt
+      navn: Andelen, der bor godt
+      kort_navn: Bor godt
+      type: andel
+      tabel: boliger
+      taeller: gode
+      naevner: lejemaal
+      naevner_navn: lejemål
+      taeller_enhed: lejemål
+      retning: ingen
+      foelsom: false
+      sammenlign_efter: boligselskab
+      afdelingsdiagram: true
+      baseline_aar: 2025
+      datakilde: Opdigtet
+"""
+
+
+def test_a_report_has_a_part_per_delaftale_and_an_example_says_so(tmp_path):
+    from evalkit.report.view import Report
+
+    paths = project(tmp_path, {"a.yaml": DELAFTALE, "b.yaml": EXAMPLE})
+    for year in YEARS:  # the example's share: half of each afdeling's lejemål "bor godt"
+        path = paths.raw_year(year) / "boliger.csv"
+        rows = path.read_text(encoding="utf-8").splitlines()
+        gode = [rows[0] + ",gode"] + [f"{r},{int(r.split(',')[1]) // 2}" for r in rows[1:]]
+        path.write_text("\n".join(gode) + "\n", encoding="utf-8")
+    (paths.raw / "sammenligning.csv").write_text(
+        "indikator,gruppe,aar,vaerdi,kilde\nbor_godt,Selskab A,2024,40,test\n"
+        "bor_godt,Selskab B,2024,60,test\n", encoding="utf-8")  # fmt: skip
+    agreement = load_agreement(paths.raw)
+    build_years(paths, [2025, 2026], agreement)
+
+    report = Report.load(paths.data, 2026, "afdeling", "Nord")
+    real, example = report.delaftaler
+    assert [real.delaftale.navn, example.delaftale.navn] == ["Tryghed i opgangen", "Et eksempel"]
+    assert "Eksempelaftale – ikke en rigtig delaftale" in example.heading()
+    assert "Eksempelaftale" not in real.heading()
+    # Each part shows its own delmål only.
+    assert "Tryghed" not in example.status_table() and "At flere bor godt" in example.status_table()
+    assert "At flere bor godt" not in real.status_table()
+    # The comparison is picked by the declared column of afdelinger.csv: Nord is in Selskab A.
+    assert example.comparison(agreement.indicator("bor_godt")).lines == ["Selskab A: 40,0 % (2024)"]
+    # An afdeling chart where declared, on the overview of a company.
+    company = Report.load(paths.data, 2026, "boligselskab", "Selskab A")
+    assert [len(p.afdeling_charts()) for p in company.delaftaler] == [0, 1]
+    # The privacy line belongs to the part with a sensitive indicator.
+    assert "Diskretion" in real.status_table() and "Diskretion" not in example.status_table()

@@ -261,6 +261,15 @@ def load_agreement(raw_dir: Path) -> Agreement:
                                   "og 100 (procent).", row=int(row), column="vaerdi")])  # fmt: skip
     afdelinger = _read_plain_csv(raw_dir / AFDELINGER)
     _check_unit_names(raw_dir / AFDELINGER, afdelinger)
+    for d in delaftaler:
+        for n, i in enumerate(d.indicators, start=1):
+            if i.sammenlign_efter and i.sammenlign_efter not in afdelinger.columns:
+                problems.append(Problem(str(folder / d.fil), f"delmaal[{n}].indikator."
+                                        f'sammenlign_efter: "{shown(i.sammenlign_efter)}" er ikke '
+                                        f"en kolonne i {AFDELINGER} (der er: "
+                                        f"{', '.join(afdelinger.columns)})."))  # fmt: skip
+    if problems:
+        raise InputError(problems)
     return Agreement(
         helhedsplan=navn,
         delaftaler=delaftaler,
@@ -377,14 +386,18 @@ def _indicator(keys: "_Keys", delaftale: str, d: dict, ind: dict, where: str) ->
         afdelingsdiagram=keys.flag(ind, "afdelingsdiagram", where, required=False),
         opdeling=opdeling,
     )
+    if indicator.afdelingsdiagram and (kind != ANDEL or indicator.foelsom):
+        # The chart draws every afdeling's figure: a share, and never a hidden small count.
+        keys.problem(f"{where}.afdelingsdiagram", "kan kun bruges for en andel, der ikke er "
+                     "følsom (foelsom: false): diagrammet viser hver afdelings tal.")  # fmt: skip
     if kind == ANTAL and ind.get("naevner") is not None:
         keys.problem(where, "naevner hører til en andel; et antal kan i stedet vises pr. 1.000 "
                      "med pr_1000: {tabel: ..., kolonne: ..., navn: ...}.")  # fmt: skip
     if retning in ("ned", "op") and not indicator.retning_kilde:
         # A verdict (forbedret/forværret) needs the agreement's word for it, not ours.
         keys.problem(
-            where,
-            f"retning_kilde mangler. Skriv, hvor aftalen siger, at {retning} er "
+            f"{where}.retning_kilde",
+            f"mangler. Skriv, hvor aftalen siger, at {retning} er "
             'bedst (fx "Delmålets ordlyd: At reducere ..."), eller sæt retning: ingen.',
         )
     return indicator
