@@ -10,22 +10,49 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from evalkit.cli import main
-from evalkit.inputs.agreement import Agreement, load_agreement
+from evalkit.inputs.agreement import Agreement, Delaftale, agreement_files, load_agreement
 
 REPO = Path(__file__).parents[1]
 YEAR = 2025
+VIBORG = "Sammenhængskraft og medborgerskab"  # the real delaftale the project ships
+VIBORG_FILE = "delaftaler/sammenhaengskraft-og-medborgerskab.yaml"
 
 
 @pytest.fixture(scope="session")
-def agreement() -> Agreement:
-    """The delaftale as data, read once from data/raw/."""
+def helhedsplan() -> Agreement:
+    """The helhedsplan with every delaftale data/raw/ holds, read once."""
     return load_agreement(Path(__file__).parents[1] / "data" / "raw")
+
+
+@pytest.fixture(scope="session")
+def viborg(helhedsplan) -> Delaftale:
+    """The real delaftale, "Sammenhængskraft og medborgerskab"."""
+    return helhedsplan.delaftale(VIBORG)
+
+
+@pytest.fixture(scope="session")
+def agreement(helhedsplan, viborg) -> Agreement:
+    """The helhedsplan with the real delaftale only: what the unit tests compute on (the
+    example delaftale beside it is the shipped demonstration; tests/test_delaftaler.py
+    covers plans of several)."""
+    return replace(helhedsplan, delaftaler=[viborg])
+
+
+def copy_agreement(raw: Path, dest: Path) -> Path:
+    """The agreement files of `raw` (helhedsplan.yaml, delaftaler/, the shared CSV files)
+    copied to `dest`, as they lie. Returns `dest`."""
+    for path in agreement_files(raw):
+        target = dest / path.relative_to(raw)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    return dest
 
 
 def tree_hash(folder: Path) -> dict[str, str]:

@@ -1,11 +1,21 @@
 """Spec: plausibility warnings across years (evalkit.inputs.checks)."""
 
+from dataclasses import replace
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from evalkit.inputs.agreement import load_agreement
 from evalkit.inputs.checks import implausible_changes, small_counts_in_notes
 
 SETTINGS = {"spring_procentpoint": 15, "lejemaal_aendring_procent": 10}
+# The shipped agreement files declare the share fraflytninger / lejemaal and where the
+# lejemål are delivered; the thresholds are this test's.
+_SHIPPED = load_agreement(Path(__file__).parents[1] / "data" / "raw")
+# The words a sensitive topic begins with (helhedsplan.yaml: evalkit.foelsomme_ord).
+WORDS = ["udsæt", "udsat", "foranstaltning", "anbring", "anbragt", "underretning"]
+AGREEMENT = replace(_SHIPPED, settings=_SHIPPED.settings | SETTINGS)
 FILES = {"fraflytninger": "2025/fraflytninger.csv", "tilfredshed": "2025/tilfredshed.csv"}
 
 
@@ -25,7 +35,7 @@ def warnings(now: dict, before: dict) -> list[str]:
         2025,
         {"fraflytninger": fraflytninger(now)},
         {"fraflytninger": fraflytninger(before)},
-        SETTINGS,
+        AGREEMENT,
         FILES,
     )
     assert all(p.warning and p.file == FILES["fraflytninger"] for p in found)
@@ -73,6 +83,8 @@ def test_afdelinger_in_one_year_only_are_not_compared():
     ],
 )
 def test_a_note_naming_a_small_count_of_evictions_or_measures_is_warned_of(note, warned):
-    found = small_counts_in_notes({"Lindon": f"Indledning.\n{note}"}, {"Lindon": "noter/Lindon.md"})
+    found = small_counts_in_notes(
+        {"Lindon": f"Indledning.\n{note}"}, {"Lindon": "noter/Lindon.md"}, WORDS
+    )
     assert bool(found) is warned
     assert all(p.warning and p.row == 2 and p.file == "noter/Lindon.md" for p in found)

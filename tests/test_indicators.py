@@ -49,6 +49,9 @@ AFDELINGER = pd.DataFrame(
 )
 SAMLET = "Alle"
 
+# A year's period of exactly 52 weeks inside the agreement (01.01.2026–30.12.2026: 364 days).
+WEEKS_52 = (date(2026, 1, 1), date(2026, 12, 30))
+
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -693,7 +696,7 @@ def aktiviteter() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def activities(aktiviteter, agreement) -> pd.DataFrame:
-    return activity_table(2025, aktiviteter, agreement, weeks=52)
+    return activity_table(2025, aktiviteter, agreement, WEEKS_52)
 
 
 @pytest.mark.parametrize(
@@ -760,7 +763,7 @@ def test_activity_rows_without_numbers_are_missing_not_zero(agreement, niveau, e
             "deltagere": pd.array([None, None], dtype="Int64"),
         }
     )
-    result = activity_table(2025, aktiviteter, agreement, weeks=52)
+    result = activity_table(2025, aktiviteter, agreement, WEEKS_52)
     bo_godt = at(result, niveau, enhed, aktivitet=BOG)
     assert same(bo_godt["timer"], NA) and same(bo_godt["deltagere"], NA)
     hverdag = at(result, niveau, enhed, aktivitet=HVR)
@@ -768,21 +771,21 @@ def test_activity_rows_without_numbers_are_missing_not_zero(agreement, niveau, e
 
 
 @pytest.mark.parametrize(
-    ("weeks", "plans"),
+    ("period", "plans"),
     [
-        (52, [17 * 52, 7 * 52, 25 * 52]),  # 884, 364, 1300
-        (1, [17, 7, 25]),
+        (WEEKS_52, [17 * 52, 7 * 52, 25 * 52]),  # 884, 364, 1300
+        ((date(2026, 1, 1), date(2026, 1, 7)), [17, 7, 25]),
         # 01.08.2025–31.07.2026 = 365 days = 365/7 weeks: 17 · 365/7 = 886.43 h
-        (365 / 7, [17 * 365 / 7, 7 * 365 / 7, 25 * 365 / 7]),
-        # 01.08.2025–31.12.2025 = 153 days: 25 · 153/7 = 546.43 h
-        (153 / 7, [17 * 153 / 7, 7 * 153 / 7, 25 * 153 / 7]),
+        ((date(2025, 8, 1), date(2026, 7, 31)), [17 * 365 / 7, 7 * 365 / 7, 25 * 365 / 7]),
+        # 2025 inside the agreement: 01.08.2025–31.12.2025 = 153 days: 25 · 153/7 = 546.43 h
+        ((date(2025, 1, 1), date(2025, 12, 31)), [17 * 153 / 7, 7 * 153 / 7, 25 * 153 / 7]),
     ],
 )
-def test_plan_is_hours_per_week_from_the_agreement_times_weeks(
-    aktiviteter, agreement, weeks, plans
+def test_plan_is_hours_per_week_from_the_agreement_times_the_weeks_of_the_year_inside_it(
+    aktiviteter, agreement, period, plans
 ):
     assert [a.timer_pr_uge for a in agreement.activities] == [17, 7, 25]
-    result = activity_table(2025, aktiviteter, agreement, weeks)
+    result = activity_table(2025, aktiviteter, agreement, period)
     total = result[result["niveau"] == "samlet"]
     # one total row per activity, in the agreement's order
     assert list(total["aktivitet"]) == [HVR, CIV, BOG]
@@ -801,10 +804,11 @@ def test_activity_table_without_data_is_empty(agreement, aktiviteter_input):
     frame = None
     if aktiviteter_input == "empty":
         frame = pd.DataFrame(columns=["aktivitet", "afdeling", "timer", "deltagere"])
-    result = activity_table(2025, frame, agreement, weeks=52)
+    result = activity_table(2025, frame, agreement, WEEKS_52)
     assert result.empty
     assert list(result.columns) == [
         "aar",
+        "delaftale",
         "niveau",
         "enhed",
         "aktivitet",
@@ -827,7 +831,7 @@ def test_the_plan_follows_each_units_share_of_the_dwelling_units(aktiviteter, ag
             "fraflytninger": pd.array([0] * 16, dtype="Int64"),
         }
     )
-    result = activity_table(2025, aktiviteter, agreement, 52, units)
+    result = activity_table(2025, aktiviteter, agreement, WEEKS_52, units)
     ringparken = at(result, "afdeling", "Ringparken", aktivitet=HVR)
     assert ringparken["andel_lejemaal"] == pytest.approx(6.25)
     assert ringparken["planlagte_timer"] == pytest.approx(55.25)
@@ -899,7 +903,7 @@ def test_the_eviction_baseline_is_the_2024_data_from_2025_on(agreement):
 
 
 @pytest.mark.parametrize(
-    ("columns", "love"),
+    ("columns", "opdeling"),
     [
         ({}, "ikke oplyst"),
         ({"serviceloven": [3, 2]}, "serviceloven"),
@@ -908,7 +912,7 @@ def test_the_eviction_baseline_is_the_2024_data_from_2025_on(agreement):
         ({"barnets_lov": [1, 0]}, "serviceloven og barnets lov"),
     ],
 )
-def test_measures_say_which_laws_they_count(agreement, columns, love):
+def test_measures_say_which_laws_they_count(agreement, columns, opdeling):
     table = pd.DataFrame({
         "afdeling": ["Ringparken", "Karup"],
         "beboere": pd.array([300, 50], dtype="Int64"),
@@ -916,8 +920,8 @@ def test_measures_say_which_laws_they_count(agreement, columns, love):
         **{k: pd.array(v, dtype="Int64") for k, v in columns.items()},
     })  # fmt: skip
     result = indicator_table(2025, {"foranstaltninger": table}, agreement)
-    assert set(result.loc[result["indikator"] == "foranstaltning", "love"]) == {love}
-    assert set(result.loc[result["indikator"] != "foranstaltning", "love"]) == {""}
+    assert set(result.loc[result["indikator"] == "foranstaltning", "opdeling"]) == {opdeling}
+    assert set(result.loc[result["indikator"] != "foranstaltning", "opdeling"]) == {""}
 
 
 def test_evictions_in_an_afdeling_of_0_dwellings_have_no_rate_per_1000(agreement):
@@ -1042,17 +1046,15 @@ def test_members_name_the_afdelinger_behind_each_value_and_baseline(agreement):
 )
 def test_the_plan_covers_the_years_period_inside_the_agreements(agreement, year, periode, expected):
     fra, til = periode or (date(year, 1, 1), date(year, 12, 31))
-    assert plan_period(fra, til, agreement) == expected
+    assert plan_period(fra, til, agreement.delaftaler[0]) == expected
 
 
 def test_the_plan_of_2025_counts_the_agreements_weeks_only(aktiviteter, agreement):
-    fra, til = plan_period(date(2025, 1, 1), date(2025, 12, 31), agreement)
-    weeks = ((til - fra).days + 1) / 7  # 153 days
-    total = activity_table(2025, aktiviteter, agreement, weeks)
+    total = activity_table(2025, aktiviteter, agreement, (date(2025, 1, 1), date(2025, 12, 31)))
     plan = at(total, "samlet", "Helhedsplanen", aktivitet=HVR)["planlagte_timer"]
     assert plan == pytest.approx(17 * 153 / 7)  # 371.57 h, not 17 · 52 = 884
 
 
 def test_a_year_without_a_plan_has_no_planned_hours(aktiviteter, agreement):
-    result = activity_table(2024, aktiviteter, agreement, None)
+    result = activity_table(2024, aktiviteter, agreement, (date(2024, 1, 1), date(2024, 12, 31)))
     assert len(result) and result["planlagte_timer"].isna().all()  # missing, never 0

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import xlsx
 from evalkit.errors import InputError, Problem
-from evalkit.inputs.tables import TABLES, YearInputs, read_table, read_year
+from evalkit.inputs.tables import YearInputs, read_table, read_year, specs
 
 YEAR = 2025
 
@@ -123,9 +123,9 @@ def test_each_table_is_read_from_csv_or_xlsx_into_canonical_columns(
     inputs = read(tmp_path, agreement)
 
     table = inputs.tables[name]
-    assert list(table.columns) == list(TABLES[name].columns)
+    assert list(table.columns) == list(specs(agreement)[name].columns)
     assert records(table) == expected
-    for column, kind in TABLES[name].columns.items():
+    for column, kind in specs(agreement)[name].columns.items():
         if kind == "count":
             assert pd.api.types.is_integer_dtype(table[column]), column
         elif kind == "number":
@@ -179,10 +179,10 @@ def test_headers_match_ignoring_case_spaces_underscores_and_danish_letters(
     path = write(tmp_path, f"{name}.csv", f"{header}\n{values[name]}\n")
     problems: list[Problem] = []
 
-    table = read_table(path, TABLES[name], agreement, problems)
+    table = read_table(path, specs(agreement)[name], agreement, problems)
 
     assert problems == []
-    assert list(table.columns) == list(TABLES[name].columns)
+    assert list(table.columns) == list(specs(agreement)[name].columns)
     assert table.loc[0, column] == 4
 
 
@@ -630,7 +630,7 @@ def read_both_ways(monkeypatch, path, spec, agreement):
 def test_a_clean_table_reads_the_same_column_by_column_as_cell_by_cell(
     monkeypatch, agreement, path
 ):
-    fast, careful = read_both_ways(monkeypatch, path, TABLES[path.stem], agreement)
+    fast, careful = read_both_ways(monkeypatch, path, specs(agreement)[path.stem], agreement)
     pd.testing.assert_frame_equal(fast[0], careful[0])
     assert fast[1] == careful[1]
 
@@ -650,5 +650,5 @@ def test_danish_and_empty_cells_read_the_same_both_ways(
     monkeypatch, tmp_path, agreement, name, rows
 ):
     path = write(tmp_path, f"{name}.csv", "".join(";".join(r) + "\n" for r in rows))
-    fast, careful = read_both_ways(monkeypatch, path, TABLES[name], agreement)
+    fast, careful = read_both_ways(monkeypatch, path, specs(agreement)[name], agreement)
     pd.testing.assert_frame_equal(fast[0], careful[0])

@@ -5,6 +5,7 @@ without a problem; nothing that exists is ever overwritten.
 """
 
 import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -15,18 +16,17 @@ from evalkit.cli import main
 from evalkit.errors import ExitCode
 from evalkit.inputs import new_year
 from evalkit.inputs.readers import read_cells
-from evalkit.inputs.tables import TABLES, read_year
+from evalkit.inputs.tables import read_year, specs
+
+from conftest import copy_agreement
 
 REPO = Path(__file__).parents[1]
-AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
 
 
 @pytest.fixture
 def data(tmp_path) -> Path:
     """The agreement files and no year yet."""
-    (tmp_path / "data" / "raw").mkdir(parents=True)
-    for name in AGREEMENT_FILES:
-        shutil.copy(REPO / "data" / "raw" / name, tmp_path / "data" / "raw" / name)
+    copy_agreement(REPO / "data" / "raw", tmp_path / "data" / "raw")
     return tmp_path / "data"
 
 
@@ -44,17 +44,20 @@ def test_a_template_per_table_with_the_exact_headers_and_every_afdeling(data, ag
     assert new(data, "2026", "--format", fmt) == ExitCode.OK
 
     folder = data / "raw" / "2026"
+    tables = specs(agreement)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{name}.{fmt}" for name in TABLES] + ["metadata.yaml"]
+        [f"{name}.{fmt}" for name in tables] + ["metadata.yaml"]
     )
-    for name, spec in TABLES.items():
+    for name, spec in tables.items():
         sheet = read_cells(folder / f"{name}.{fmt}", [])
-        assert sheet.header == list(spec.columns), name
         assert sheet.header_row == 1
-        if name == "kommunale_maal":  # one row per municipal goal of the agreement
-            goals = [str(cells[0]).split(",")[0] for _, cells in sheet.rows]
-            assert goals == [str(n) for n in range(1, len(agreement.kommunale_maal) + 1)]
+        if name == "kommunale_maal":  # one row per municipal goal of each delaftale
+            assert sheet.header == ["delaftale", *spec.columns]
+            goals = [[str(c) for c in cells[:2]] for _, cells in sheet.rows]
+            assert goals == [[d.navn, str(n)] for d in agreement.delaftaler
+                             for n in range(1, len(d.kommunale_maal) + 1)]  # fmt: skip
             continue
+        assert sheet.header == list(spec.columns), name
         keys = [cells[: list(spec.columns).index("afdeling") + 1] for _, cells in sheet.rows]
         if name == "aktiviteter":
             expected = [
@@ -74,9 +77,10 @@ def test_evalkit_reads_its_own_templates_back(data, agreement, fmt, capsys):
 
     assert main(["validate", "--year", "2026", "--data-dir", str(data)]) == ExitCode.OK
     inputs = read_year(data / "raw", 2026, agreement)
-    assert list(inputs.tables) == list(TABLES)
+    tables = specs(agreement)
+    assert list(inputs.tables) == list(tables)
     for name, table in inputs.tables.items():
-        spec = TABLES[name]
+        spec = tables[name]
         numbers = [c for c, k in spec.columns.items() if k in ("count", "number")]
         numbers = [c for c in numbers if c not in spec.key]  # maal_nr names a goal
         assert table[numbers].isna().all().all(), name  # empty means no data, never 0
@@ -84,7 +88,7 @@ def test_evalkit_reads_its_own_templates_back(data, agreement, fmt, capsys):
     # Every table of numbers says it has none yet; kommunale_maal has only texts to fill in.
     assert [w.message for w in inputs.warnings] == [
         'ingen af rækkerne har tal endnu; tabellen tæller som "ingen data".'
-    ] * (len(TABLES) - 1)
+    ] * (len(tables) - 1)
 
 
 def test_the_csv_template_opens_directly_in_danish_excel(data):
@@ -127,7 +131,7 @@ def test_new_year_keeps_a_file_made_meanwhile(data, capsys, monkeypatch):
     folder = data / "raw" / "2026"
     folder.mkdir()
     (folder / "udsaettelser.csv").write_bytes(b"lige kommet")
-    monkeypatch.setattr(new_year, "conflicts", lambda year_dir: [])
+    monkeypatch.setattr(new_year, "conflicts", lambda year_dir, agreement: [])
 
     assert new(data, "2026") == ExitCode.USAGE
 
@@ -149,7 +153,7 @@ def test_new_year_fills_a_folder_that_holds_only_notes(data):
 
 def test_new_year_warns_about_a_year_after_the_agreement(data, capsys):
     assert new(data, "2030") == ExitCode.OK
-    assert "ligger efter delaftalens periode" in capsys.readouterr().err
+    assert re.search("ligger efter delaftale(ns|rnes) periode", capsys.readouterr().err)
 
 
 @pytest.mark.parametrize("year", ["26", "tyve", "20266"])

@@ -613,13 +613,13 @@ def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None
             )
     # Rows whose key could not be read were reported already; an empty afdeling in
     # aktiviteter is a key of its own (hours shared by all afdelinger).
-    key = [k for k in spec.key if k in frame]  # an optional key column may be left out
+    key_columns = [k for k in spec.key if k in frame]  # an optional key column may be absent
     keyed = frame.dropna(
-        subset=[k for k in key if not (k == "afdeling" and spec.optional_afdeling)]
+        subset=[k for k in key_columns if not (k == "afdeling" and spec.optional_afdeling)]
     )
     if keyed.empty:
         return
-    parts = [keyed[k].fillna("").astype(str) for k in key]
+    parts = [keyed[k].fillna("").astype(str) for k in key_columns]
     keys = parts[0]
     for part in parts[1:]:
         keys = keys + " / " + part
@@ -637,7 +637,7 @@ def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None
                     f'"{key.strip(" /") or "(tom)"}" står der allerede i række {int(first)}; '
                     "hver må kun stå én gang.",
                     row=int(row_no),
-                    column=header[columns[key[-1]]],
+                    column=header[columns[key_columns[-1]]],
                 )
             )
 
