@@ -131,8 +131,8 @@ def hostile(tmp_path_factory):
     notebooks = root / "notebooks"
     shutil.copytree(REPO / "notebooks", notebooks)
     page = notebooks / "afdeling.ipynb"
-    failing = json.dumps("assert 'xss3' not in enhed, enhed; r.status_table()")
-    page.write_text(page.read_text("utf-8").replace('"r.status_table()"', failing), "utf-8")
+    failing = json.dumps("assert 'xss3' not in enhed, enhed; r.header()")
+    page.write_text(page.read_text("utf-8").replace('"r.header()"', failing), "utf-8")
     code = main(["run", "--year", str(YEAR), "--data-dir", str(root / "data"),
                  "--reports-dir", str(root / "reports"),
                  "--notebooks-dir", str(notebooks)])  # fmt: skip

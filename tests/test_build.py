@@ -46,8 +46,8 @@ def where(request, monkeypatch) -> str:
     return request.param
 
 
-def test_every_year_gets_its_three_files(paths, agreement, where):
-    built = build_years(paths, YEARS, agreement)
+def test_every_year_gets_its_three_files(paths, helhedsplan, where):
+    built = build_years(paths, YEARS, helhedsplan)
     assert [b.year for b in built] == YEARS
     assert sorted(written(paths)) == [
         f"{y}/{name}"
@@ -56,22 +56,22 @@ def test_every_year_gets_its_three_files(paths, agreement, where):
     ]
 
 
-def test_worker_processes_write_the_same_files(tmp_path, agreement, monkeypatch):
+def test_worker_processes_write_the_same_files(tmp_path, helhedsplan, monkeypatch):
     here = Paths(data=tmp_path / "here")
     there = Paths(data=tmp_path / "there")
     for p in (here, there):
         shutil.copytree(REPO / "data" / "raw", p.raw)
-    build_years(here, YEARS, agreement)
+    build_years(here, YEARS, helhedsplan)
     monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    build_years(there, YEARS, agreement)
+    build_years(there, YEARS, helhedsplan)
     assert written(there) == written(here)
 
 
-def test_an_error_in_one_year_writes_no_year(paths, agreement, where):
+def test_an_error_in_one_year_writes_no_year(paths, helhedsplan, where):
     break_2024(paths)
     with pytest.raises(InputError) as caught:
-        build_years(paths, YEARS, agreement)
+        build_years(paths, YEARS, helhedsplan)
     [problem] = [p for p in caught.value.problems if not p.warning]
     assert problem.file.endswith("udsaettelser.csv") and problem.row == 2
     assert "negativ" in problem.message

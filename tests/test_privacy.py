@@ -220,12 +220,13 @@ def test_the_baseline_year_has_no_baseline_to_hide(agreement):
 def test_tal_csv_writes_hidden_cells_as_under_5_or_skjult(agreement):
     counts = {"A1": 5, "A2": 2, "A3": 7, "A4": 0, "A5": 9, "B1": 9, "B2": 6}
     published = publish(exact(plan(agreement), {2025: counts}), plan(agreement))
-    text = as_published_csv(published.table, COLUMNS, 5)
+    text = as_published_csv(published.table, COLUMNS, 5, published.shares)
     lines = [line.split(",") for line in text.splitlines()[1:]]
-    rows = {(r[2], r[4]): r for r in lines}
+    enhed, indikator = COLUMNS.index("enhed"), COLUMNS.index("indikator")
+    rows = {(r[enhed], r[indikator]): r for r in lines}
     taeller = COLUMNS.index("taeller")
     assert rows[("A2", "udsaettelser")][taeller] == "<5"
-    assert "skjult" in {r[taeller] for r in lines if r[4] == "udsaettelser"}
+    assert "skjult" in {r[taeller] for r in lines if r[indikator] == "udsaettelser"}
     assert rows[("A2", "udsaettelser")][COLUMNS.index("ki_nedre")] == ""  # a count: no interval
 
 
@@ -343,8 +344,8 @@ def test_twins_that_differ_only_inside_hidden_cells_publish_the_same(agreement, 
     # The principle's premise: the same published cells. Where the suppression itself differs
     # (a twin hidden by another pattern), the premise does not hold.
     assume(published.table[same_cells].equals(other.table[same_cells]))
-    assert as_published_csv(published.table, COLUMNS, 5) == as_published_csv(
-        other.table, COLUMNS, 5
+    assert as_published_csv(published.table, COLUMNS, 5, published.shares) == as_published_csv(
+        other.table, COLUMNS, 5, other.shares
     )
 
 

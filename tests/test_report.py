@@ -11,7 +11,7 @@ import pytest
 
 import evalkit.report
 from evalkit.compute.build import Processed
-from evalkit.compute.indicators import activity_table, indicator_table, plan_period, plan_weeks
+from evalkit.compute.indicators import activity_table, indicator_table, plan_period
 from evalkit.compute.privacy import publish
 from evalkit.domain import (
     BASELINEAAR,
@@ -41,10 +41,14 @@ def report(agreement):
         "periode_fra": "2026-01-01",
         "periode_til": "2026-12-31",
         "noter": {"Ringparken": "<script>alert(1)</script>\n\n- punkt"},
-        "kommunale_maal": {"3": {"resultat": "82 % høj trivsel", "kilde": "Trivselsmåling"}},
+        "kommunale_maal": {
+            agreement.delaftaler[0].navn: {
+                "3": {"resultat": "82 % høj trivsel", "kilde": "Trivselsmåling"}
+            }
+        },
         "filer": [],
     }
-    exact = indicator_table(2026, tables, agreement).fillna({"love": "", "baseline_kilde": ""})
+    exact = indicator_table(2026, tables, agreement).fillna({"opdeling": "", "baseline_kilde": ""})
     data = Processed(
         publish(exact, agreement).table,
         pd.DataFrame(columns=["aar", "niveau", "enhed"]),
@@ -54,14 +58,14 @@ def report(agreement):
 
 
 def test_municipal_goals_show_a_result_where_an_input_gives_one(report):
-    html = report("samlet", "Helhedsplanen").municipal_goals()
+    html = report("samlet", "Helhedsplanen").delaftaler[0].municipal_goals()
     assert "82 % høj trivsel" in html and "Trivselsmåling" in html
     assert html.count("(ingen data)") == 2  # goals 1 and 2
 
 
 def test_the_laws_behind_a_measures_figure_are_named(report):
-    html = report("afdeling", "Ringparken").status_table()
-    assert "Tæller foranstaltninger efter serviceloven og barnets lov" in html
+    html = report("afdeling", "Ringparken").delaftaler[0].status_table()
+    assert "Lovgrundlag: serviceloven og barnets lov" in html
     assert "aftalens indikator nævner kun serviceloven" in html
 
 
@@ -73,7 +77,7 @@ def test_notes_are_shown_as_text_never_as_html(report):
 
 
 def test_no_data_is_said_in_words(report):
-    html = report("afdeling", "Karup").status_table()
+    html = report("afdeling", "Karup").delaftaler[0].status_table()
     assert "– ingen data" in html and "ingen baseline" in html
 
 
@@ -113,8 +117,9 @@ def build(agreement, years: dict[int, dict], examples=(), aktiviteter=None, note
     exact, acts, meta = [], [], {}
     for year, tables in sorted(years.items()):
         exact.append(indicator_table(year, tables, agreement, years))
-        plan = plan_period(date(year, 1, 1), date(year, 12, 31), agreement)
-        acts.append(activity_table(year, aktiviteter, agreement, plan_weeks(plan)))
+        period = (date(year, 1, 1), date(year, 12, 31))
+        plan = plan_period(*period, agreement.delaftaler[0])
+        acts.append(activity_table(year, aktiviteter, agreement, period))
         names = [f"{year}/{t}.csv" for t in tables] + [
             f"{year}/noter/{a}.md" for a in (notes or {}).get(year, {})
         ]
@@ -123,13 +128,15 @@ def build(agreement, years: dict[int, dict], examples=(), aktiviteter=None, note
             "beskrivelse": "Opdigtede tal." if year in examples else "",
             "periode_fra": f"{year}-01-01",
             "periode_til": f"{year}-12-31",
-            "plan_fra": plan and plan[0].isoformat(),
-            "plan_til": plan and plan[1].isoformat(),
+            "planer": {
+                agreement.delaftaler[0].navn: plan
+                and {"fra": plan[0].isoformat(), "til": plan[1].isoformat()}
+            },
             "noter": (notes or {}).get(year, {}),
             "kommunale_maal": {},
             "filer": [{"fil": n, "sha256": "0" * 64} for n in ["delaftale.yaml", *names]],
         }
-    table = pd.concat(exact, ignore_index=True).fillna({"love": "", "baseline_kilde": ""})
+    table = pd.concat(exact, ignore_index=True).fillna({"opdeling": "", "baseline_kilde": ""})
     data = Processed(publish(table, agreement).table,
                      pd.concat(acts, ignore_index=True), meta)  # fmt: skip
     return lambda aar, niveau, enhed: Report(aar, niveau, enhed, agreement, data)
@@ -186,7 +193,7 @@ def test_a_lower_share_marked_unchanged_says_why_in_the_report(agreement):
     # Ringparken 50 of 300 = 16,7 % against the agreement's 21,5 % (n0 = n1 = 300):
     # p̄ = 0.1908, se = sqrt(0.1908·0.8092·2/300) = 0.0321, z = −0.0483/0.0321 = −1.51: unchanged.
     report = build(agreement, {2025: {"fraflytninger": moveouts({"Ringparken": (50, 300)})}})
-    cell = status_cell(report(2025, "afdeling", "Ringparken").status_table(), 1)
+    cell = status_cell(report(2025, "afdeling", "Ringparken").delaftaler[0].status_table(), 1)
     assert "uændret (inden for usikkerheden)" in cell
     assert "16,7 % mod 21,5 % i 2023 – faldet er mindre end den statistiske usikkerhed." in cell
 
@@ -197,7 +204,7 @@ def test_an_aggregate_baseline_says_how_many_afdelinger_it_covers(agreement):
     years = {2024: {"udsaettelser": evictions(dict.fromkeys(names, 6))},
              2025: {"udsaettelser": evictions(dict.fromkeys(names[:6], 6))}}  # fmt: skip
     report = build(agreement, years)
-    cell = status_cell(report(2025, "samlet", "Helhedsplanen").status_table(), 2)
+    cell = status_cell(report(2025, "samlet", "Helhedsplanen").delaftaler[0].status_table(), 2)
     # value 36 on 6 of 16, baseline the same 6 afdelinger's 2024 counts: 36, also 6 of 16
     assert re.search(r"36 .*6 af 16 afdelinger .*36 \(2024\) .*6 af 16 afdelinger", cell), cell
     assert "36 mod 36 i 2024 – ingen ændring." in cell
@@ -212,7 +219,7 @@ def test_an_aggregate_without_a_baseline_for_all_its_afdelinger_says_so(agreemen
         "tilfredse": pd.array([90, 80, 85], dtype="Int64"),
     })  # fmt: skip
     report = build(agreement, {2025: {"tilfredshed": tilfredshed}})
-    cell = status_cell(report(2025, "samlet", "Helhedsplanen").status_table(), 3)
+    cell = status_cell(report(2025, "samlet", "Helhedsplanen").delaftaler[0].status_table(), 3)
     assert "ingen baseline" in cell
     assert "Kun 2 af de 3 afdelinger med tal for 2025 har en baseline" in cell
 
@@ -223,7 +230,7 @@ def test_a_trend_point_over_other_afdelinger_is_marked(agreement):
         2024: {"fraflytninger": moveouts({"Ringparken": (10, 100), "Lindon": (5, 10)})},
         2025: {"fraflytninger": moveouts({"Ringparken": (12, 100)})},
     })  # fmt: skip
-    chart = report(2025, "boligselskab", BV).trends()[0]
+    chart = report(2025, "boligselskab", BV).delaftaler[0].trends()[0]
     assert "2024 (bygger på 2 af 11 afdelinger, ikke de samme som 2025): 13,6 %" in chart.alt
     assert "; 2025: 12,0 %" in chart.alt  # the latest year itself is not marked
     assert "»andre afdelinger« bygger på andre afdelinger end 2025 (1 af 11)" in chart.alt
@@ -232,14 +239,14 @@ def test_a_trend_point_over_other_afdelinger_is_marked(agreement):
         2024: {"fraflytninger": moveouts({"Ringparken": (10, 100)})},
         2025: {"fraflytninger": moveouts({"Ringparken": (12, 100)})},
     })  # fmt: skip
-    assert "andre afdelinger" not in same(2025, "boligselskab", BV).trends()[0].alt
+    assert "andre afdelinger" not in same(2025, "boligselskab", BV).delaftaler[0].trends()[0].alt
 
 
 # 3. The baseline year has no baseline.
 def test_the_baseline_year_shows_baselinear(agreement):
     report = build(agreement, {2024: {"udsaettelser": evictions({"Ringparken": 2, "Karup": 7})}})
     for niveau, enhed, delmaal in [("afdeling", "Ringparken", 2), ("samlet", "Helhedsplanen", 2)]:
-        cell = status_cell(report(2024, niveau, enhed).status_table(), delmaal)
+        cell = status_cell(report(2024, niveau, enhed).delaftaler[0].status_table(), delmaal)
         assert "baselineår" in cell
         assert "(2024)" not in cell  # no baseline of itself
         assert "ingen baseline" not in cell
@@ -256,7 +263,7 @@ AKTIVITETER = pd.DataFrame({
 
 def test_a_year_before_the_agreement_has_no_plan(agreement):
     report = build(agreement, {2024: {}}, aktiviteter=AKTIVITETER)
-    html = report(2024, "samlet", "Helhedsplanen").activities()
+    html = report(2024, "samlet", "Helhedsplanen").delaftaler[0].activities()
     assert "ingen plan" in html and "uden for delaftalens periode" in html
 
 
@@ -264,7 +271,7 @@ def test_the_2025_plan_counts_the_agreements_weeks_and_is_not_set_against_a_whol
     agreement,
 ):
     report = build(agreement, {2025: {}}, aktiviteter=AKTIVITETER)
-    html = report(2025, "samlet", "Helhedsplanen").activities()
+    html = report(2025, "samlet", "Helhedsplanen").delaftaler[0].activities()
     assert "371,6" in html  # 17 h/uge · 153/7 uger (01.08.–31.12.2025)
     assert "01.08.2025–31.12.2025" in html
     assert "derfor regnes ikke, hvor meget af planen der er brugt" in html
@@ -272,7 +279,7 @@ def test_the_2025_plan_counts_the_agreements_weeks_and_is_not_set_against_a_whol
 
 def test_a_whole_year_inside_the_agreement_is_set_against_its_plan(agreement):
     report = build(agreement, {2026: {}}, aktiviteter=AKTIVITETER)
-    html = report(2026, "samlet", "Helhedsplanen").activities()
+    html = report(2026, "samlet", "Helhedsplanen").delaftaler[0].activities()
     assert "886,4" in html  # 17 · 365/7
     assert "11,3 %" in html  # 100 / 886.4
     assert "regnes ikke" not in html
@@ -286,16 +293,17 @@ def test_measures_show_a_change_without_a_verdict(agreement):
                           "aar": [2024], "vaerdi": [10.0], "kilde": ["test"]})  # fmt: skip
     indicators = [replace(i, baseline_aar=2024) if i.id == "foranstaltning" else i
                   for i in agreement.indicators]  # fmt: skip
+    delaftale = replace(agreement.delaftaler[0], indicators=indicators)
     agreement = replace(
-        agreement, indicators=indicators, baseline=pd.concat([agreement.baseline, extra])
+        agreement, delaftaler=[delaftale], baseline=pd.concat([agreement.baseline, extra])
     )
     assert agreement.indicator("foranstaltning").retning == "ingen"
     report = build(agreement, {2025: {"foranstaltninger": measures({"Ringparken": (60, 300)})}})
     r = report(2025, "afdeling", "Ringparken")
-    cell = status_cell(r.status_table(), 4)
+    cell = status_cell(r.delaftaler[0].status_table(), 4)
     assert "↑ steget" in cell and "forværret" not in cell and "forbedret" not in cell
     assert "20,0 % mod 10,0 % i 2024 – stigningen er større end usikkerheden." in cell
-    legend = re.sub(r"<[^>]+>", "", r.legend())
+    legend = re.sub(r"<[^>]+>", "", r.delaftaler[0].legend())
     assert "Delmål 4: aftalen siger ikke, om mere eller mindre er bedst" in legend
     assert "↑ steget ↓ faldet" in legend
 
@@ -304,15 +312,15 @@ def test_measures_show_a_change_without_a_verdict(agreement):
     ("split", "note"),
     [
         ({}, "Lovgrundlag ikke oplyst"),
-        ({"barnets_lov": [2, 1]}, "Tæller foranstaltninger efter serviceloven og barnets lov"),
-        ({"serviceloven": [2, 2]}, "Tæller foranstaltninger efter serviceloven"),
+        ({"barnets_lov": [2, 1]}, "Lovgrundlag: serviceloven og barnets lov"),
+        ({"serviceloven": [2, 2]}, "Lovgrundlag: serviceloven"),
     ],
 )
 def test_the_law_note_is_shown_also_for_a_hidden_figure(agreement, split, note):
     # Ringparken 2 of 300 is hidden (under 5 borgere); Karup 3 of 50 too.
     tables = {"foranstaltninger": measures({"Ringparken": (2, 300), "Karup": (3, 50)}, **split)}
     cell = status_cell(build(agreement, {2025: tables})(2025, "afdeling", "Ringparken")
-                       .status_table(), 4)  # fmt: skip
+                       .delaftaler[0].status_table(), 4)  # fmt: skip
     assert "under 5 borgere" in cell
     assert note in cell
 
@@ -323,10 +331,11 @@ def test_every_report_ends_with_the_method_and_points_to_no_file(agreement):
     r = report(2025, "afdeling", "Ringparken")
     method = r.method()
     phrases = ("uændret (inden for usikkerheden)", "95 %-interval", "under 5 husstande",
-               "under 5 borgere", "»skjult«", "Samlede tal", "01.08.2025–31.07.2029")  # fmt: skip
+               "under 5 borgere", "»skjult«", "Samlede tal")  # fmt: skip
     for phrase in phrases:
         assert phrase in method, phrase
-    everything = [r.header(), r.status_table(), r.activities(), r.sources(), method]
+    assert "01.08.2025–31.07.2029" in r.delaftaler[0].heading()
+    everything = [r.header(), r.delaftaler[0].status_table(), r.delaftaler[0].activities(), r.sources(), method]
     assert not any("docs/" in part or ".md" in part.replace("/noter/", "") for part in everything)
 
 
@@ -334,9 +343,9 @@ def test_every_report_ends_with_the_method_and_points_to_no_file(agreement):
 def test_a_hidden_count_says_what_it_counts(agreement):
     report = build(agreement, {2025: {"udsaettelser": evictions({"Ringparken": 2, "Karup": 3})}})
     r = report(2025, "afdeling", "Ringparken")
-    assert "under 5 husstande" in status_cell(r.status_table(), 2)
-    assert re.search(r"under 5(?! husstande| borgere)", r.status_table()) is None
-    assert "»under 5 husstande« og »under 5 borgere«" in r.privacy_rule()
+    assert "under 5 husstande" in status_cell(r.delaftaler[0].status_table(), 2)
+    assert re.search(r"under 5(?! husstande| borgere)", r.delaftaler[0].status_table()) is None
+    assert "»under 5 husstande« og »under 5 borgere«" in r.delaftaler[0].privacy_rule()
 
 
 def test_a_series_that_is_all_hidden_is_a_sentence_not_an_empty_chart(agreement):
@@ -344,7 +353,7 @@ def test_a_series_that_is_all_hidden_is_a_sentence_not_an_empty_chart(agreement)
         2024: {"udsaettelser": evictions({"Ringparken": 2, "Karup": 3})},
         2025: {"udsaettelser": evictions({"Ringparken": 1, "Karup": 4})},
     })  # fmt: skip
-    shown = report(2025, "afdeling", "Ringparken").trends()
+    shown = report(2025, "afdeling", "Ringparken").delaftaler[0].trends()
     assert len(shown) == 1 and not hasattr(shown[0], "png")
     assert "intet diagram" in shown[0]
     assert "2024: under 5 husstande; 2025: under 5 husstande" in shown[0]
@@ -354,7 +363,7 @@ def test_a_series_that_is_all_hidden_is_a_sentence_not_an_empty_chart(agreement)
 def test_a_baseline_from_data_names_its_year(agreement):
     report = build(agreement, {2024: {"udsaettelser": evictions({"Ringparken": 6})},
                                2025: {"udsaettelser": evictions({"Ringparken": 7})}})  # fmt: skip
-    cell = status_cell(report(2025, "afdeling", "Ringparken").status_table(), 2)
+    cell = status_cell(report(2025, "afdeling", "Ringparken").delaftaler[0].status_table(), 2)
     assert "fra data for 2024" in cell and "årets data" not in cell
 
 
@@ -389,9 +398,9 @@ def test_a_real_year_is_not_called_example_data_but_its_example_baseline_is(agre
     assert "»eksempeldata«" in r.method()  # the appendix explains the mark it uses
     real = build(agreement, years)(2025, "afdeling", "Ringparken")
     assert "eksempeldata" not in real.method().lower()
-    assert "fra data for 2024" in status_cell(r.status_table(), 2)
-    assert "eksempeldata, ikke faktiske tal" in status_cell(r.status_table(), 2)
-    chart = r.trends()[0]
+    assert "fra data for 2024" in status_cell(r.delaftaler[0].status_table(), 2)
+    assert "eksempeldata, ikke faktiske tal" in status_cell(r.delaftaler[0].status_table(), 2)
+    chart = r.delaftaler[0].trends()[0]
     assert "2024 (eksempeldata): 6" in chart.alt
     assert "Baseline 2024 (eksempeldata): 6" in chart.alt
     assert "2025 (" not in chart.alt
@@ -403,7 +412,7 @@ def test_an_example_year_says_so_for_itself_only(agreement):
     r = build(agreement, years, examples={2025})(2025, "afdeling", "Ringparken")
     assert "Eksempeldata – ikke faktiske tal" in r.header()
     assert "tallene for 2025 er opdigtede" in r.header() and "2024" not in r.header()
-    assert "eksempeldata" not in r.trends()[0].alt  # 2024 is real; 2025 has the banner
+    assert "eksempeldata" not in r.delaftaler[0].trends()[0].alt  # 2024 is real; 2025 has the banner
 
 
 # 11. Markup lives in the templates only.
