@@ -45,10 +45,13 @@ def agreement(helhedsplan, viborg) -> Agreement:
     return replace(helhedsplan, delaftaler=[viborg])
 
 
-def copy_agreement(raw: Path, dest: Path) -> Path:
+def copy_agreement(raw: Path, dest: Path, *, viborg_only: bool = False) -> Path:
     """The agreement files of `raw` (helhedsplan.yaml, delaftaler/, the shared CSV files)
-    copied to `dest`, as they lie. Returns `dest`."""
+    copied to `dest`, as they lie; with `viborg_only`, of the delaftaler only the real one.
+    Returns `dest`."""
     for path in agreement_files(raw):
+        if viborg_only and path.parent.name == "delaftaler" and path != raw / VIBORG_FILE:
+            continue
         target = dest / path.relative_to(raw)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)

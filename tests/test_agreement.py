@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import VIBORG_FILE, copy_agreement
 from evalkit.errors import InputError
 from evalkit.inputs.agreement import UNKNOWN, load_agreement
-
-from conftest import VIBORG_FILE, copy_agreement
 
 BOLIGVIBORG = "BoligViborg"
 SCT_JOERGEN = "Boligselskabet Sct. Jørgen"

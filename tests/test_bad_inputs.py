@@ -8,7 +8,6 @@ that is only a warning (the input is usable) exits with 0 and still says what wa
 
 import builtins
 import io
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import xlsx
+from conftest import copy_agreement, xlsx
 from evalkit.cli import main
 from evalkit.errors import ExitCode, InputError
 from evalkit.inputs.readers import (
@@ -31,7 +30,6 @@ from evalkit.inputs.readers import (
 from evalkit.inputs.tables import read_year
 
 REPO = Path(__file__).parents[1]
-AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
 FEJL, ADVARSEL = "Fejl", "Advarsel"
 
 DIRECTORY = object()  # the path is a folder, not a file
@@ -555,10 +553,7 @@ CASES = {
 
 
 def make_data(tmp_path: Path, case: Case, monkeypatch) -> Path:
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name in AGREEMENT_FILES:
-        shutil.copy(REPO / "data" / "raw" / name, raw / name)
+    raw = copy_agreement(REPO / "data" / "raw", tmp_path / "data" / "raw", viborg_only=True)
     if case.files is None:
         return tmp_path / "data"
     year_dir = raw / str(case.year)

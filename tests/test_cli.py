@@ -77,9 +77,7 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, write
     notebooks.mkdir()
     shutil.copy(REPO / "notebooks" / "oversigt.ipynb", notebooks)
     failing = (REPO / "notebooks" / "afdeling.ipynb").read_text(encoding="utf-8")
-    failing = failing.replace(
-        '"r.header()"', '"assert enhed != \\"Lindon\\"; r.header()"'
-    )
+    failing = failing.replace('"r.header()"', '"assert enhed != \\"Lindon\\"; r.header()"')
     assert "Lindon" in failing
     (notebooks / "afdeling.ipynb").write_text(failing, encoding="utf-8")
     reports = tmp_path / "reports"

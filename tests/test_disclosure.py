@@ -7,12 +7,11 @@ made-up figures. Twin projects differ only inside hidden cells, 2024's included,
 
 import csv
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, tree_hash
+from conftest import REPO, copy_agreement, tree_hash
 from evalkit.cli import main
 from evalkit.errors import ExitCode
 
@@ -27,10 +26,7 @@ def write(path: Path, header: list[str], rows: list[list]) -> None:
 
 def project(root: Path, years: dict[int, dict], lejemaal: dict[str, int] | None = None) -> Path:
     """data/raw/ for the plan: per year, evictions and measures per afdeling."""
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name in ("delaftale.yaml", "sammenligning.csv"):
-        shutil.copy(REPO / "data" / "raw" / name, raw / name)
+    raw = copy_agreement(REPO / "data" / "raw", root / "data" / "raw", viborg_only=True)
     header = ["afdeling", "boligselskab", "afdelingsnummer", "boligtype", "kilde"]
     write(raw / "afdelinger.csv", header, [[a, b, "ukendt", "ukendt", "test"]
                                            for a, b in AFDELINGER.items()])  # fmt: skip

@@ -6,19 +6,17 @@ without a problem; nothing that exists is ever overwritten.
 
 import itertools
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from conftest import copy_agreement
 from evalkit.cli import main
 from evalkit.errors import ExitCode
 from evalkit.inputs import new_year
 from evalkit.inputs.readers import read_cells
 from evalkit.inputs.tables import read_year, specs
-
-from conftest import copy_agreement
 
 REPO = Path(__file__).parents[1]
 

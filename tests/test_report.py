@@ -335,7 +335,13 @@ def test_every_report_ends_with_the_method_and_points_to_no_file(agreement):
     for phrase in phrases:
         assert phrase in method, phrase
     assert "01.08.2025–31.07.2029" in r.delaftaler[0].heading()
-    everything = [r.header(), r.delaftaler[0].status_table(), r.delaftaler[0].activities(), r.sources(), method]
+    everything = [
+        r.header(),
+        r.delaftaler[0].status_table(),
+        r.delaftaler[0].activities(),
+        r.sources(),
+        method,
+    ]
     assert not any("docs/" in part or ".md" in part.replace("/noter/", "") for part in everything)
 
 
@@ -412,7 +418,9 @@ def test_an_example_year_says_so_for_itself_only(agreement):
     r = build(agreement, years, examples={2025})(2025, "afdeling", "Ringparken")
     assert "Eksempeldata – ikke faktiske tal" in r.header()
     assert "tallene for 2025 er opdigtede" in r.header() and "2024" not in r.header()
-    assert "eksempeldata" not in r.delaftaler[0].trends()[0].alt  # 2024 is real; 2025 has the banner
+    assert (
+        "eksempeldata" not in r.delaftaler[0].trends()[0].alt
+    )  # 2024 is real; 2025 has the banner
 
 
 # 11. Markup lives in the templates only.

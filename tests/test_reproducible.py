@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, YEAR, tree_hash
+from conftest import REPO, VIBORG_FILE, YEAR, tree_hash
 from evalkit.cli import main
 from evalkit.errors import ExitCode
 from evalkit.files import sha256
@@ -40,7 +40,13 @@ def test_every_report_names_its_code_notebook_and_input_files(batch):
     manifest = {e["enhed"]: e for e in json.loads((folder / "manifest.json").read_text("utf-8"))}
     assert len(manifest) == 19
     raw = batch["root"] / "data" / "raw"
-    expected = {"delaftale.yaml", "baseline.csv", "2024/fraflytninger.csv", "2025/tilfredshed.xlsx"}
+    expected = {
+        VIBORG_FILE,
+        "helhedsplan.yaml",
+        "baseline.csv",
+        "2024/fraflytninger.csv",
+        "2025/tilfredshed.xlsx",
+    }
     for entry in manifest.values():
         html = (folder / entry["html"]).read_text("utf-8")
         footer = html[html.index('<footer class="report-footer">') :]

@@ -25,7 +25,9 @@ def environment() -> Environment:
 def and_list(items, word: str = "og") -> str:
     """["a", "b", "c"] -> "a, b og c" (or "a, b eller c"): a Danish list, each item once."""
     items = list(dict.fromkeys(str(i) for i in items))
-    return f" {word} ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+    return (
+        f" {word} ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+    )
 
 
 def render(template: str, **values) -> str:
