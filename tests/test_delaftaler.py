@@ -357,3 +357,28 @@ def test_a_report_has_a_part_per_delaftale_and_an_example_says_so(tmp_path):
     assert [len(p.afdeling_charts()) for p in company.delaftaler] == [0, 1]
     # The privacy line belongs to the part with a sensitive indicator.
     assert "Diskretion" in real.status_table() and "Diskretion" not in example.status_table()
+
+
+def test_a_delaftale_nobody_wrote_code_for_is_reported_end_to_end(tmp_path):
+    """`evalkit run` on the test's plan: reports, tal.csv and the index follow the YAML."""
+    paths = project(tmp_path)
+    code = main(["run", "--year", "2026", "--data-dir", str(paths.data),
+                 "--reports-dir", str(paths.reports),
+                 "--notebooks-dir", str(Path(__file__).parents[1] / "notebooks")])  # fmt: skip
+    assert code == ExitCode.OK
+    folder = paths.reports / "2026"
+    assert len(list(folder.glob("*.html"))) == 5 + 2 + 1
+    syd = (folder / "syd.html").read_text(encoding="utf-8")
+    assert "Tryghed i opgangen" in syd and "At flere føler sig trygge" in syd
+    assert "42,0 %" in syd  # Syd's tryghed: 21 of 50
+    total = (folder / "helhedsplan.html").read_text(encoding="utf-8")
+    assert "Hærværk" in total and "pr. 1.000 lejemål" in total
+    # Øst's 2 households are hidden everywhere; the status does not tell them.
+    oest = (folder / "oest.html").read_text(encoding="utf-8")
+    assert "under 5 husstande" in oest
+    tal = pd.read_csv(folder / "tal.csv", dtype=str)
+    assert set(tal["delaftale"]) == {"Tryghed i opgangen"}
+    hidden = tal[(tal["enhed"] == "Øst") & (tal["indikator"] == "haervaerk_antal")]
+    assert list(hidden["taeller"]) == ["<5"]
+    index = (paths.reports / "index.html").read_text(encoding="utf-8")
+    assert "Tryghed i opgangen" in index and "syd.html" in index
