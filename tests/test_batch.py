@@ -89,13 +89,14 @@ def test_the_index_links_every_report(batch, agreement):
         assert f'href="{YEAR}/{unit.slug}.html"' in index
 
 
-def test_processed_indicators_have_one_row_per_level_unit_and_indicator(batch):
+def test_processed_indicators_have_one_row_per_level_unit_and_indicator(batch, helhedsplan):
     table = pd.read_csv(batch["root"] / "data" / "processed" / str(YEAR) / "indikatorer.csv")
     required = ["aar", "niveau", "enhed", "indikator", "taeller", "naevner", "vaerdi",
                 "baseline_aar", "baseline", "status"]  # fmt: skip
     assert set(required) <= set(table.columns)
-    assert len(table) == 19 * 4
+    assert len(table) == 19 * len(helhedsplan.indicators)
     assert not table.duplicated(["niveau", "enhed", "indikator"]).any()
+    assert set(table["delaftale"]) == {d.navn for d in helhedsplan.delaftaler}
     ringparken = table.set_index(["enhed", "indikator"]).loc[("Ringparken", "fraflytning")]
     assert ringparken["baseline"] == 21.5
     assert ringparken["vaerdi"] == pytest.approx(100 * 52 / 312)
@@ -260,10 +261,11 @@ def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():
     from evalkit.publish.index import _summary
 
     table = pd.DataFrame({
-        "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],
+        "delaftale": ["D"] * 4, "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],
         "status": ["forbedret", "steget", "uændret (inden for usikkerheden)", "forbedret"],
     })  # fmt: skip
-    assert _summary(table, "afdeling", "A") == (
+    assert _summary(table, "D", "afdeling", "A") == (
         "▲ 1 forbedret · ● 1 uændret (inden for usikkerheden) · ▼ 0 forværret · ↑ 1 steget"
     )
-    assert "steget" not in _summary(table, "afdeling", "B")
+    assert "steget" not in _summary(table, "D", "afdeling", "B")
+    assert _summary(table, "E", "afdeling", "A").startswith("▲ 0 forbedret")

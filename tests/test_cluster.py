@@ -44,12 +44,13 @@ def run(tmp_path: Path, *extra: str) -> int:
                  "--notebooks-dir", str(REPO / "notebooks"), *extra])  # fmt: skip
 
 
-def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
+def test_the_clusters_workers_make_the_reports(client, tmp_path, helhedsplan):
+    agreement = helhedsplan
     paths = Paths(
         data=tmp_path / "data", reports=tmp_path / "reports", notebooks=REPO / "notebooks"
     )
     shutil.copytree(REPO / "data" / "raw", paths.raw)
-    build_years(paths, [2024, YEAR], agreement)
+    build_years(paths, [2024, YEAR], helhedsplan)
     chosen = report_units(agreement)[:4]
     here = engine.reports_run()
     made = make_reports(paths, agreement, [YEAR], chosen, 1, executor=client.get_executor())

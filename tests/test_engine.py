@@ -28,11 +28,11 @@ UNITS = [
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, agreement) -> Paths:
+def project(tmp_path_factory, helhedsplan) -> Paths:
     root = tmp_path_factory.mktemp("engine")
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
     paths = Paths(data=root / "data", reports=root / "reports", notebooks=REPO / "notebooks")
-    build_years(paths, [2024, YEAR], agreement)
+    build_years(paths, [2024, YEAR], helhedsplan)
     return paths
 
 

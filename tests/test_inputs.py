@@ -628,8 +628,9 @@ def read_both_ways(monkeypatch, path, spec, agreement):
 
 @pytest.mark.parametrize("path", list(CLEAN_CASES.values()), ids=list(CLEAN_CASES))
 def test_a_clean_table_reads_the_same_column_by_column_as_cell_by_cell(
-    monkeypatch, agreement, path
+    monkeypatch, helhedsplan, path
 ):
+    agreement = helhedsplan  # the shipped year files hold every delaftale's tables
     fast, careful = read_both_ways(monkeypatch, path, specs(agreement)[path.stem], agreement)
     pd.testing.assert_frame_equal(fast[0], careful[0])
     assert fast[1] == careful[1]

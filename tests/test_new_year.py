@@ -38,7 +38,8 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_template_per_table_with_the_exact_headers_and_every_afdeling(data, agreement, fmt):
+def test_a_template_per_table_with_the_exact_headers_and_every_afdeling(data, helhedsplan, fmt):
+    agreement = helhedsplan
     assert new(data, "2026", "--format", fmt) == ExitCode.OK
 
     folder = data / "raw" / "2026"
@@ -70,7 +71,8 @@ def test_a_template_per_table_with_the_exact_headers_and_every_afdeling(data, ag
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_evalkit_reads_its_own_templates_back(data, agreement, fmt, capsys):
+def test_evalkit_reads_its_own_templates_back(data, helhedsplan, fmt, capsys):
+    agreement = helhedsplan
     assert new(data, "2026", "--format", fmt) == ExitCode.OK
 
     assert main(["validate", "--year", "2026", "--data-dir", str(data)]) == ExitCode.OK
