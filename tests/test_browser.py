@@ -69,8 +69,10 @@ def test_a_report_loads_offline_without_errors(browser, batch, name):
 @pytest.mark.parametrize("name", PAGES[1:])
 def test_the_status_table_and_every_chart_are_visible(browser, batch, name):
     page, _ = open_offline(browser, (batch["root"] / "reports" / name).as_uri())
-    assert page.locator("h3", has_text="Delmål og status").first.is_visible()
-    assert page.locator("th", has_text="Delmål og indikator").is_visible()
+    for part in ("h3", "Delmål og status"), ("th", "Delmål og indikator"):  # one per delaftale
+        found = page.locator(part[0], has_text=part[1])
+        assert found.count() >= 1
+        assert all(found.nth(i).is_visible() for i in range(found.count()))
     images = page.locator("figure.chart img")
     assert images.count() >= 2
     for i in range(images.count()):
