@@ -1,6 +1,7 @@
-# evalkit: `make report` builds every year's reports, `make test` runs the tests, `make bench`
-# measures the batch against the plain ways and the disclosure audit (a few minutes), `make lock`
-# brings requirements/ in step with pyproject.toml.
+# evalkit: `make report` builds every year's reports, `make test` runs the tests, `make lab`
+# opens the notebooks in JupyterLab, `make bench` measures the batch against the plain ways and
+# the disclosure audit (a few minutes), `make lock` brings requirements/ in step with
+# pyproject.toml.
 # Each installs what it needs into .venv on first use, from the locks in requirements/ (exact
 # versions with hashes), and reuses it after.
 
@@ -16,13 +17,16 @@ LOCKS := $(wildcard requirements/*.txt)
 new-venv = rm -rf $(1) && $(PYTHON) -m venv $(1) && $(1)/bin/python -m pip install --quiet \
 	--disable-pip-version-check --require-hashes -r requirements/tools.txt
 
-.PHONY: report test bench lint lock clean
+.PHONY: report test lab bench lint lock clean
 
 report: $(VENV)/.report
 	$(BIN)/evalkit run
 
 test: $(VENV)/.test
 	$(BIN)/pytest
+
+lab: $(VENV)/.lab
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(VENV)/.report
 	$(BIN)/python scripts/bench.py
@@ -44,10 +48,10 @@ $(VENV)/.report: pyproject.toml $(LOCKS)
 	  "requirements/ passer ikke til pyproject.toml: kør make lock."; exit 1; }
 	touch $@
 
-# The test tools are added to it. make lock resolves test.txt with report.txt as constraints,
-# so adding them changes no version the reports use.
-$(VENV)/.test: requirements/test.txt $(VENV)/.report
-	$(INSTALL) --require-hashes -r requirements/test.txt
+# The test tools and JupyterLab are added to it. make lock resolves test.txt with report.txt as
+# constraints and lab.txt with test.txt, so adding them changes no version the reports use.
+$(VENV)/.test $(VENV)/.lab: $(VENV)/.%: requirements/%.txt $(VENV)/.report
+	$(INSTALL) --require-hashes -r $<
 	touch $@
 
 # Resolved for Python 3.11 on Linux x86_64 (glibc 2.28 or newer), wheels only, whichever machine
@@ -64,6 +68,8 @@ lock:
 	$(COMPILE) pyproject.toml -c requirements/tools.txt -o requirements/report.txt
 	$(COMPILE) pyproject.toml --extra test -c requirements/tools.txt -c requirements/report.txt \
 	  -o requirements/test.txt
+	$(COMPILE) pyproject.toml --extra lab -c requirements/tools.txt -c requirements/test.txt \
+	  -o requirements/lab.txt
 	rm -rf $(LOCKER)
 
 clean:

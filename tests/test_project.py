@@ -23,7 +23,8 @@ def requirement(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_agrees_with_pyproject():
     project = PROJECT["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    wanted = project["dependencies"] + extras["test"] + extras["lab"]
     env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
     conda = [
         d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))
@@ -45,6 +46,7 @@ WANTED = {
     "tools": PROJECT["build-system"]["requires"],
     "report": PROJECT["project"]["dependencies"],
     "test": PROJECT["project"]["optional-dependencies"]["test"],
+    "lab": PROJECT["project"]["optional-dependencies"]["lab"],
 }
 
 
@@ -61,7 +63,7 @@ def test_each_lock_pins_what_pyproject_asks_for(lock):
 
 @pytest.mark.parametrize("one, other", list(combinations(WANTED, 2)))
 def test_locks_installed_together_agree_on_every_version(one, other):
-    # make test adds its lock to the report environment: a package both pin
+    # make test and make lab add their lock to the report environment: a package both pin
     # at different versions would change what the reports are made with.
     a, b = locked(one), locked(other)
     assert a and b
