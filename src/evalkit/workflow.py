@@ -241,16 +241,20 @@ def _outputs_apart(paths: Paths) -> None:
 
 
 def _chosen(agreement: Agreement, unit_name: str | None):
-    from evalkit.inputs.names import normalize
+    from evalkit.inputs.names import NameIndex
 
     chosen = report_units(agreement)
     if not unit_name:
         return chosen
-    found = [u for u in chosen if normalize(u.enhed) == normalize(unit_name) or u.slug == unit_name]
-    if not found:
+    units = NameIndex([u.enhed for u in chosen], {u.slug: u.enhed for u in chosen})
+    name = units.find(unit_name)
+    if name is None:
         names = ", ".join(u.enhed for u in chosen)
-        raise UsageError(f'enheden "{shown(unit_name)}" kendes ikke. Kendte enheder: {names}.')
-    return found
+        raise UsageError(
+            f'enheden "{shown(unit_name)}" kendes ikke.{units.suggestion(unit_name)} '
+            f"Kendte enheder: {names}."
+        )
+    return [u for u in chosen if u.enhed == name]
 
 
 def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:

@@ -267,8 +267,7 @@ def read_notes(
             continue
         name = afdelinger.find(path.stem)
         if name is None:
-            closest = afdelinger.closest(path.stem)
-            hint = f' Mente du "{closest}.md"?' if closest else ""
+            hint = afdelinger.suggestion(path.stem, ".md")
             problems.append(
                 Problem(str(path), f'afdelingen "{shown(path.stem)}" kendes ikke.{hint}')
             )
