@@ -462,6 +462,35 @@ def test_processed_data_whose_raw_data_is_gone_is_not_used(data, tiny, capsys):
     assert set(load_processed(Paths(data=data), 2025).indikatorer["aar"]) == {2025}
 
 
+def test_validate_shows_the_input_warnings_and_the_other_commands_count_them(data, capsys):
+    # Two warnings that stay the same on every run: a column and a metadata key evalkit
+    # does not know. 2026 lies inside the agreement's period and has no year before it.
+    for year in ("2024", "2025"):
+        shutil.rmtree(data / "raw" / year)
+    folder = data / "raw" / "2026"
+    folder.mkdir()
+    (folder / "udsaettelser.csv").write_text(
+        "afdeling,effektive_udsaettelser,kommentar\nKarup,1,tjekket\n", encoding="utf-8"
+    )
+    (folder / "metadata.yaml").write_text("eksempeldata: true\nansvarlig: NN\n", "utf-8")
+
+    assert run(data, "validate") == ExitCode.OK
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 2 and all(line.startswith("Advarsel: ") for line in warnings)
+    assert "kolonnen kommentar" in "".join(warnings) and '"ansvarlig"' in "".join(warnings)
+
+    for _ in range(2):
+        assert run(data, "build") == ExitCode.OK
+        err = capsys.readouterr().err
+        assert err == "2 advarsler om inddata; se dem med: evalkit validate\n"
+
+    (folder / "fraflytninger.csv").write_text("afdeling,lejemaal,fraflytninger\nKarup,ca. 25,2\n")
+    assert run(data, "run") == ExitCode.BAD_INPUT
+    kinds = [line.split(":")[0] for line in capsys.readouterr().err.splitlines()]
+    assert kinds == ["Fejl", "2 advarsler om inddata; se dem med", "Ingen rapport er skrevet. Ret "
+                     "fejlene og kør igen."]  # fmt: skip
+
+
 def test_many_problems_show_the_first_50_and_a_count(data, capsys):
     rows = "".join(f"Karup{i},1\n" for i in range(200))
     (data / "raw" / "2025" / "udsaettelser.csv").write_text(

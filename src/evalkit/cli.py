@@ -23,7 +23,7 @@ from evalkit.errors import (
     cannot_write,
 )
 from evalkit.paths import Paths
-from evalkit.workflow import REPORT_TIMEOUT, RunOptions, print_problems
+from evalkit.workflow import REPORT_TIMEOUT, RunOptions, print_errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +70,7 @@ def _command(args: argparse.Namespace, paths: Paths) -> int:
 def _tell(exc: EvalkitError) -> None:
     """An evalkit error as the analyst reads it, in Danish."""
     if isinstance(exc, InputError):
-        print_problems(exc.problems)
+        print_errors(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
     elif isinstance(exc, Contradiction):
         where = "; ".join(f"{f.aar} {f.enhed}" for f in exc.figures)
