@@ -1,4 +1,8 @@
-"""Shared fixtures for the evalkit tests."""
+"""Shared constants, builders and fixtures for the evalkit tests.
+
+The tests read their own inputs, tests/fixtures/raw/ (the agreement files and two years of
+invented figures), never the project's data/raw/<year>/, which the analyst replaces.
+"""
 
 import hashlib
 import io
@@ -19,13 +23,38 @@ from evalkit.cli import main
 from evalkit.inputs.agreement import Agreement, load_agreement
 
 REPO = Path(__file__).parents[1]
-YEAR = 2025
+NOTEBOOKS = REPO / "notebooks"
+FIXTURES = Path(__file__).parent / "fixtures"
+RAW = FIXTURES / "raw"  # the tests' data/raw: never written, copied by `project`
+YEAR = 2025  # the fixture's later year
+YEARS = [2024, YEAR]  # the fixture's years; 2024 is the evictions' baseline year
+AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
+
+
+def project(root: Path, *, years: bool = True) -> Path:
+    """root/data/raw/ as a copy of the fixture: the agreement files and, with `years`, its two
+    years. Returns root/data, the folder `--data-dir` takes; reports go in root/reports."""
+    raw = root / "data" / "raw"
+    if years:
+        shutil.copytree(RAW, raw)
+    else:
+        raw.mkdir(parents=True)
+        for name in AGREEMENT_FILES:
+            shutil.copy(RAW / name, raw / name)
+    return root / "data"
+
+
+def evalkit(data: Path, *args: str, notebooks: Path = NOTEBOOKS) -> int:
+    """`evalkit ARGS` in this process on the project whose data folder is `data`, its reports
+    in data/../reports."""
+    return main([*args, "--data-dir", str(data), "--reports-dir", str(data.parent / "reports"),
+                 "--notebooks-dir", str(notebooks)])  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def agreement() -> Agreement:
-    """The delaftale as data, read once from data/raw/."""
-    return load_agreement(Path(__file__).parents[1] / "data" / "raw")
+    """The delaftale as data, read once from the fixture."""
+    return load_agreement(RAW)
 
 
 def tree_hash(folder: Path) -> dict[str, str]:
@@ -34,25 +63,6 @@ def tree_hash(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory):
-    """One full `evalkit run` of the shipped data for 2025, shared by the end-to-end tests."""
-    root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    before = tree_hash(root / "data" / "raw")
-    with _watching(root / "data" / "raw") as raw_writes:
-        code = main(
-            [
-                "run",
-                "--year", str(YEAR),
-                "--data-dir", str(root / "data"),
-                "--reports-dir", str(root / "reports"),
-                "--notebooks-dir", str(REPO / "notebooks"),
-            ]
-        )  # fmt: skip
-    return {"root": root, "code": code, "raw_before": before, "raw_writes": raw_writes}
 
 
 # --- nothing may write under data/raw ---------------------------------------------------------
@@ -71,9 +81,22 @@ def _path(arg) -> str | None:
     return None
 
 
+# The project's data/raw/ beside the four agreement files is the analyst's: no test reads it.
+_ANALYSTS_RAW = os.path.realpath(REPO / "data" / "raw")
+_AGREEMENT_PATHS = {os.path.join(_ANALYSTS_RAW, name) for name in AGREEMENT_FILES}
+_analysts_years_read: list[str] = []
+
+
 def _audit(event: str, args: tuple) -> None:
-    # Python's audit hooks see every open, rename and removal this process makes, whatever
-    # library makes it. A hook cannot be removed, so it only records while a test watches.
+    # Python's audit hooks see every open, listing, rename and removal this process makes,
+    # whatever library makes it. A hook cannot be removed, so it records writes only while a
+    # test watches, and reads of the analyst's year folders always.
+    if event in ("open", "os.listdir", "os.scandir") and args:
+        read = args[0]
+        if isinstance(read, str | bytes | os.PathLike) and "raw" in os.fsdecode(read):
+            path = _path(read)
+            if (path + os.sep).startswith(_ANALYSTS_RAW + os.sep) and path not in _AGREEMENT_PATHS:
+                _analysts_years_read.append(f"{event} {path}")
     if not _watched:
         return
     if event == "open":
@@ -102,6 +125,16 @@ def _watching(folder: Path) -> Iterator[list[str]]:
         yield seen
     finally:
         _watched.remove(entry)
+
+
+@pytest.fixture(autouse=True)
+def _never_the_analysts_years():
+    """Fails a test that read the project's data/raw/<year>/ (or listed data/raw/) in this
+    process, itself or through a fixture it uses: those figures are the analyst's to replace;
+    tests read tests/fixtures/raw/."""
+    yield
+    read, _analysts_years_read[:] = list(_analysts_years_read), []
+    assert read == [], "read the project's data/raw/ instead of tests/fixtures/raw/"
 
 
 @pytest.fixture(scope="session")
@@ -164,9 +197,9 @@ def tiny_notebooks(folder: Path, afdeling_code: str) -> Path:
 
 
 def start_run(root: Path, notebooks: Path, *args: str) -> subprocess.Popen:
-    """`evalkit run` in a process of its own, on a copy of the shipped data under `root`."""
+    """`evalkit run` in a process of its own, on a copy of the fixture under `root`."""
     if not (root / "data" / "raw").exists():
-        shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+        project(root)
     # Ctrl-C raises KeyboardInterrupt, even where the test runner was started ignoring it.
     code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
             "from evalkit.cli import main; sys.exit(main(sys.argv[1:]))")  # fmt: skip

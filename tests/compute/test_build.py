@@ -4,8 +4,6 @@ Large inputs are prepared a year per worker process; the files are the same eith
 """
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,15 +11,12 @@ from evalkit.compute import build
 from evalkit.compute.build import build_years
 from evalkit.errors import InputError
 from evalkit.paths import Paths
-
-REPO = Path(__file__).parents[1]
-YEARS = [2024, 2025]
+from tests.conftest import YEARS, project
 
 
 @pytest.fixture
 def paths(tmp_path) -> Paths:
-    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
-    return Paths(data=tmp_path / "data")
+    return Paths(data=project(tmp_path))
 
 
 def written(paths: Paths) -> dict[str, bytes]:
@@ -57,10 +52,8 @@ def test_every_year_gets_its_three_files(paths, agreement, where):
 
 
 def test_worker_processes_write_the_same_files(tmp_path, agreement, monkeypatch):
-    here = Paths(data=tmp_path / "here")
-    there = Paths(data=tmp_path / "there")
-    for p in (here, there):
-        shutil.copytree(REPO / "data" / "raw", p.raw)
+    here = Paths(data=project(tmp_path / "here"))
+    there = Paths(data=project(tmp_path / "there"))
     build_years(here, YEARS, agreement)
     monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)

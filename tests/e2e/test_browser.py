@@ -12,9 +12,8 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO, YEAR
-from evalkit.cli import main
 from evalkit.inputs.readers import decode
+from tests.conftest import NOTEBOOKS, YEAR, evalkit, project
 
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -102,7 +101,7 @@ def test_printing_gives_a4_pages_that_name_the_report(browser, batch, name, low,
 
 # --- hostile names: shown as text, never run ----------------------------------------------------
 
-HOSTILE = {  # afdeling in the shipped data -> the name it gets here
+HOSTILE = {  # afdeling in the fixture -> the name it gets here
     "Elmely": "<img src=x onerror=\"document.title='XSS1'\">",
     "Lindon": "\"</style><script>document.title='XSS2'</script>",
     "Stoholm": "</title><b id=xss3>fed</b>",
@@ -119,8 +118,7 @@ def csv_field(text: str) -> str:
 def hostile(tmp_path_factory):
     """A run of 2025 where four afdelinger have names written to break out of HTML and CSS."""
     root = tmp_path_factory.mktemp("hostile")
-    raw = root / "data" / "raw"
-    shutil.copytree(REPO / "data" / "raw", raw)
+    raw = project(root) / "raw"
     for path in raw.rglob("*.csv"):
         data = path.read_bytes()
         encoding = "utf-8" if decode(data) == data.decode("utf-8", "replace") else "cp1252"
@@ -129,13 +127,11 @@ def hostile(tmp_path_factory):
             text = re.sub(rf"^{plain}(?=[,;])", lambda _, n=name: csv_field(n), text, flags=re.M)
         path.write_bytes(text.encode(encoding))
     notebooks = root / "notebooks"
-    shutil.copytree(REPO / "notebooks", notebooks)
+    shutil.copytree(NOTEBOOKS, notebooks)
     page = notebooks / "afdeling.ipynb"
     failing = json.dumps("assert 'xss3' not in enhed, enhed; r.status_table()")
     page.write_text(page.read_text("utf-8").replace('"r.status_table()"', failing), "utf-8")
-    code = main(["run", "--year", str(YEAR), "--data-dir", str(root / "data"),
-                 "--reports-dir", str(root / "reports"),
-                 "--notebooks-dir", str(notebooks)])  # fmt: skip
+    code = evalkit(root / "data", "run", "--year", str(YEAR), notebooks=notebooks)
     return {"root": root, "code": code}
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, tree_hash
 from evalkit.cli import main
 from evalkit.errors import ExitCode
+from tests.conftest import RAW, evalkit, tree_hash
 
 AFDELINGER = {"A1": "A", "A2": "A", "A3": "A", "B1": "B", "B2": "B"}
 
@@ -30,7 +30,7 @@ def project(root: Path, years: dict[int, dict], lejemaal: dict[str, int] | None 
     raw = root / "data" / "raw"
     raw.mkdir(parents=True)
     for name in ("delaftale.yaml", "sammenligning.csv"):
-        shutil.copy(REPO / "data" / "raw" / name, raw / name)
+        shutil.copy(RAW / name, raw / name)
     header = ["afdeling", "boligselskab", "afdelingsnummer", "boligtype", "kilde"]
     write(raw / "afdelinger.csv", header, [[a, b, "ukendt", "ukendt", "test"]
                                            for a, b in AFDELINGER.items()])  # fmt: skip
@@ -52,8 +52,7 @@ def project(root: Path, years: dict[int, dict], lejemaal: dict[str, int] | None 
 
 
 def run(root: Path, *extra: str) -> int:
-    return main(["run", "--data-dir", str(root / "data"), "--reports-dir", str(root / "reports"),
-                 "--notebooks-dir", str(REPO / "notebooks"), *extra])  # fmt: skip
+    return evalkit(root / "data", "run", *extra)
 
 
 # A1 and A2 are small in both years (each 1–4, their sum told by A's total and A3).

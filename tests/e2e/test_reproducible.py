@@ -7,21 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, YEAR, tree_hash
 from evalkit.cli import main
 from evalkit.errors import ExitCode
 from evalkit.files import sha256
 from evalkit.publish import pdf
 from evalkit.report.markup import TEMPLATES_DIR
+from tests.conftest import NOTEBOOKS, REPO, YEAR, tree_hash
 
 
 @pytest.fixture(scope="module")
 def rerun(batch):
     """The same batch once more, from the same inputs, into a second reports folder."""
     reports = batch["root"] / "reports-again"
-    data, notebooks = str(batch["root"] / "data"), str(REPO / "notebooks")
-    code = main(["run", "--year", str(YEAR), "--data-dir", data, "--reports-dir", str(reports),
-                 "--notebooks-dir", notebooks])  # fmt: skip
+    code = main(["run", "--year", str(YEAR), "--data-dir", str(batch["root"] / "data"),
+                 "--reports-dir", str(reports), "--notebooks-dir", str(NOTEBOOKS)])  # fmt: skip
     assert code == ExitCode.OK
     return reports
 

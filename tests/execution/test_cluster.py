@@ -5,24 +5,20 @@ takes the work through its concurrent.futures executor, from the batch and from
 `evalkit run --dask`.
 """
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from evalkit.cli import main
 from evalkit.compute.build import build_years
 from evalkit.domain import report_units
 from evalkit.errors import ExitCode
 from evalkit.execution import cluster, engine
 from evalkit.paths import Paths
 from evalkit.publish.incremental import make_reports
+from tests.conftest import NOTEBOOKS, YEAR, YEARS, evalkit, project
 
 distributed = pytest.importorskip("dask.distributed")
-
-REPO = Path(__file__).parents[1]
-YEAR = 2025
 
 
 @pytest.fixture(scope="module")
@@ -38,18 +34,13 @@ def client():
 
 def run(tmp_path: Path, *extra: str) -> int:
     if not (tmp_path / "data").exists():
-        shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
-    return main(["run", "--year", str(YEAR), "--data-dir", str(tmp_path / "data"),
-                 "--reports-dir", str(tmp_path / "reports"),
-                 "--notebooks-dir", str(REPO / "notebooks"), *extra])  # fmt: skip
+        project(tmp_path)
+    return evalkit(tmp_path / "data", "run", "--year", str(YEAR), *extra)
 
 
 def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
-    paths = Paths(
-        data=tmp_path / "data", reports=tmp_path / "reports", notebooks=REPO / "notebooks"
-    )
-    shutil.copytree(REPO / "data" / "raw", paths.raw)
-    build_years(paths, [2024, YEAR], agreement)
+    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=NOTEBOOKS)
+    build_years(paths, YEARS, agreement)
     chosen = report_units(agreement)[:4]
     here = engine.reports_run()
     made = make_reports(paths, agreement, [YEAR], chosen, 1, executor=client.get_executor())

@@ -7,8 +7,6 @@ timestamps and durations papermill and nbclient record in the notebook's metadat
 """
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -17,9 +15,8 @@ from evalkit.domain import ReportUnit
 from evalkit.execution import engine, kernels
 from evalkit.execution.render import render
 from evalkit.paths import Paths
+from tests.conftest import NOTEBOOKS, YEAR, YEARS, project
 
-REPO = Path(__file__).parents[1]
-YEAR = 2025
 UNITS = [
     ReportUnit("afdeling", "Lindon"),
     ReportUnit("afdeling", "Ringparken"),  # with the analyst's note
@@ -28,11 +25,10 @@ UNITS = [
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, agreement) -> Paths:
+def built(tmp_path_factory, agreement) -> Paths:
     root = tmp_path_factory.mktemp("engine")
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    paths = Paths(data=root / "data", reports=root / "reports", notebooks=REPO / "notebooks")
-    build_years(paths, [2024, YEAR], agreement)
+    paths = Paths(data=project(root), reports=root / "reports", notebooks=NOTEBOOKS)
+    build_years(paths, YEARS, agreement)
     return paths
 
 
@@ -42,18 +38,18 @@ def made(paths: Paths, unit: ReportUnit) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def reports(project) -> dict[str, dict[ReportUnit, dict[str, str]]]:
+def reports(built) -> dict[str, dict[ReportUnit, dict[str, str]]]:
     """Each unit's report made the plain way, then on one warm kernel, one after another."""
     fresh, warm = {}, {}
     for unit in UNITS:
-        assert render(project, YEAR, unit).ok
-        fresh[unit] = made(project, unit)
+        assert render(built, YEAR, unit).ok
+        fresh[unit] = made(built, unit)
     kernel = kernels.WarmKernel()
     before = engine.reports_run()
     try:
         for unit in UNITS:
-            assert render(project, YEAR, unit, kernel).ok
-            warm[unit] = made(project, unit)
+            assert render(built, YEAR, unit, kernel).ok
+            warm[unit] = made(built, unit)
         assert engine.reports_run() - before == len(UNITS)
         assert kernel.usable()
     finally:

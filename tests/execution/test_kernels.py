@@ -7,10 +7,10 @@ import time
 import psutil
 import pytest
 
-from conftest import start_run, tiny_notebooks
 from evalkit.errors import ExitCode
 from evalkit.execution import kernels
 from evalkit.files import exclusive
+from tests.conftest import start_run, tiny_notebooks
 
 
 def kernel_processes() -> list[psutil.Process]:

@@ -1,6 +1,10 @@
 """Spec: the agreement as data (data/raw/delaftale.yaml and the three CSV files) is a faithful
 transcription of the delaftale "Sammenhængskraft og medborgerskab".
 
+The transcription tests read the project's own agreement files in data/raw/, not the fixture's
+copy: the real files are what must be checked (never a year folder). The tests of files that
+cannot be used break a copy of the fixture's.
+
 The expected figures below were transcribed by hand from the agreement itself (the delaftale
 "Sammenhængskraft og medborgerskab", 01.08.2025–31.07.2029), not copied from the CSV files,
 so a typo in the data fails a test. Each figure is its own test case.
@@ -13,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import InputError
-from evalkit.inputs.agreement import INPUTS, UNKNOWN, load_agreement
+from evalkit.inputs.agreement import INPUTS, UNKNOWN, Agreement, load_agreement
+from tests.conftest import AGREEMENT_FILES, RAW, REPO
+
+REAL = REPO / "data" / "raw"  # the real agreement files; the year folders are not read
 
 BOLIGVIBORG = "BoligViborg"
 SCT_JOERGEN = "Boligselskabet Sct. Jørgen"
@@ -105,6 +112,12 @@ AFDELINGER_COLUMNS = ["afdeling", "boligselskab", "afdelingsnummer", "boligtype"
 UNIT_COLUMNS = {"lejemaal", "lejemål", "boliger", "units"}
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def agreement() -> Agreement:
+    """The project's agreement files, in place of the fixture's copy that other tests read."""
+    return load_agreement(REAL)
 
 
 def one(frame, **where):
@@ -329,12 +342,10 @@ def test_no_unit_count_column_in_afdelinger(agreement):
 
 # --- agreement files that cannot be used ------------------------------------------------------
 
-RAW = Path(__file__).parents[1] / "data" / "raw"
-
 
 @pytest.fixture
 def raw(tmp_path) -> Path:
-    for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):
+    for name in AGREEMENT_FILES:
         shutil.copy(RAW / name, tmp_path / name)
     return tmp_path
 
@@ -418,19 +429,13 @@ def test_aliases_in_delaftale_yaml_are_refused(raw):
     ],
     ids=["retning-without-source", "unknown-retning", "no-taeller-enhed"],
 )
-def test_a_wrong_indicator_in_delaftale_yaml_is_named(tmp_path, change, phrases):
-    from evalkit.errors import InputError
-    from evalkit.inputs.agreement import load_agreement
-
-    raw = Path(__file__).parents[1] / "data" / "raw"
-    for name in ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv"):
-        (tmp_path / name).write_bytes((raw / name).read_bytes())
-    yaml_file = tmp_path / "delaftale.yaml"
+def test_a_wrong_indicator_in_delaftale_yaml_is_named(raw, change, phrases):
+    yaml_file = raw / "delaftale.yaml"
     text = yaml_file.read_text(encoding="utf-8")
     assert change[0] in text
     yaml_file.write_text(text.replace(change[0], change[1]), encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        load_agreement(tmp_path)
+        load_agreement(raw)
     message = str(caught.value)
     assert str(yaml_file) in message
     for phrase in phrases:

@@ -1,14 +1,13 @@
 """The catalogue of bad inputs: each case a small year folder and the message it must give.
 
-Every case runs `evalkit validate` on a copy of the agreement files plus the case's files in
-data/raw/<year>/. The message must name the file, the row as Excel shows it (the header is
+Every case runs `evalkit validate` on a copy of the fixture's agreement files plus the case's
+files in data/raw/<year>/. The message must name the file, the row as Excel shows it (the header is
 row 1) and the column, in Danish, and say what was expected. An error exits with 1; a case
 that is only a warning (the input is usable) exits with 0 and still says what was noticed.
 """
 
 import builtins
 import io
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -18,8 +17,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import xlsx
-from evalkit.cli import main
 from evalkit.errors import ExitCode, InputError
 from evalkit.inputs.readers import (
     MAX_COLUMNS,
@@ -29,9 +26,8 @@ from evalkit.inputs.readers import (
     MAX_UNPACKED_BYTES,
 )
 from evalkit.inputs.tables import read_year
+from tests.conftest import evalkit, project, xlsx
 
-REPO = Path(__file__).parents[1]
-AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
 FEJL, ADVARSEL = "Fejl", "Advarsel"
 
 DIRECTORY = object()  # the path is a folder, not a file
@@ -593,13 +589,10 @@ CASES = {
 
 
 def make_data(tmp_path: Path, case: Case, monkeypatch) -> Path:
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name in AGREEMENT_FILES:
-        shutil.copy(REPO / "data" / "raw" / name, raw / name)
+    data = project(tmp_path, years=False)
     if case.files is None:
-        return tmp_path / "data"
-    year_dir = raw / str(case.year)
+        return data
+    year_dir = data / "raw" / str(case.year)
     year_dir.mkdir()
     for name, content in case.files.items():
         path = year_dir / name
@@ -614,7 +607,7 @@ def make_data(tmp_path: Path, case: Case, monkeypatch) -> Path:
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         if content is LOCKED:
             lock(monkeypatch, path)
-    return tmp_path / "data"
+    return data
 
 
 def lock(monkeypatch, locked: Path) -> None:
@@ -631,8 +624,7 @@ def lock(monkeypatch, locked: Path) -> None:
 
 
 def validate(data: Path, year: int) -> int:
-    return main(["validate", "--year", str(year), "--data-dir", str(data),
-                 "--reports-dir", str(data.parent / "reports")])  # fmt: skip
+    return evalkit(data, "validate", "--year", str(year))
 
 
 def expected_start(data: Path, case: Case) -> str:

@@ -5,7 +5,6 @@ without a problem; nothing that exists is ever overwritten.
 """
 
 import itertools
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -16,18 +15,13 @@ from evalkit.errors import ExitCode
 from evalkit.inputs import new_year
 from evalkit.inputs.readers import read_cells
 from evalkit.inputs.tables import TABLES, read_year
-
-REPO = Path(__file__).parents[1]
-AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
+from tests.conftest import project
 
 
 @pytest.fixture
 def data(tmp_path) -> Path:
     """The agreement files and no year yet."""
-    (tmp_path / "data" / "raw").mkdir(parents=True)
-    for name in AGREEMENT_FILES:
-        shutil.copy(REPO / "data" / "raw" / name, tmp_path / "data" / "raw" / name)
-    return tmp_path / "data"
+    return project(tmp_path, years=False)
 
 
 def new(data: Path, year: str, *args: str) -> int:

@@ -6,8 +6,6 @@ that came from the inputs may reach a table we write without being neutralised.
 
 import csv
 import io
-import shutil
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -25,8 +23,8 @@ from evalkit.inputs.sheets import (
     xlsx_bytes,
 )
 from evalkit.paths import Paths
+from tests.conftest import REPO, project
 
-REPO = Path(__file__).parents[1]
 SRC = REPO / "src" / "evalkit"
 
 CELLS = [
@@ -92,8 +90,7 @@ def test_xlsx_text_cells_are_strings_never_formulas(tmp_path):
 def test_build_neutralises_names_in_the_processed_tables(tmp_path):
     # An afdeling whose name Excel would run: the name reaches indikatorer.csv and
     # aktiviteter.csv only as text, and evalkit reads it back as it was.
-    raw = tmp_path / "data" / "raw"
-    shutil.copytree(REPO / "data" / "raw", raw, ignore=shutil.ignore_patterns("20*"))
+    raw = project(tmp_path, years=False) / "raw"
     for name in ("afdelinger.csv", "baseline.csv"):
         text = (raw / name).read_text(encoding="utf-8")
         (raw / name).write_text(text.replace("Karup,", '"=HYPERLINK(""x"")",'), "utf-8")
@@ -127,8 +124,9 @@ def _number(text: str) -> bool:
 def test_sheets_is_the_only_module_that_writes_csv_or_xlsx():
     writers = ("to_csv(", "to_excel(", "Workbook(", "csv.writer(", "xlsxwriter")
     found = {
-        path.name: [w for w in writers if w in path.read_text(encoding="utf-8")]
-        for path in SRC.glob("*.py")
-        if path.name != "sheets.py"
+        path.relative_to(SRC).as_posix(): [w for w in writers if w in path.read_text("utf-8")]
+        for path in SRC.rglob("*.py")  # every layer's modules, not only the base ones
+        if path != SRC / "inputs" / "sheets.py"
     }
+    assert len(found) > 30  # the walk does reach the layers
     assert {name: hits for name, hits in found.items() if hits} == {}

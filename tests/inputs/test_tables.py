@@ -10,11 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import xlsx
 from evalkit.errors import InputError, Problem
 from evalkit.inputs.tables import TABLES, YearInputs, read_table, read_year
-
-YEAR = 2025
+from tests.conftest import RAW, YEAR, xlsx
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -603,10 +601,9 @@ def test_a_table_whose_every_afdeling_is_unknown_reports_each_row(tmp_path, agre
 
 # --- 11. a clean table is read column by column -------------------------------------------
 
-REPO_RAW = Path(__file__).parents[1] / "data" / "raw"
 CLEAN_CASES = {
-    **{f"shipped {p.parent.name}/{p.name}": p for p in sorted(REPO_RAW.glob("20*/*.*sv"))},
-    **{f"shipped {p.parent.name}/{p.name}": p for p in sorted(REPO_RAW.glob("20*/*.xlsx"))},
+    **{f"fixture {p.parent.name}/{p.name}": p for p in sorted(RAW.glob("20*/*.*sv"))},
+    **{f"fixture {p.parent.name}/{p.name}": p for p in sorted(RAW.glob("20*/*.xlsx"))},
 }
 
 

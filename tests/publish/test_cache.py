@@ -16,18 +16,14 @@ from evalkit.execution.render import Outcome
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import cache, tal
-
-REPO = Path(__file__).parents[1]
-YEARS = [2024, 2025]
+from tests.conftest import NOTEBOOKS, YEARS, project
 
 
 @pytest.fixture
 def paths(tmp_path) -> Paths:
-    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
-    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
-    paths = Paths(
-        data=tmp_path / "data", reports=tmp_path / "reports", notebooks=tmp_path / "notebooks"
-    )
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks")
+    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports",
+                  notebooks=tmp_path / "notebooks")  # fmt: skip
     build_years(paths, YEARS, load_agreement(paths.raw))
     return paths
 

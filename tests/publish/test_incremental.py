@@ -5,12 +5,8 @@ one after an afdeling's figures changed, a forced one, one after a page was dele
 units stand for all: two afdelinger of each boligselskab, both boligselskaber, the plan.
 """
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from evalkit.cli import main
 from evalkit.compute.build import build_years
 from evalkit.domain import ReportUnit
 from evalkit.errors import ExitCode
@@ -18,9 +14,8 @@ from evalkit.execution import executors, kernels, render
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import incremental, records, tal
+from tests.conftest import NOTEBOOKS, YEAR, YEARS, evalkit, project
 
-REPO = Path(__file__).parents[1]
-YEAR = 2025
 UNITS = [
     ReportUnit("samlet", "Helhedsplanen"),
     ReportUnit("boligselskab", "BoligViborg"),
@@ -48,16 +43,15 @@ def made_again(before: dict[str, int], after: dict[str, int]) -> set[str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    paths = Paths(data=root / "data", reports=root / "reports", notebooks=REPO / "notebooks")
+    paths = Paths(data=project(root), reports=root / "reports", notebooks=NOTEBOOKS)
     steps = {}
 
     def run(name: str, change=None, force=False, units=UNITS) -> None:
         if change:
             change()
         agreement = load_agreement(paths.raw)
-        build_years(paths, [2024, YEAR], agreement)
-        tal.publish_years(paths, agreement, [2024, YEAR])
+        build_years(paths, YEARS, agreement)
+        tal.publish_years(paths, agreement, YEARS)
         before = pages(paths) if paths.reports_year(YEAR).exists() else {}
         outcomes = incremental.make_reports(
             paths, agreement, [YEAR], units, 2, force, executor=executor
@@ -96,34 +90,29 @@ def test_a_run_makes_only_what_changed(runs, step, made):
 
 
 def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):
-    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
-    args = ["run", "--year", str(YEAR), "--unit", "Lindon", "--jobs", "1",
-            "--data-dir", str(tmp_path / "data"), "--reports-dir", str(tmp_path / "reports"),
-            "--notebooks-dir", str(REPO / "notebooks")]  # fmt: skip
-    assert main(args) == ExitCode.OK
+    data = project(tmp_path)
+    args = ["run", "--year", str(YEAR), "--unit", "Lindon", "--jobs", "1"]
+    assert evalkit(data, *args) == ExitCode.OK
     assert "2025: 1 lavet, 0 genbrugt, 0 fejlet." in capsys.readouterr().out
-    assert main(args) == ExitCode.OK
+    assert evalkit(data, *args) == ExitCode.OK
     out = capsys.readouterr().out
     assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in out
     assert "I alt 1 rapport: 0 lavet, 1 genbrugt, 0 fejlet på " in out
 
 
 def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypatch):
-    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
-    paths = Paths(
-        data=tmp_path / "data", reports=tmp_path / "reports", notebooks=REPO / "notebooks"
-    )
+    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=NOTEBOOKS)
     agreement = load_agreement(paths.raw)
-    build_years(paths, [2024, YEAR], agreement)
-    tal.publish_years(paths, agreement, [2024, YEAR])
+    build_years(paths, YEARS, agreement)
+    tal.publish_years(paths, agreement, YEARS)
     chosen = [ReportUnit("afdeling", "Lindon"), ReportUnit("afdeling", "Karup")]
     incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
     assert all(o.key for o in records.recorded(paths, YEAR).values())
 
     fraflytninger = paths.raw_year(YEAR) / "fraflytninger.csv"
     fraflytninger.write_text(fraflytninger.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"))
-    build_years(paths, [2024, YEAR], agreement)
-    tal.publish_years(paths, agreement, [2024, YEAR])
+    build_years(paths, YEARS, agreement)
+    tal.publish_years(paths, agreement, YEARS)
 
     def interrupted(*args):
         raise KeyboardInterrupt
