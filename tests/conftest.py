@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from evalkit.cli import main
-from evalkit.inputs.agreement import Agreement, load_agreement
+from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement, load_agreement
 
 REPO = Path(__file__).parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -28,19 +28,29 @@ FIXTURES = Path(__file__).parent / "fixtures"
 RAW = FIXTURES / "raw"  # the tests' data/raw: never written, copied by `project`
 YEAR = 2025  # the fixture's later year
 YEARS = [2024, YEAR]  # the fixture's years; 2024 is the evictions' baseline year
-AGREEMENT_FILES = ("delaftale.yaml", "afdelinger.csv", "baseline.csv", "sammenligning.csv")
+
+
+def copy_agreement(source: Path, target: Path) -> Path:
+    """The agreement's files (or folders) of the raw folder `source` copied into `target`.
+
+    Which entries of data/raw/ make the agreement (the rest are year folders) is evalkit's to
+    say (AGREEMENT_FILES): the tests know it from there only."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in AGREEMENT_FILES:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name)
+        else:
+            shutil.copy(source / name, target / name)
+    return target
 
 
 def project(root: Path, *, years: bool = True) -> Path:
     """root/data/raw/ as a copy of the fixture: the agreement files and, with `years`, its two
     years. Returns root/data, the folder `--data-dir` takes; reports go in root/reports."""
-    raw = root / "data" / "raw"
     if years:
-        shutil.copytree(RAW, raw)
+        shutil.copytree(RAW, root / "data" / "raw")
     else:
-        raw.mkdir(parents=True)
-        for name in AGREEMENT_FILES:
-            shutil.copy(RAW / name, raw / name)
+        copy_agreement(RAW, root / "data" / "raw")
     return root / "data"
 
 
@@ -81,10 +91,16 @@ def _path(arg) -> str | None:
     return None
 
 
-# The project's data/raw/ beside the four agreement files is the analyst's: no test reads it.
+# The project's data/raw/ beside the agreement is the analyst's: no test reads it.
 _ANALYSTS_RAW = os.path.realpath(REPO / "data" / "raw")
-_AGREEMENT_PATHS = {os.path.join(_ANALYSTS_RAW, name) for name in AGREEMENT_FILES}
+_AGREEMENT_PATHS = tuple(os.path.join(_ANALYSTS_RAW, name) for name in AGREEMENT_FILES)
 _analysts_years_read: list[str] = []
+
+
+def _analysts(path: str) -> bool:
+    """Whether `path` is in the project's data/raw/ (or is it) and not part of the agreement."""
+    inside = (path + os.sep).startswith(_ANALYSTS_RAW + os.sep)
+    return inside and not any((path + os.sep).startswith(a + os.sep) for a in _AGREEMENT_PATHS)
 
 
 def _audit(event: str, args: tuple) -> None:
@@ -95,7 +111,7 @@ def _audit(event: str, args: tuple) -> None:
         read = args[0]
         if isinstance(read, str | bytes | os.PathLike) and "raw" in os.fsdecode(read):
             path = _path(read)
-            if (path + os.sep).startswith(_ANALYSTS_RAW + os.sep) and path not in _AGREEMENT_PATHS:
+            if _analysts(path):
                 _analysts_years_read.append(f"{event} {path}")
     if not _watched:
         return

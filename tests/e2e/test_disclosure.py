@@ -7,14 +7,13 @@ made-up figures. Twin projects differ only inside hidden cells, 2024's included,
 
 import csv
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
 from evalkit.cli import main
 from evalkit.errors import ExitCode
-from tests.conftest import RAW, evalkit, tree_hash
+from tests.conftest import RAW, copy_agreement, evalkit, tree_hash
 
 AFDELINGER = {"A1": "A", "A2": "A", "A3": "A", "B1": "B", "B2": "B"}
 
@@ -25,12 +24,10 @@ def write(path: Path, header: list[str], rows: list[list]) -> None:
         csv.writer(handle).writerows([header, *rows])
 
 
-def project(root: Path, years: dict[int, dict], lejemaal: dict[str, int] | None = None) -> Path:
-    """data/raw/ for the plan: per year, evictions and measures per afdeling."""
-    raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name in ("delaftale.yaml", "sammenligning.csv"):
-        shutil.copy(RAW / name, raw / name)
+def plan(root: Path, years: dict[int, dict], lejemaal: dict[str, int] | None = None) -> Path:
+    """data/raw/ for the plan: the fixture's agreement with five afdelinger of its own, and per
+    year evictions and measures per afdeling."""
+    raw = copy_agreement(RAW, root / "data" / "raw")
     header = ["afdeling", "boligselskab", "afdelingsnummer", "boligtype", "kilde"]
     write(raw / "afdelinger.csv", header, [[a, b, "ukendt", "ukendt", "test"]
                                            for a, b in AFDELINGER.items()])  # fmt: skip
@@ -56,7 +53,7 @@ def run(root: Path, *extra: str) -> int:
 
 
 # A1 and A2 are small in both years (each 1–4, their sum told by A's total and A3).
-YEARS = {
+FIGURES = {
     2024: {"udsaettelser": {"A1": 2, "A2": 3, "A3": 9, "B1": 7, "B2": 6},
            "foranstaltninger": {"A1": 3, "A2": 2, "A3": 40, "B1": 30, "B2": 25}},
     2025: {"udsaettelser": {"A1": 1, "A2": 4, "A3": 0, "B1": 8, "B2": 9},
@@ -72,7 +69,7 @@ TWIN = {
 
 @pytest.fixture(scope="module")
 def twins(tmp_path_factory):
-    roots = [project(tmp_path_factory.mktemp(n), y) for n, y in (("one", YEARS), ("two", TWIN))]
+    roots = [plan(tmp_path_factory.mktemp(n), y) for n, y in (("one", FIGURES), ("two", TWIN))]
     codes = [run(root) for root in roots]
     return roots, codes
 
@@ -114,7 +111,7 @@ def test_audit_prints_each_hidden_figure_with_its_range(twins, capsys):
 
 def test_a_year_that_cannot_be_protected_is_not_published(tmp_path, capsys):
     # A1 has 2 lejemål and 2 evictions: "<5", and a reader knows it is at most 2.
-    root = project(tmp_path, YEARS, lejemaal={"A1": 2})
+    root = plan(tmp_path, FIGURES, lejemaal={"A1": 2})
     assert run(root, "--year", "2024") == ExitCode.DISCLOSURE
     err = capsys.readouterr().err
     assert "diskretionskontrollen for 2024 fejlede" in err and "Intet er offentliggjort" in err

@@ -10,7 +10,6 @@ The expected figures below were transcribed by hand from the agreement itself (t
 so a typo in the data fails a test. Each figure is its own test case.
 """
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from evalkit.errors import InputError
 from evalkit.inputs.agreement import INPUTS, UNKNOWN, Agreement, load_agreement
-from tests.conftest import AGREEMENT_FILES, RAW, REPO
+from tests.conftest import RAW, REPO, copy_agreement
 
 REAL = REPO / "data" / "raw"  # the real agreement files; the year folders are not read
 
@@ -345,9 +344,7 @@ def test_no_unit_count_column_in_afdelinger(agreement):
 
 @pytest.fixture
 def raw(tmp_path) -> Path:
-    for name in AGREEMENT_FILES:
-        shutil.copy(RAW / name, tmp_path / name)
-    return tmp_path
+    return copy_agreement(RAW, tmp_path)
 
 
 def refused(raw: Path) -> list[str]:
