@@ -61,6 +61,21 @@ def evalkit(data: Path, *args: str, notebooks: Path = NOTEBOOKS) -> int:
                  "--notebooks-dir", str(notebooks)])  # fmt: skip
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="also run the tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The few tests that take minutes run with --slow (`make test`, CI); a plain `pytest`
+    # lists them as skipped, so they are never forgotten.
+    if config.getoption("--slow"):
+        return
+    later = pytest.mark.skip(reason="slow: run with --slow (make test does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(later)
+
+
 @pytest.fixture(scope="session")
 def agreement() -> Agreement:
     """The delaftale as data, read once from the fixture."""

@@ -329,6 +329,7 @@ def twin(agreement, years: dict, lejemaal: dict, published) -> dict:
     return out
 
 
+@pytest.mark.slow  # minutes: ~38 drawn tables (13 without a twin) each published twice
 @settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(years=years_of_counts, lejemaal=units)
