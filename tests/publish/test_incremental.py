@@ -3,7 +3,11 @@
 One project goes through the runs an analyst makes: the first, one with nothing changed,
 one after an afdeling's figures changed, a forced one, one after a page was deleted. Six
 units stand for all: two afdelinger of each boligselskab, both boligselskaber, the plan.
+What is made again follows from the inputs and the notebooks' files, not from what a page
+says, so tiny notebooks stand in for the real ones.
 """
+
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +18,7 @@ from evalkit.execution import executors, kernels, render
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import incremental, records, tal
-from tests.conftest import NOTEBOOKS, YEAR, YEARS, evalkit, project
+from tests.conftest import YEAR, YEARS, evalkit, project, tiny_notebooks
 
 UNITS = [
     ReportUnit("samlet", "Helhedsplanen"),
@@ -40,10 +44,14 @@ def made_again(before: dict[str, int], after: dict[str, int]) -> set[str]:
     }
 
 
+def tiny(root) -> Path:
+    return tiny_notebooks(root / "notebooks", "print(enhed)")
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
-    paths = Paths(data=project(root), reports=root / "reports", notebooks=NOTEBOOKS)
+    paths = Paths(data=project(root), reports=root / "reports", notebooks=tiny(root))
     steps = {}
 
     def run(name: str, change=None, force=False, units=UNITS) -> None:
@@ -90,18 +98,18 @@ def test_a_run_makes_only_what_changed(runs, step, made):
 
 
 def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):
-    data = project(tmp_path)
+    data, notebooks = project(tmp_path), tiny(tmp_path)
     args = ["run", "--year", str(YEAR), "--unit", "Lindon", "--jobs", "1"]
-    assert evalkit(data, *args) == ExitCode.OK
+    assert evalkit(data, *args, notebooks=notebooks) == ExitCode.OK
     assert "2025: 1 lavet, 0 genbrugt, 0 fejlet." in capsys.readouterr().out
-    assert evalkit(data, *args) == ExitCode.OK
+    assert evalkit(data, *args, notebooks=notebooks) == ExitCode.OK
     out = capsys.readouterr().out
     assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in out
     assert "I alt 1 rapport: 0 lavet, 1 genbrugt, 0 fejlet på " in out
 
 
 def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypatch):
-    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=NOTEBOOKS)
+    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=tiny(tmp_path))
     agreement = load_agreement(paths.raw)
     build_years(paths, YEARS, agreement)
     tal.publish_years(paths, agreement, YEARS)
