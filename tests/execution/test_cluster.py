@@ -16,7 +16,7 @@ from evalkit.errors import ExitCode
 from evalkit.execution import cluster, engine
 from evalkit.paths import Paths
 from evalkit.publish.incremental import make_reports
-from tests.conftest import NOTEBOOKS, YEAR, YEARS, evalkit, project
+from tests.conftest import YEAR, YEARS, evalkit, project, tiny_notebooks
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -32,14 +32,21 @@ def client():
         yield client
 
 
+def tiny(tmp_path: Path) -> Path:
+    """Where a report is made and whether it is reused, not what it says: tiny notebooks."""
+    return tiny_notebooks(tmp_path / "notebooks", "print(enhed)")
+
+
 def run(tmp_path: Path, *extra: str) -> int:
     if not (tmp_path / "data").exists():
         project(tmp_path)
-    return evalkit(tmp_path / "data", "run", "--year", str(YEAR), *extra)
+        tiny(tmp_path)
+    notebooks = tmp_path / "notebooks"
+    return evalkit(tmp_path / "data", "run", "--year", str(YEAR), *extra, notebooks=notebooks)
 
 
 def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
-    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=NOTEBOOKS)
+    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=tiny(tmp_path))
     build_years(paths, YEARS, agreement)
     chosen = report_units(agreement)[:4]
     here = engine.reports_run()
