@@ -14,7 +14,7 @@ from evalkit.domain import report_units, slug
 from evalkit.paths import Paths
 from evalkit.publish.index import write_index
 from evalkit.report.markup import css_string
-from tests.conftest import NOTEBOOKS, REPO, YEAR, tree_hash
+from tests.conftest import REPO, YEAR, tiny_notebooks, tree_hash
 
 
 def test_the_batch_succeeds(batch):
@@ -205,14 +205,16 @@ def test_render_all_makes_the_chosen_units_of_a_year(batch, tmp_path):
     from evalkit.execution.executors import render_all
     from evalkit.paths import Paths
 
-    paths = Paths(data=batch["root"] / "data", reports=tmp_path, notebooks=NOTEBOOKS)
+    # The order and files of a batch, not what the pages say: tiny notebooks.
+    notebooks = tiny_notebooks(tmp_path / "notebooks", "print(enhed)")
+    paths = Paths(data=batch["root"] / "data", reports=tmp_path / "reports", notebooks=notebooks)
     chosen = [ReportUnit("afdeling", "Karup"), ReportUnit("afdeling", "Lindon")]
     heard = []
     outcomes = render_all(paths, YEAR, chosen, 2, heard.append)
     assert [o.unit for o in outcomes] == chosen  # in the order asked, whatever came first
     assert all(o.ok for o in outcomes)
     assert sorted(heard, key=lambda o: chosen.index(o.unit)) == outcomes  # each heard once
-    assert {p.name for p in (tmp_path / str(YEAR)).iterdir()} == {
+    assert {p.name for p in (tmp_path / "reports" / str(YEAR)).iterdir()} == {
         "karup.html",
         "karup.ipynb",
         "lindon.html",
