@@ -2,15 +2,15 @@
 
 import pytest
 
-from tests.conftest import YEAR, _watching, evalkit, project, tree_hash
+from tests.conftest import YEAR, evalkit, project, tree_hash
 
 
 @pytest.fixture(scope="session")
-def batch(tmp_path_factory):
+def batch(tmp_path_factory, writes_under):
     """One full `evalkit run` of the fixture for 2025, shared by the end-to-end tests."""
     root = tmp_path_factory.mktemp("batch")
     data = project(root)
     before = tree_hash(data / "raw")
-    with _watching(data / "raw") as raw_writes:
+    with writes_under(data / "raw") as raw_writes:
         code = evalkit(data, "run", "--year", str(YEAR))
     return {"root": root, "code": code, "raw_before": before, "raw_writes": raw_writes}
