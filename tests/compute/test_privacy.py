@@ -257,6 +257,7 @@ years_of_counts = st.fixed_dictionaries(
 units = st.fixed_dictionaries({a: st.integers(12, 400) for a in NAMES})  # at least each count
 
 
+@pytest.mark.slow  # about a minute: 30 tables, each published with its LP audit
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(years=years_of_counts, lejemaal=units)

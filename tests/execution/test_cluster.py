@@ -45,6 +45,7 @@ def run(tmp_path: Path, *extra: str) -> int:
     return evalkit(tmp_path / "data", "run", "--year", str(YEAR), *extra, notebooks=notebooks)
 
 
+@pytest.mark.slow  # starts a cluster of worker processes
 def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
     paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=tiny(tmp_path))
     build_years(paths, YEARS, agreement)
@@ -60,6 +61,7 @@ def test_the_clusters_workers_make_the_reports(client, tmp_path, agreement):
     assert engine.reports_run() == here  # none was made in this process
 
 
+@pytest.mark.slow  # starts a cluster of worker processes
 def test_the_clusters_reports_are_reused_like_local_ones(client, tmp_path, capsys):
     assert run(tmp_path, "--unit", "Lindon", "--jobs", "1") == ExitCode.OK
     capsys.readouterr()
