@@ -2,10 +2,10 @@
 
     python scripts/synth.py OUT --afdelinger 7000 --years 10
 
-writes OUT/raw/ in the shape of data/raw/: the shipped agreement text (delaftale.yaml,
-sammenligning.csv) with `afdelinger` made-up afdelinger in boligselskaber of about ten, their
-baselines, and one folder of made-up figures per year. The figures are random but valid, and
-the same for the same arguments.
+writes OUT/raw/ in the shape of data/raw/: the shipped agreement text (helhedsplan.yaml, the
+real delaftale, sammenligning.csv) with `afdelinger` made-up afdelinger in boligselskaber of
+about ten, their baselines, and one folder of made-up figures per year. The figures are random
+but valid, and the same for the same arguments.
 """
 
 import argparse
@@ -22,6 +22,7 @@ ACTIVITIES = (
     "Bo Godt – koordineret samarbejde",
 )
 LAST_YEAR = 2025
+DELAFTALE = "delaftaler/sammenhaengskraft-og-medborgerskab.yaml"  # the real one, not the example
 
 
 def make(out: Path, afdelinger: int, years: int, per_company: int = 10, seed: int = 1) -> Path:
@@ -29,7 +30,8 @@ def make(out: Path, afdelinger: int, years: int, per_company: int = 10, seed: in
     rng = random.Random(seed)
     raw = out / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    for name in ("delaftale.yaml", "sammenligning.csv"):
+    for name in ("helhedsplan.yaml", DELAFTALE, "sammenligning.csv"):
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SHIPPED / name, raw / name)
     names = [f"Afdeling {i:05d}" for i in range(1, afdelinger + 1)]
     companies = max(1, -(-afdelinger // per_company))

@@ -61,7 +61,7 @@ def validate(paths: Paths, year: int | None) -> ExitCode:
             except InputError:
                 continue  # last year's own problems are reported when it is validated
             names = {p.stem: str(p) for p in inputs.files}
-            problems += implausible_changes(y, inputs.tables, previous, agreement.settings, names)
+            problems += implausible_changes(y, inputs.tables, previous, agreement, names)
     print_problems(problems)
     if any(not p.warning for p in problems):
         return ExitCode.BAD_INPUT
@@ -158,20 +158,27 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
             raise
 
 
-def new_year(paths: Paths, year: int, fmt: str) -> ExitCode:
-    """Write the year's empty templates; refuse, writing nothing, if any would clash."""
+def new_year(paths: Paths, year: int, fmt: str, missing_only: bool = False) -> ExitCode:
+    """Write the year's empty templates; refuse, writing nothing, if any would clash.
+
+    `missing_only`: write the templates of the tables the year lacks (after a new delaftale)
+    and leave the others alone.
+    """
     from evalkit.inputs import new_year as templates
     from evalkit.inputs.year_folder import period_warning
 
     agreement = _agreement(paths)
     year_dir = paths.raw_year(year)
-    clashes = templates.conflicts(year_dir)
-    if clashes:
+    clashes = templates.conflicts(year_dir, agreement)
+    if clashes and not missing_only:
         print_problems([templates.exists(p) for p in clashes])
         print(f"Ingen skabeloner er skrevet i {year_dir}.", file=sys.stderr)
         return ExitCode.USAGE
+    there = templates.present(year_dir, agreement) if missing_only else set()
     written = []
     for name, data in templates.templates(year, agreement, fmt).items():
+        if name.removesuffix(f".{fmt}") in there:
+            continue
         try:
             files.write_new(year_dir / name, data)
         except FileExistsError:  # made by someone else meanwhile: theirs is kept
@@ -180,6 +187,9 @@ def new_year(paths: Paths, year: int, fmt: str) -> ExitCode:
         written.append(name)
     outside = period_warning(year_dir, year, date(year, 1, 1), date(year, 12, 31), agreement)
     print_problems([outside] if outside else [])
+    if not written:
+        print(f"{year_dir} har allerede alle tabeller; ingen skabeloner er skrevet.")
+        return ExitCode.OK
     print(f"Skabeloner til {year} i {year_dir}: {', '.join(written)}.")
     print(f"Udfyld dem, og tjek dem med: evalkit validate --year {year}")
     return ExitCode.OK
@@ -276,6 +286,20 @@ def print_problems(problems: list[Problem]) -> None:
         )
 
 
+def print_errors(problems: list[Problem]) -> None:
+    """The errors in full and the warnings only counted, pointing to `evalkit validate`, which
+    shows them: a warning stays the same on every run until its input changes, and shown each
+    time it would bury what is new."""
+    print_problems([p for p in problems if not p.warning])
+    count = len(set(p for p in problems if p.warning))
+    if count:
+        what = "1 advarsel" if count == 1 else f"{count} advarsler"
+        print(
+            f"{what} om inddata; se {'den' if count == 1 else 'dem'} med: evalkit validate",
+            file=sys.stderr,
+        )
+
+
 def _years(paths: Paths, year: int | None) -> list[int]:
     if year is not None:
         if not paths.raw_year(year).is_dir():
@@ -308,16 +332,20 @@ def _outputs_apart(paths: Paths) -> None:
 
 
 def _chosen(agreement: "Agreement", unit_name: str | None):
-    from evalkit.inputs.names import normalize
+    from evalkit.inputs.names import NameIndex
 
     chosen = report_units(agreement)
     if not unit_name:
         return chosen
-    found = [u for u in chosen if normalize(u.enhed) == normalize(unit_name) or u.slug == unit_name]
-    if not found:
+    units = NameIndex([u.enhed for u in chosen], {u.slug: u.enhed for u in chosen})
+    name = units.find(unit_name)
+    if name is None:
         names = ", ".join(u.enhed for u in chosen)
-        raise UsageError(f'enheden "{shown(unit_name)}" kendes ikke. Kendte enheder: {names}.')
-    return found
+        raise UsageError(
+            f'enheden "{shown(unit_name)}" kendes ikke.{units.suggestion(unit_name)} '
+            f"Kendte enheder: {names}."
+        )
+    return [u for u in chosen if u.enhed == name]
 
 
 def _check(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
@@ -348,8 +376,9 @@ def _build(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
             for year in paths.orphaned_years()
         ]
     )  # fmt: skip
-    for built in build_years(paths, years, agreement):
-        print_problems(built.warnings)
+    built_years = build_years(paths, years, agreement)
+    print_errors([warning for built in built_years for warning in built.warnings])
+    for built in built_years:
         print(
             f"Indikatorer for {built.year}: {paths.processed_year(built.year) / 'indikatorer.csv'}"
         )

@@ -4,8 +4,8 @@ This is the check statistical offices run after secondary suppression (τ-ARGUS,
 `protectTable` with an audit): every published figure of a sensitive indicator is a sum of
 afdeling counts, and the reader knows
 
-- each afdeling count is a whole number from 0 to its published denominator (lejemål for
-  udsættelser, beboere for foranstaltninger; no upper bound where none is published);
+- each afdeling count is a whole number from 0 to its published denominator (a share's
+  naevner, a count's pr_1000 exposure; no upper bound where none is published);
 - a shown figure equals its value;
 - "<t" (PRIMARY) means 1 to t − 1;
 - "skjult" (SECONDARY) on an afdeling means at least t: a complement is never a 0 or a small

@@ -14,12 +14,12 @@ from multiprocessing import get_context
 
 import pandas as pd
 
-from evalkit.compute.indicators import activity_table, indicator_table, plan_period, plan_weeks
+from evalkit.compute.indicators import activity_table, indicator_table, plan_period
 from evalkit.errors import InputError, Problem
 from evalkit.files import sha256, write_atomic
-from evalkit.inputs.agreement import AGREEMENT_FILES, INPUTS, Agreement
+from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.sheets import csv_text, read_csv
-from evalkit.inputs.tables import YearInputs, read_year
+from evalkit.inputs.tables import AKTIVITETER, KOMMUNALE_MAAL, YearInputs, read_year
 from evalkit.paths import Paths
 
 # A worker process costs about 0.7 s to start (importing pandas); below this much input the
@@ -78,7 +78,8 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
         for y in agreement.data_baseline_years(year)
         if paths.raw_year(y).is_dir()
     }
-    plan = plan_period(inputs.periode_fra, inputs.periode_til, agreement)
+    period = (inputs.periode_fra, inputs.periode_til)
+    units = agreement.lejemaal
     return Prepared(
         year,
         inputs.warnings,
@@ -95,14 +96,14 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
             "aktiviteter.csv": csv_text(
                 activity_table(
                     year,
-                    inputs.tables.get("aktiviteter"),
+                    inputs.tables.get(AKTIVITETER),
                     agreement,
-                    plan_weeks(plan),
-                    inputs.tables.get("fraflytninger"),
+                    period,
+                    inputs.tables.get(units.tabel) if units else None,
                 )
             ),
             "metadata.json": json.dumps(
-                _metadata(paths, inputs, plan, agreement), indent=2, ensure_ascii=False
+                _metadata(paths, inputs, agreement), indent=2, ensure_ascii=False
             ),
         },
     )
@@ -152,18 +153,21 @@ def _write(paths: Paths, prepared: Prepared) -> None:
         write_atomic(folder / name, content)
 
 
-def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None, agreement: Agreement) -> dict:
-    sensitive = {INPUTS[i][0] for i in agreement.settings["foelsomme_indikatorer"]}
-    agreement_files = [paths.raw / name for name in AGREEMENT_FILES]
+def _metadata(paths: Paths, inputs: YearInputs, agreement: Agreement) -> dict:
+    sensitive = {i.tabel for i in agreement.indicators if i.foelsom}
+    period = (inputs.periode_fra, inputs.periode_til)
+    plans = {d.navn: plan_period(*period, d) for d in agreement.delaftaler}
     return {
         "aar": inputs.year,
         "eksempeldata": inputs.eksempeldata,
         "beskrivelse": inputs.beskrivelse,
         "periode_fra": inputs.periode_fra.isoformat(),
         "periode_til": inputs.periode_til.isoformat(),
-        # The weeks of the activity plan: the period inside the agreement's (null: no plan).
-        "plan_fra": plan[0].isoformat() if plan else None,
-        "plan_til": plan[1].isoformat() if plan else None,
+        # Each delaftale's plan period: the year's period inside the delaftale's (null: none).
+        "planer": {
+            navn: {"fra": plan[0].isoformat(), "til": plan[1].isoformat()} if plan else None
+            for navn, plan in plans.items()
+        },
         "tabeller": sorted(inputs.tables),
         "noter": inputs.notes,
         "kommunale_maal": _goals(inputs),
@@ -173,21 +177,23 @@ def _metadata(paths: Paths, inputs: YearInputs, plan: tuple | None, agreement: A
         "filer": [
             {"fil": p.relative_to(paths.raw).as_posix(), "sha256": sha256(p)}
             | ({"foelsom": True} if p in inputs.files and p.stem in sensitive else {})
-            for p in agreement_files + inputs.files
+            for p in agreement.files(paths.raw) + inputs.files
         ],
     }
 
 
-def _goals(inputs: YearInputs) -> dict[str, dict[str, str]]:
-    """Results for the municipal goals, by goal number, where an input gives them."""
-    table = inputs.tables.get("kommunale_maal")
+def _goals(inputs: YearInputs) -> dict[str, dict[str, dict[str, str]]]:
+    """Results for the municipal goals, by delaftale and goal number, where an input gives
+    them."""
+    table = inputs.tables.get(KOMMUNALE_MAAL)
     if table is None:
         return {}
-    return {
-        str(int(r["maal_nr"])): {"resultat": r["resultat"], "kilde": r["kilde"]}
-        for _, r in table.iterrows()
-        if r["resultat"]  # a template row not filled in is no result
-    }
+    goals: dict[str, dict[str, dict[str, str]]] = {}
+    for _, r in table.iterrows():
+        if r["resultat"] and r["delaftale"]:  # a template row not filled in is no result
+            result = {"resultat": r["resultat"], "kilde": r["kilde"]}
+            goals.setdefault(r["delaftale"], {})[str(int(r["maal_nr"]))] = result
+    return goals
 
 
 @dataclass
@@ -205,7 +211,7 @@ def load_processed(paths: Paths, upto: int, table: str = "indikatorer.csv") -> P
     indikatorer = pd.concat(
         [read_csv(paths.processed_year(y) / table) for y in years], ignore_index=True
     )
-    text = ["baseline_kilde", "love"]  # an empty text is read back as missing
+    text = ["baseline_kilde", "opdeling"]  # an empty text is read back as missing
     text += [c for c in ("skjult", "baseline_skjult") if c in indikatorer]
     indikatorer[text] = indikatorer[text].astype(object).fillna("").astype(str)
     aktiviteter = pd.concat(

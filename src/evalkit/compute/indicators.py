@@ -1,15 +1,11 @@
-"""The indicators of the delaftale, as pure functions over DataFrames.
+"""The indicators of the delaftaler, as pure functions over DataFrames.
 
-Definitions (source in brackets):
-- fraflytning: external household move-outs in the year / dwelling units, in percent
-  (LBF's fraflytningsprocent; the agreement's delmål 1).
-- udsaettelser: number of effective evictions, i.e. carried out by the bailiff, in the year
-  (delmål 2). A count, not a share; its naevner is the dwelling units (from fraflytninger),
-  so that afdelinger of different size compare per 1,000 units.
-- tilfredshed: answers "meget tilfreds" or "tilfreds" / all answers, in percent
-  (LBF's trygheds- og trivselsmåling; delmål 3).
-- foranstaltning: residents with a measure under serviceloven / residents, in percent
-  (Viborg Kommune, boligsocial monitorering; delmål 4).
+Each indicator is declared in its delaftale's YAML (evalkit.inputs.agreement.Indicator):
+- type andel: taeller / naevner in percent, both columns of its yearly table (the move-out
+  rate: LBF's fraflytningsprocent, external household move-outs / dwelling units);
+- type antal: a count (effective evictions), optionally also per 1,000 of a declared
+  exposure (pr_1000: dwelling units), so that afdelinger of different size compare.
+The definitions of the shipped delaftaler are in docs/metode.md.
 
 Aggregates over afdelinger (boligselskab, samlet) are ratios of sums, never averages of
 percentages (LBF). A missing value stays missing (NA), never 0.
@@ -38,12 +34,12 @@ from evalkit.domain import (
     STEGET,
     UAENDRET,
 )
-from evalkit.inputs.agreement import DWELLINGS, INPUTS, Agreement
+from evalkit.inputs.agreement import ANDEL, ANTAL, Agreement, Delaftale, Indicator
 
 COLUMNS = [
-    "aar", "niveau", "enhed", "boligselskab", "indikator", "taeller", "naevner", "vaerdi",
-    "ki_nedre", "ki_oevre", "pr_1000", "baseline_aar", "baseline", "baseline_taeller",
-    "baseline_naevner", "baseline_kilde", "status", "lille_naevner", "love",
+    "aar", "niveau", "enhed", "boligselskab", "delaftale", "indikator", "taeller", "naevner",
+    "vaerdi", "ki_nedre", "ki_oevre", "pr_1000", "baseline_aar", "baseline", "baseline_taeller",
+    "baseline_naevner", "baseline_kilde", "status", "lille_naevner", "opdeling",
     "afdelinger_med_data", "baseline_afdelinger", "afdelinger_i_alt",
 ]  # fmt: skip
 # afdelinger_med_data: the afdelinger whose data make the value (an afdeling: 1 or 0).
@@ -370,28 +366,40 @@ def interval(taeller: pd.Series, naevner: pd.Series) -> tuple[pd.Series, pd.Seri
     return pd.Series(low, dtype="Float64"), pd.Series(high, dtype="Float64")
 
 
-def unit_levels(indicator_id: str, tables: dict[str, pd.DataFrame], agreement: Agreement):
-    """by_level for one indicator from one year's tables; counts get units as naevner."""
-    table_name, numerator, denominator = INPUTS[indicator_id]
-    rows = counts(tables.get(table_name), numerator, denominator)
-    if denominator is None:
-        units = counts(tables.get(DWELLINGS[0]), DWELLINGS[1], None).rename(
-            columns={"taeller": "units"}
-        )
-        rows = rows.drop(columns="naevner").merge(units[["afdeling", "units"]], how="left")
+def unit_levels(indicator: Indicator, tables: dict[str, pd.DataFrame], agreement: Agreement):
+    """by_level for one indicator from one year's tables.
+
+    A share's naevner is its declared column; a count's naevner is its exposure (pr_1000),
+    or missing where it declares none.
+    """
+    rows = counts(tables.get(indicator.tabel), indicator.taeller, indicator.naevner)
+    if indicator.type == ANTAL and indicator.pr_1000 is not None:
+        exposure = indicator.pr_1000
+        units = counts(tables.get(exposure.tabel), exposure.kolonne, None)
+        units = units.rename(columns={"taeller": "units"})[["afdeling", "units"]]
+        rows = rows.drop(columns="naevner").merge(units, how="left")
         rows = rows.rename(columns={"units": "naevner"})
-    return by_level(rows, agreement.afdelinger, agreement.helhedsplan, denominator is not None)
+    share = indicator.type == ANDEL
+    return by_level(rows, agreement.afdelinger, agreement.helhedsplan, share)
 
 
-def laws(table: pd.DataFrame | None) -> str:
-    """Which laws the foranstaltning figure counts, from the optional split columns."""
-    if table is None:
+def split(indicator: Indicator, table: pd.DataFrame | None) -> str:
+    """What the numerator counts, from the declared optional split columns (opdeling): the
+    agreement's part and every part filled in ("serviceloven og barnets lov"); "ikke oplyst"
+    where none is; "" for an indicator without a split."""
+    if indicator.opdeling is None or table is None:
         return ""
-    if "barnets_lov" in table and table["barnets_lov"].notna().any():
-        return "serviceloven og barnets lov"
-    if "serviceloven" in table and table["serviceloven"].notna().any():
-        return "serviceloven"
-    return "ikke oplyst"
+    filled = [
+        part.navn
+        for part in indicator.opdeling.dele
+        if part.kolonne in table and table[part.kolonne].notna().any()
+    ]
+    if not filled:
+        return NOT_TOLD
+    return " og ".join(dict.fromkeys([indicator.opdeling.aftalens, *filled]))
+
+
+NOT_TOLD = "ikke oplyst"
 
 
 def indicator_table(
@@ -404,15 +412,16 @@ def indicator_table(
     """One row per (niveau, enhed, indikator) for the year: the content of indikatorer.csv.
 
     Baselines come from the agreement (baseline.csv). Where the agreement has none but names
-    a baseline year that has data (udsættelser: 2024), that year's data are the baseline for
+    a baseline year that has data (baseline_aar), that year's data are the baseline for
     the years after it; `baseline_tables` holds those years' tables. A naevner under `small`
     sets lille_naevner.
     """
     parts = []
     for indicator in agreement.indicators:
-        rows = unit_levels(indicator.id, tables, agreement)
+        rows = unit_levels(indicator, tables, agreement)
         rows.insert(0, "aar", year)
-        rows.insert(4, "indikator", indicator.id)
+        rows.insert(4, "delaftale", indicator.delaftale)
+        rows.insert(5, "indikator", indicator.id)
         rows["vaerdi"] = value(rows["taeller"], rows["naevner"], indicator.enhed)
         is_share = indicator.enhed == "procent"
         low, high = interval(rows["taeller"], rows["naevner"]) if is_share else (pd.NA, pd.NA)
@@ -431,9 +440,7 @@ def indicator_table(
             # The baseline year's figures become the baseline; they are not compared.
             rows.loc[rows["status"] != INGEN_DATA, "status"] = BASELINEAAR
         rows["lille_naevner"] = (rows["naevner"] < small).fillna(False).astype(bool)
-        rows["love"] = (
-            laws(tables.get("foranstaltninger")) if indicator.id == "foranstaltning" else ""
-        )
+        rows["opdeling"] = split(indicator, tables.get(indicator.tabel))
         parts.append(rows)
     table = pd.concat(parts, ignore_index=True)
     for column in ("baseline_aar", "baseline_afdelinger"):
@@ -464,7 +471,7 @@ def _baseline(year, indicator, rows, agreement, baseline_tables) -> pd.DataFrame
     elif indicator.baseline_aar and year > indicator.baseline_aar:
         base_tables = baseline_tables.get(indicator.baseline_aar)
         if base_tables is not None:
-            base = unit_levels(indicator.id, base_tables, agreement)
+            base = unit_levels(indicator, base_tables, agreement)
             base = base[(base["niveau"] == "afdeling") & (base["afdelinger_med_data"] == 1)]
             own = pd.DataFrame(
                 {
@@ -480,14 +487,14 @@ def _baseline(year, indicator, rows, agreement, baseline_tables) -> pd.DataFrame
     return out
 
 
-def plan_period(fra: date, til: date, agreement: Agreement) -> tuple[date, date] | None:
+def plan_period(fra: date, til: date, delaftale: Delaftale) -> tuple[date, date] | None:
     """The part of the period the year's data cover (fra–til: the calendar year, or
-    metadata.yaml's periode) that lies inside the agreement's period; None when none does.
+    metadata.yaml's periode) that lies inside the delaftale's period; None when none does.
 
-    The agreement's hours per week hold only while it runs (01.08.2025–31.07.2029): the plan
-    for 2025 is its weeks from 1 August, and a year wholly outside has no plan.
+    The agreement's hours per week hold only while it runs (e.g. 01.08.2025–31.07.2029): the
+    plan for 2025 is its weeks from 1 August, and a year wholly outside has no plan.
     """
-    start, end = max(fra, agreement.periode_fra), min(til, agreement.periode_til)
+    start, end = max(fra, delaftale.periode_fra), min(til, delaftale.periode_til)
     return (start, end) if start <= end else None
 
 
@@ -496,30 +503,36 @@ def plan_weeks(period: tuple[date, date] | None) -> float | None:
     return None if period is None else ((period[1] - period[0]) + timedelta(days=1)).days / 7
 
 
+ACTIVITY_COLUMNS = ["aar", "delaftale", "niveau", "enhed", "aktivitet", "timer", "deltagere",
+                    "planlagte_timer", "andel_lejemaal"]  # fmt: skip
+
+
 def activity_table(
     year: int,
     aktiviteter: pd.DataFrame | None,
     agreement: Agreement,
-    weeks: float | None,
-    fraflytninger: pd.DataFrame | None = None,
+    period: tuple[date, date],
+    lejemaal: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hours and participants per activity, per afdeling, per boligselskab and in total.
 
-    planlagte_timer: the agreement's hours per week times the weeks of the plan period
-    (`plan_period`; None: no plan, missing), for the whole helhedsplan; for an afdeling or
-    boligselskab, that plan times its share of the helhedsplan's dwelling units
-    (`andel_lejemaal`, from fraflytninger), the plan's rule that resources follow each area's
-    share. Missing where the units are not known.
-    Hours not tied to one afdeling count in the total only.
+    planlagte_timer: the delaftale's hours per week times the weeks of its plan period
+    (`plan_period` of the year's `period`; None: no plan, missing), for the whole
+    helhedsplan; for an afdeling or boligselskab, that plan times its share of the
+    helhedsplan's dwelling units (`andel_lejemaal`, from the table helhedsplan.yaml names in
+    `lejemaal`), the plan's rule that resources follow each area's share. Missing where the
+    units are not known. Hours not tied to one afdeling count in the total only.
     """
-    columns = ["aar", "niveau", "enhed", "aktivitet", "timer", "deltagere",
-               "planlagte_timer", "andel_lejemaal"]  # fmt: skip
     names = [a.navn for a in agreement.activities]
     if aktiviteter is None or aktiviteter.empty:
-        return pd.DataFrame(columns=columns)
-    plan = {a.navn: a.timer_pr_uge * weeks if weeks is not None else pd.NA
-            for a in agreement.activities}  # fmt: skip
-    shares = _unit_shares(agreement, fraflytninger)
+        return pd.DataFrame(columns=ACTIVITY_COLUMNS)
+    plan, of = {}, {}
+    for d in agreement.delaftaler:
+        weeks = plan_weeks(plan_period(*period, d))
+        for a in d.activities:
+            plan[a.navn] = a.timer_pr_uge * weeks if weeks is not None else pd.NA
+            of[a.navn] = d.navn
+    shares = _unit_shares(agreement, lejemaal)
     data = aktiviteter.merge(agreement.afdelinger[["afdeling", "boligselskab"]], how="left")
     data["samlet"] = agreement.helhedsplan  # shared hours (no afdeling) count here only
     shares["samlet"] = pd.Series({agreement.helhedsplan: 1.0})
@@ -540,22 +553,24 @@ def activity_table(
         parts.append(part)
     result = pd.concat(parts, ignore_index=True)
     result["aar"] = year
+    result["delaftale"] = result["aktivitet"].map(of)
     result = result.astype({"timer": "Float64", "deltagere": "Float64",
                             "planlagte_timer": "Float64", "andel_lejemaal": "Float64"})  # fmt: skip
-    return result[columns].reset_index(drop=True)
+    return result[ACTIVITY_COLUMNS].reset_index(drop=True)
 
 
-def _unit_shares(agreement: Agreement, fraflytninger: pd.DataFrame | None) -> dict[str, pd.Series]:
+def _unit_shares(agreement: Agreement, table: pd.DataFrame | None) -> dict[str, pd.Series]:
     """Each afdeling's and boligselskab's share (0–1) of the helhedsplan's dwelling units."""
-    if fraflytninger is None:
+    column = agreement.lejemaal.kolonne if agreement.lejemaal else None
+    if table is None or column is None or column not in table:
         return {}
     units = agreement.afdelinger[["afdeling", "boligselskab"]].merge(
-        fraflytninger[["afdeling", "lejemaal"]], how="left"
+        table[["afdeling", column]], how="left"
     )
-    if units["lejemaal"].isna().any():
+    if units[column].isna().any():
         return {}  # a share of an unknown total is not known
-    total = units["lejemaal"].sum()
+    total = units[column].sum()
     return {
-        "afdeling": units.set_index("afdeling")["lejemaal"] / total,
-        "boligselskab": units.groupby("boligselskab")["lejemaal"].sum() / total,
+        "afdeling": units.set_index("afdeling")[column] / total,
+        "boligselskab": units.groupby("boligselskab")[column].sum() / total,
     }

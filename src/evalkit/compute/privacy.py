@@ -3,7 +3,7 @@
 Evictions and social measures concern identifiable households in small estates. Danish
 practice: Statistics Denmark wants at least 3 observations per cell, the health-data
 authority suppresses cells under 5, LBF's Beboerdata suppresses small cells. evalkit
-suppresses counts 1 to t − 1 (threshold t = `diskretion` in delaftale.yaml) and everything
+suppresses counts 1 to t − 1 (threshold t = `diskretion` in helhedsplan.yaml) and everything
 computed from them (percentage, interval, rate per 1,000, status).
 
 Primary suppression hides the small cells ("<t"). Secondary suppression then hides more
@@ -11,7 +11,7 @@ Primary suppression hides the small cells ("<t"). Secondary suppression then hid
 protection interval against a reader who combines every published figure: the sums
 afdeling → boligselskab → helhedsplan, the labels and the denominators. Where a hidden figure
 is not protected, one more figure of the sums it takes part in is hidden: the smallest by its
-published denominator (lejemål or beboere) first, then afdeling before total, then by name.
+published denominator (e.g. lejemål or beboere) first, then afdeling before total, then by name.
 The choice never looks at a hidden count, so knowing the rule tells a reader nothing about
 one; for the same reason a 0 is never chosen (hiding it would only say "0 or at least t").
 A small total whose small parts would be narrowed by its "<t" is hidden as "skjult" instead.
@@ -43,6 +43,7 @@ class Published:
     table: pd.DataFrame  # indikatorer.csv's columns, hidden values missing, `skjult` says why
     audit: pd.DataFrame  # every hidden figure: aar, indikator, niveau, enhed, label, min, max
     threshold: int
+    shares: frozenset[str] = frozenset()  # the ids of the indicators that are shares
 
     @property
     def holds(self) -> bool:
@@ -202,7 +203,7 @@ def publish(indikatorer: pd.DataFrame, agreement) -> Published:
     out = indikatorer.copy()
     out["skjult"] = out["baseline_skjult"] = ""
     audits = []
-    for indikator in settings["foelsomme_indikatorer"]:
+    for indikator in sorted(agreement.sensitive):
         mine = out["indikator"] == indikator
         if not mine.any():
             continue
@@ -218,7 +219,8 @@ def publish(indikatorer: pd.DataFrame, agreement) -> Published:
     columns = ["publiceret", "aar", "indikator", "niveau", "enhed", "label", "min", "max",
                "beskyttet", "del"]  # fmt: skip
     result = pd.concat(audits, ignore_index=True) if audits else pd.DataFrame(columns=columns)
-    return Published(out, result[columns], threshold)
+    shares = frozenset(i.id for i in agreement.indicators if i.type == "andel")
+    return Published(out, result[columns], threshold, shares)
 
 
 def _baseline_labels(
@@ -315,15 +317,16 @@ def label(reason: str, threshold: int) -> str:
     return f"<{threshold}" if reason == PRIMARY else "skjult"
 
 
-def as_published_csv(published: pd.DataFrame, columns: list[str], threshold: int) -> str:
+def as_published_csv(
+    published: pd.DataFrame, columns: list[str], threshold: int, shares: frozenset[str]
+) -> str:
     """tal.csv: the columns of indikatorer.csv, a hidden value written as "<5" or "skjult".
 
-    Only cells that exist for the indicator are marked (a count has no interval).
+    Only cells that exist for the indicator are marked (a count has no interval; `shares`:
+    the ids of the indicators that are shares).
     """
-    from evalkit.inputs.agreement import INPUTS
-
     table = published.copy()
-    share = table["indikator"].map(lambda i: INPUTS[i][2] is not None)
+    share = table["indikator"].isin(shares)
     has_n = table["naevner"].notna()
     exists = {"ki_nedre": share & has_n, "ki_oevre": share & has_n, "pr_1000": ~share & has_n}
     for column in VALUE_COLUMNS:

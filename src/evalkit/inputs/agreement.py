@@ -1,12 +1,15 @@
-"""The agreement as data: delaftale.yaml, afdelinger.csv, baseline.csv, sammenligning.csv.
+"""The agreements as data: helhedsplan.yaml, delaftaler/*.yaml, afdelinger.csv, baseline.csv
+and sammenligning.csv.
 
-These files sit in data/raw/ beside the yearly folders. They are transcribed from the
-delaftale; everything a report says about delmål, indicators and activities comes from here.
+These files sit in data/raw/ beside the yearly folders. A helhedsplan has one delaftale per
+focus area, each in its own file and each declaring how its indicators are computed; the
+other files are shared. Everything a report says about delmål, indicators and activities
+comes from here, and adding a delaftale is adding files, never code (docs/inddata.md).
 """
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -21,40 +24,63 @@ from evalkit.inputs.readers import YamlRefused, load_yaml
 
 UNKNOWN = "ukendt"
 
-# The agreement as data: the files in data/raw/ beside the yearly folders.
-DELAFTALE, AFDELINGER = "delaftale.yaml", "afdelinger.csv"
-BASELINE, SAMMENLIGNING = "baseline.csv", "sammenligning.csv"
-AGREEMENT_FILES = (DELAFTALE, AFDELINGER, BASELINE, SAMMENLIGNING)
+# The agreements as data: the files in data/raw/ beside the yearly folders.
+HELHEDSPLAN, DELAFTALER = "helhedsplan.yaml", "delaftaler"
+AFDELINGER, BASELINE, SAMMENLIGNING = "afdelinger.csv", "baseline.csv", "sammenligning.csv"
+SHARED_FILES = (HELHEDSPLAN, AFDELINGER, BASELINE, SAMMENLIGNING)
+# The entries of data/raw/ that make the agreement (the rest are year folders).
+AGREEMENT_FILES = (*SHARED_FILES, DELAFTALER)
 
-# indicator id -> (input table, numerator column, denominator column or None for counts)
-INPUTS: dict[str, tuple[str, str, str | None]] = {
-    "fraflytning": ("fraflytninger", "fraflytninger", "lejemaal"),
-    "udsaettelser": ("udsaettelser", "effektive_udsaettelser", None),  # exposure: DWELLINGS
-    "tilfredshed": ("tilfredshed", "tilfredse", "besvarelser"),
-    "foranstaltning": ("foranstaltninger", "med_foranstaltning", "beboere"),
-}
-
-DWELLINGS = ("fraflytninger", "lejemaal")  # where a count indicator finds its dwelling units
-
-# evalkit's settings (the `evalkit:` section of delaftale.yaml) and their defaults.
+# evalkit's settings (the `evalkit:` section of helhedsplan.yaml) and their defaults.
 DEFAULT_SETTINGS = {
     "lille_naevner": 20,
     "spring_procentpoint": 15,
     "lejemaal_aendring_procent": 10,
     "diskretion": 5,
-    "foelsomme_indikatorer": ["udsaettelser", "foranstaltning"],
 }
+
+ANDEL, ANTAL = "andel", "antal"
+TYPES = (ANDEL, ANTAL)
+RETNINGER = ("ned", "op", "ingen")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a yearly input table, and what its numbers count in Danish."""
+
+    tabel: str
+    kolonne: str
+    navn: str = ""
+
+
+@dataclass(frozen=True)
+class Split:
+    """Optional columns that say what a numerator counts (the laws behind measures).
+
+    `aftalens`: the part the agreement's indicator names; the others are counted with it
+    when their column is filled in.
+    """
+
+    navn: str
+    aftalens: str
+    dele: tuple[Column, ...]
 
 
 @dataclass(frozen=True)
 class Indicator:
+    """One delmål's indicator, as its delaftale declares it (docs/inddata.md, "Delaftaler")."""
+
     id: str
+    delaftale: str  # the delaftale's name
     delmaal_nr: int
     delmaal: str
     navn: str
     kort_navn: str
-    enhed: str  # "procent" or "antal"
-    naevner: str  # what the denominator counts, in Danish ("lejemål", "besvarelser")
+    type: str  # "andel": taeller / naevner; "antal": a count
+    tabel: str  # the yearly input table
+    taeller: str  # its numerator column
+    naevner: str | None  # its denominator column (andel)
+    naevner_navn: str  # what the denominator counts, in Danish ("lejemål", "besvarelser")
     retning: str  # "ned", "op" (the desired direction) or "ingen" (the agreement gives none)
     baseline_aar: int | None
     baseline_tekst: str | None
@@ -64,9 +90,23 @@ class Indicator:
     taeller_enhed: str = ""
     # Where the agreement gives the direction (its own words); empty for retning "ingen".
     retning_kilde: str = ""
+    foelsom: bool = False  # counts of persons or households: small counts are hidden
+    pr_1000: Column | None = None  # antal: also per 1,000 of this exposure
+    sammenlign_efter: str | None = None  # a column of afdelinger.csv that picks comparisons
+    afdelingsdiagram: bool = False  # a chart of each afdeling against its baseline
+    opdeling: Split | None = None
 
+    @property
+    def enhed(self) -> str:
+        """The unit of the indicator's value: "procent" for a share, "antal" for a count."""
+        return "procent" if self.type == ANDEL else "antal"
 
-RETNINGER = ("ned", "op", "ingen")
+    @property
+    def exposure(self) -> Column | None:
+        """The denominator of a share, or the exposure of a count per 1,000."""
+        if self.type == ANDEL:
+            return Column(self.tabel, str(self.naevner), self.naevner_navn)
+        return self.pr_1000
 
 
 @dataclass(frozen=True)
@@ -75,22 +115,57 @@ class Activity:
     kort_navn: str
     timer_pr_uge: float
     formaal: str
+    delaftale: str = ""
 
 
 @dataclass(frozen=True)
-class Agreement:
+class Delaftale:
+    """One focus area's agreement: its delmål with indicators, activities and period."""
+
     navn: str
-    helhedsplan: str
+    fil: str  # the file name in delaftaler/, for messages
+    eksempel: bool  # an invented example, not a real agreement: every report says so
     periode_fra: date
     periode_til: date
     evaluering: str
     indicators: list[Indicator]
     activities: list[Activity]
     kommunale_maal: list[str]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The helhedsplan's agreements as data: its delaftaler and what they share."""
+
+    helhedsplan: str
+    delaftaler: list[Delaftale]
     afdelinger: pd.DataFrame  # afdeling, boligselskab, afdelingsnummer, boligtype, kilde
     baseline: pd.DataFrame  # afdeling, indikator, aar, vaerdi, kilde
     sammenligning: pd.DataFrame  # indikator, gruppe, aar, vaerdi, kilde
     settings: dict
+    lejemaal: Column | None = None  # where each afdeling's dwelling units are delivered
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [i for d in self.delaftaler for i in d.indicators]
+
+    @property
+    def activities(self) -> list[Activity]:
+        return [a for d in self.delaftaler for a in d.activities]
+
+    @property
+    def sensitive(self) -> set[str]:
+        """The ids of the indicators whose small counts are hidden."""
+        return {i.id for i in self.indicators if i.foelsom}
+
+    @property
+    def periode_fra(self) -> date:
+        """The first day any delaftale covers."""
+        return min(d.periode_fra for d in self.delaftaler)
+
+    @property
+    def periode_til(self) -> date:
+        return max(d.periode_til for d in self.delaftaler)
 
     @property
     def afdeling_names(self) -> list[str]:
@@ -112,6 +187,9 @@ class Agreement:
     def indicator(self, indicator_id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == indicator_id)
 
+    def delaftale(self, navn: str) -> Delaftale:
+        return next(d for d in self.delaftaler if d.navn == navn)
+
     def afdeling_index(self) -> NameIndex:
         return NameIndex(self.afdeling_names)
 
@@ -132,40 +210,51 @@ class Agreement:
             if i.baseline_aar and i.baseline_aar < year and i.id not in given
         }
 
+    def files(self, raw_dir: Path) -> list[Path]:
+        """Every agreement file under `raw_dir`: the shared ones and each delaftale's."""
+        return [raw_dir / name for name in SHARED_FILES] + [
+            raw_dir / DELAFTALER / d.fil for d in self.delaftaler
+        ]
+
+
+def agreement_files(raw_dir: Path) -> list[Path]:
+    """The agreement files as they lie in `raw_dir`, without reading them."""
+    folder = raw_dir / DELAFTALER
+    found = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return [raw_dir / name for name in SHARED_FILES] + found
+
 
 def load_agreement(raw_dir: Path) -> Agreement:
     """Read the agreement files in `raw_dir`; raise InputError naming what is wrong."""
-    path = raw_dir / DELAFTALE
-    try:
-        doc = load_yaml(_text(path))
-    except YamlRefused as exc:
-        raise InputError([Problem(str(path), exc.message, row=exc.line)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" (fejl i linje {mark.line + 1})" if mark else ""
-        raise InputError([Problem(str(path), f"kan ikke læses som YAML{at}.")]) from None
-    indicators, problems = [], []
-    for d in doc["delmaal"]:
-        indicator = Indicator(
-            id=d["indikator"]["id"],
-            delmaal_nr=int(d["nr"]),
-            delmaal=d["navn"],
-            navn=d["indikator"]["navn"],
-            kort_navn=d["indikator"]["kort_navn"],
-            enhed=d["indikator"]["enhed"],
-            naevner=d["indikator"]["naevner"],
-            retning=d["indikator"]["retning"],
-            baseline_aar=d["indikator"].get("baseline_aar"),
-            baseline_tekst=d["indikator"].get("baseline_tekst"),
-            datakilde=d["indikator"]["datakilde"],
-            taeller_enhed=str(d["indikator"].get("taeller_enhed") or "").strip(),
-            retning_kilde=str(d["indikator"].get("retning_kilde") or "").strip(),
-        )
-        problems += _indicator_problems(path, indicator)
-        indicators.append(indicator)
+    plan = _yaml(raw_dir / HELHEDSPLAN)
+    problems: list[Problem] = []
+    keys = _Keys(raw_dir / HELHEDSPLAN, problems)
+    navn = keys.text(plan, "navn", "")
+    lejemaal = keys.column(plan, "lejemaal", "", named=False) if "lejemaal" in plan else None
+    settings = DEFAULT_SETTINGS | (keys.mapping(plan, "evalkit", "", required=False) or {})
+    folder = raw_dir / DELAFTALER
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        raise InputError(
+            [Problem(str(folder), "der er ingen delaftaler: læg én YAML-fil pr. delaftale her "
+                     "(se docs/inddata.md).")]
+        )  # fmt: skip
+    delaftaler = [_delaftale(path, _yaml(path), problems) for path in files]
+    seen: dict[str, str] = {}
+    for d in delaftaler:
+        for i in d.indicators:
+            if i.id in seen:
+                problems.append(Problem(str(folder / d.fil), f'indikatoren "{shown(i.id)}" findes '
+                                        f"også i {seen[i.id]}; et id må kun bruges én gang i "
+                                        "hele helhedsplanen."))  # fmt: skip
+            seen.setdefault(i.id, d.fil)
+    names = [a.navn for d in delaftaler for a in d.activities]
+    for name in {n for n in names if names.count(n) > 1}:
+        problems.append(Problem(str(folder), f'aktiviteten "{shown(name)}" står i mere end én '
+                                "delaftale; giv dem hver sit navn."))  # fmt: skip
     if problems:
         raise InputError(problems)
-    shares = {i.id for i in indicators if i.enhed == "procent"}
+    shares = {i.id for d in delaftaler for i in d.indicators if i.type == ANDEL}
     baseline = _read_plain_csv(raw_dir / BASELINE, numeric=("aar", "vaerdi"))
     bad = baseline[baseline["indikator"].isin(shares) & ~baseline["vaerdi"].between(0, 100)]
     if not bad.empty:
@@ -174,49 +263,241 @@ def load_agreement(raw_dir: Path) -> Agreement:
                                   "og 100 (procent).", row=int(row), column="vaerdi")])  # fmt: skip
     afdelinger = _read_plain_csv(raw_dir / AFDELINGER)
     _check_unit_names(raw_dir / AFDELINGER, afdelinger)
-    activities = [
-        Activity(a["navn"], a.get("kort_navn", a["navn"]), float(a["timer_pr_uge"]), a["formaal"])
-        for a in doc["aktiviteter"]
-    ]
+    for d in delaftaler:
+        for n, i in enumerate(d.indicators, start=1):
+            if i.sammenlign_efter and i.sammenlign_efter not in afdelinger.columns:
+                problems.append(Problem(str(folder / d.fil), f"delmaal[{n}].indikator."
+                                        f'sammenlign_efter: "{shown(i.sammenlign_efter)}" er ikke '
+                                        f"en kolonne i {AFDELINGER} (der er: "
+                                        f"{', '.join(afdelinger.columns)})."))  # fmt: skip
+    if problems:
+        raise InputError(problems)
     return Agreement(
-        navn=doc["navn"],
-        helhedsplan=doc["helhedsplan"],
-        periode_fra=doc["periode"]["fra"],
-        periode_til=doc["periode"]["til"],
-        evaluering=doc["evaluering"],
-        indicators=indicators,
-        activities=activities,
-        kommunale_maal=list(doc.get("kommunale_maal", [])),
+        helhedsplan=navn,
+        delaftaler=delaftaler,
         afdelinger=afdelinger,
         baseline=baseline,
         sammenligning=_read_plain_csv(raw_dir / SAMMENLIGNING, numeric=("aar", "vaerdi")),
-        settings=DEFAULT_SETTINGS | (doc.get("evalkit") or {}),
+        settings=settings,
+        lejemaal=lejemaal,
     )
 
 
-def _indicator_problems(path: Path, indicator: Indicator) -> list[Problem]:
-    """What is wrong with one indicator of delaftale.yaml, in Danish, naming its key."""
-    at = f"delmål {indicator.delmaal_nr}, indikator {indicator.id}"
-    found = []
-    if indicator.enhed not in ("procent", "antal"):
-        found.append(f'{at}: enhed er "{indicator.enhed}"; den skal være procent eller antal.')
-    if indicator.retning not in RETNINGER:
-        found.append(
-            f'{at}: retning er "{indicator.retning}"; den skal være ned, op eller ingen '
-            "(ingen, når aftalen ikke siger, om mere eller mindre er bedst)."
+def _yaml(path: Path) -> dict:
+    try:
+        doc = load_yaml(_text(path))
+    except YamlRefused as exc:
+        raise InputError([Problem(str(path), exc.message, row=exc.line)]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (fejl i linje {mark.line + 1})" if mark else ""
+        raise InputError([Problem(str(path), f"kan ikke læses som YAML{at}.")]) from None
+    if not isinstance(doc, dict):
+        raise InputError([Problem(str(path), "forventede linjer som \"navn: ...\" (se "
+                                  "docs/inddata.md).")])  # fmt: skip
+    return doc
+
+
+def _delaftale(path: Path, doc: dict, problems: list[Problem]) -> Delaftale:
+    keys = _Keys(path, problems)
+    navn = keys.text(doc, "navn", "")
+    periode = keys.mapping(doc, "periode", "") or {}
+    fra, til = keys.day(periode, "fra", "periode"), keys.day(periode, "til", "periode")
+    if fra and til and fra > til:
+        problems.append(Problem(str(path), "periode: fra er efter til."))
+    indicators = []
+    for n, d in enumerate(keys.items(doc, "delmaal", ""), start=1):
+        where = f"delmaal[{n}]"
+        if not isinstance(d, dict):
+            problems.append(Problem(str(path), f"{where}: forventede nr, navn og indikator."))
+            continue
+        ind = keys.mapping(d, "indikator", where) or {}
+        indicators.append(_indicator(keys, navn, d, ind, f"{where}.indikator"))
+    activities = []
+    for n, a in enumerate(keys.items(doc, "aktiviteter", "", required=False), start=1):
+        where = f"aktiviteter[{n}]"
+        name = keys.text(a, "navn", where)
+        activities.append(
+            Activity(
+                name,
+                keys.text(a, "kort_navn", where, required=False) or name,
+                keys.number(a, "timer_pr_uge", where),
+                keys.text(a, "formaal", where, required=False),
+                navn,
+            )
         )
-    elif indicator.retning != "ingen" and not indicator.retning_kilde:
+    eksempel = doc.get("eksempel", False)
+    if not isinstance(eksempel, bool):
+        problems.append(Problem(str(path), "eksempel skal være true eller false."))
+    return Delaftale(
+        navn=navn,
+        fil=path.name,
+        eksempel=eksempel is True,
+        periode_fra=fra or date.min,
+        periode_til=til or date.max,
+        evaluering=keys.text(doc, "evaluering", "", required=False),
+        indicators=indicators,
+        activities=activities,
+        kommunale_maal=[str(g) for g in keys.items(doc, "kommunale_maal", "", required=False)],
+    )
+
+
+def _indicator(keys: "_Keys", delaftale: str, d: dict, ind: dict, where: str) -> Indicator:
+    kind = keys.choice(ind, "type", where, TYPES, "andel (en andel: taeller / naevner) eller "
+                       "antal (et antal)")  # fmt: skip
+    retning = keys.choice(ind, "retning", where, RETNINGER, "ned, op eller ingen (ingen, når "
+                          "aftalen ikke siger, om mere eller mindre er bedst)")  # fmt: skip
+    opdeling = None
+    if ind.get("opdeling") is not None:
+        o = keys.mapping(ind, "opdeling", where) or {}
+        dele = []
+        for n, part in enumerate(keys.items(o, "dele", f"{where}.opdeling"), start=1):
+            at = f"{where}.opdeling.dele[{n}]"
+            dele.append(Column(str(ind.get("tabel")), keys.text(part, "kolonne", at),
+                               keys.text(part, "navn", at)))  # fmt: skip
+        opdeling = Split(keys.text(o, "navn", f"{where}.opdeling"),
+                         keys.text(o, "aftalens", f"{where}.opdeling"), tuple(dele))  # fmt: skip
+    indicator = Indicator(
+        id=keys.text(ind, "id", where),
+        delaftale=delaftale,
+        delmaal_nr=int(keys.number(d, "nr", where.rsplit(".", 1)[0])),
+        delmaal=keys.text(d, "navn", where.rsplit(".", 1)[0]),
+        navn=keys.text(ind, "navn", where),
+        kort_navn=keys.text(ind, "kort_navn", where),
+        type=kind,
+        tabel=keys.text(ind, "tabel", where),
+        taeller=keys.text(ind, "taeller", where),
+        naevner=keys.text(ind, "naevner", where) if kind == ANDEL else None,
+        naevner_navn=keys.text(ind, "naevner_navn", where) if kind == ANDEL else "",
+        retning=retning,
+        baseline_aar=keys.year(ind, "baseline_aar", where),
+        baseline_tekst=keys.text(ind, "baseline_tekst", where, required=False) or None,
+        datakilde=keys.text(ind, "datakilde", where),
+        taeller_enhed=keys.text(
+            ind,
+            "taeller_enhed",
+            where,
+            hint="hvad tælleren tæller (fx "
+            '"husstande" eller "borgere"), så et skjult tal kan skrives '
+            '"under 5 husstande"',
+        ),  # fmt: skip
+        retning_kilde=keys.text(ind, "retning_kilde", where, required=False),
+        foelsom=keys.flag(ind, "foelsom", where),
+        pr_1000=keys.column(ind, "pr_1000", where) if ind.get("pr_1000") is not None else None,
+        sammenlign_efter=keys.text(ind, "sammenlign_efter", where, required=False) or None,
+        afdelingsdiagram=keys.flag(ind, "afdelingsdiagram", where, required=False),
+        opdeling=opdeling,
+    )
+    if indicator.afdelingsdiagram and (kind != ANDEL or indicator.foelsom):
+        # The chart draws every afdeling's figure: a share, and never a hidden small count.
+        keys.problem(f"{where}.afdelingsdiagram", "kan kun bruges for en andel, der ikke er "
+                     "følsom (foelsom: false): diagrammet viser hver afdelings tal.")  # fmt: skip
+    if kind == ANTAL and ind.get("naevner") is not None:
+        keys.problem(where, "naevner hører til en andel; et antal kan i stedet vises pr. 1.000 "
+                     "med pr_1000: {tabel: ..., kolonne: ..., navn: ...}.")  # fmt: skip
+    if retning in ("ned", "op") and not indicator.retning_kilde:
         # A verdict (forbedret/forværret) needs the agreement's word for it, not ours.
-        found.append(
-            f"{at}: retning_kilde mangler. Skriv, hvor aftalen siger, at {indicator.retning} er "
-            'bedst (fx "Delmålets ordlyd: At reducere ..."), eller sæt retning: ingen.'
+        keys.problem(
+            f"{where}.retning_kilde",
+            f"mangler. Skriv, hvor aftalen siger, at {retning} er "
+            'bedst (fx "Delmålets ordlyd: At reducere ..."), eller sæt retning: ingen.',
         )
-    if not indicator.taeller_enhed:
-        found.append(
-            f'{at}: taeller_enhed mangler: hvad tælleren tæller (fx "husstande" eller '
-            '"borgere"), så et skjult tal kan skrives "under 5 husstande".'
+    return indicator
+
+
+class _Keys:
+    """Reads the keys of a YAML mapping; each problem names the file and the key's path
+    (delmaal[2].indikator.type) and says what is allowed."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path, self.problems = path, problems
+
+    def problem(self, where: str, text: str) -> None:
+        self.problems.append(Problem(str(self.path), f"{where}: {text}" if where else text))
+
+    def _get(self, node, key: str, where: str, required: bool, hint: str = ""):
+        at = f"{where}.{key}" if where else key
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and required:
+            self.problem(at, f"mangler{': ' + hint if hint else ''}.")
+        return at, value
+
+    def text(self, node, key, where, required=True, hint="") -> str:
+        at, value = self._get(node, key, where, required, hint)
+        if value is None:
+            return ""
+        if isinstance(value, dict | list):
+            self.problem(at, "forventede en tekst.")
+            return ""
+        return str(value).strip()
+
+    def choice(self, node, key, where, allowed, told) -> str:
+        at, value = self._get(node, key, where, True, f"skriv {told}")
+        if value is not None and value not in allowed:
+            self.problem(at, f'er "{shown(value)}"; tilladt er {told}.')
+        return str(value) if value in allowed else allowed[0]
+
+    def number(self, node, key, where) -> float:
+        at, value = self._get(node, key, where, True)
+        if value is None:
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            self.problem(at, f'er "{shown(value)}"; forventede et tal, 0 eller større.')
+            return 0.0
+        return float(value)
+
+    def year(self, node, key, where) -> int | None:
+        at, value = self._get(node, key, where, False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+            self.problem(at, f'er "{shown(value)}"; forventede et årstal (fx 2024) eller null.')
+            return None
+        return value
+
+    def day(self, node, key, where) -> date | None:
+        at, value = self._get(node, key, where, True, "en dato som 2025-08-01")
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, date):
+            self.problem(at, f'er "{shown(value)}"; forventede en dato som 2025-08-01.')
+            return None
+        return value
+
+    def flag(self, node, key, where, required=True) -> bool:
+        at, value = self._get(node, key, where, required, "true eller false")
+        if value is not None and not isinstance(value, bool):
+            self.problem(at, f'er "{shown(value)}"; forventede true eller false.')
+        return value is True
+
+    def mapping(self, node, key, where, required=True) -> dict | None:
+        at, value = self._get(node, key, where, required)
+        if value is not None and not isinstance(value, dict):
+            self.problem(at, "forventede underpunkter (nøgle: værdi).")
+            return None
+        return value
+
+    def items(self, node, key, where, required=True) -> list:
+        at, value = self._get(node, key, where, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(at, "forventede en liste (linjer, der begynder med -).")
+            return []
+        return value
+
+    def column(self, node, key, where, named=True) -> Column | None:
+        at = f"{where}.{key}" if where else key
+        value = self.mapping(node, key, where)
+        if value is None:
+            return None
+        return Column(
+            self.text(value, "tabel", at),
+            self.text(value, "kolonne", at),
+            self.text(value, "navn", at) if named else "",
         )
-    return [Problem(str(path), text) for text in found]
 
 
 def _text(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 A share that moves by more than `spring_procentpoint` percentage points from last year, or an
 afdeling whose dwelling units change by more than `lejemaal_aendring_procent` percent, is
-flagged by `evalkit validate` (thresholds in the `evalkit:` section of delaftale.yaml).
+flagged by `evalkit validate` (thresholds in the `evalkit:` section of helhedsplan.yaml).
 """
 
 import re
@@ -11,23 +11,27 @@ import pandas as pd
 
 from evalkit import fmt
 from evalkit.errors import Problem
-from evalkit.inputs.agreement import INPUTS
+from evalkit.inputs.agreement import Agreement
 
 
 def implausible_changes(
     year: int,
     tables: dict[str, pd.DataFrame],
     previous: dict[str, pd.DataFrame],
-    settings: dict,
+    agreement: Agreement,
     files: dict[str, str],
 ) -> list[Problem]:
-    """Warnings for jumps between last year's tables and this year's (`files`: table -> path)."""
-    warnings = []
-    for indicator_id, (name, numerator, denominator) in INPUTS.items():
-        if denominator is None or name not in tables or name not in previous:
+    """Warnings for jumps between last year's tables and this year's (`files`: table -> path).
+
+    Every share a delaftale declares, and the helhedsplan's dwelling units.
+    """
+    settings, warnings = agreement.settings, []
+    for ind in agreement.indicators:
+        name = ind.tabel
+        if ind.naevner is None or name not in tables or name not in previous:
             continue
-        now = _shares(tables[name], numerator, denominator)
-        before = _shares(previous[name], numerator, denominator)
+        now = _shares(tables[name], ind.taeller, ind.naevner)
+        before = _shares(previous[name], ind.taeller, ind.naevner)
         both = now.join(before.add_suffix("_før"), how="inner").dropna()
         for afdeling, row in both.iterrows():
             jump = row["andel"] - row["andel_før"]
@@ -35,16 +39,17 @@ def implausible_changes(
                 warnings.append(
                     Problem(
                         files[name],
-                        f"{afdeling}: {indicator_id} er gået fra {fmt.pct(row['andel_før'])} i "
-                        f"{year - 1} til {fmt.pct(row['andel'])} – mere end "
-                        f"{settings['spring_procentpoint']} procentpoint. Tjek tallet.",
-                        column=numerator,
+                        f"{afdeling}: {ind.kort_navn.lower()} er gået fra "
+                        f"{fmt.pct(row['andel_før'])} i {year - 1} til {fmt.pct(row['andel'])} – "
+                        f"mere end {settings['spring_procentpoint']} procentpoint. Tjek tallet.",
+                        column=ind.taeller,
                         warning=True,
                     )
                 )
-    if "fraflytninger" in tables and "fraflytninger" in previous:
-        now = tables["fraflytninger"].set_index("afdeling")["lejemaal"]
-        before = previous["fraflytninger"].set_index("afdeling")["lejemaal"]
+    units = agreement.lejemaal
+    if units and units.tabel in tables and units.tabel in previous:
+        now = tables[units.tabel].set_index("afdeling")[units.kolonne]
+        before = previous[units.tabel].set_index("afdeling")[units.kolonne]
         for afdeling in now.index.intersection(before.index):
             a, b = now[afdeling], before[afdeling]
             if pd.isna(a) or pd.isna(b) or b == 0:
@@ -53,11 +58,11 @@ def implausible_changes(
             if abs(change) > settings["lejemaal_aendring_procent"]:
                 warnings.append(
                     Problem(
-                        files["fraflytninger"],
+                        files[units.tabel],
                         f"{afdeling}: lejemål er gået fra {fmt.number(b)} i {year - 1} til "
                         f"{fmt.number(a)} ({fmt.pct(change)}) – mere end "
                         f"{settings['lejemaal_aendring_procent']} %. Tjek tallet.",
-                        column="lejemaal",
+                        column=units.kolonne,
                         warning=True,
                     )
                 )
@@ -70,27 +75,40 @@ def _shares(table: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFra
     return pd.DataFrame({"andel": share.astype("Float64")})
 
 
-# A count of 1–4 beside a word about evictions or social measures: notes are published as
-# written, so such a note would undo the hiding of small counts (evalkit.compute.privacy).
+# A count of 1–4 beside a word about a sensitive topic: notes are published as written, so
+# such a note would undo the hiding of small counts (evalkit.compute.privacy). The words are
+# the helhedsplan's own (`foelsomme_ord` in helhedsplan.yaml: beginnings of words, as
+# "udsæt" for udsættelse and udsat).
 _SMALL = r"(?<![\d.,])(?:[1-4]|én|ét|to|tre|fire)(?![\d]|[.,]\d)"
-_TOPIC = r"(?:udsæt|udsat|foranstaltning|anbring|anbragt|underretning)\w*"
 _NEAR = r"(?:[\s,:]+\w+){0,3}?[\s,:]+"  # up to three words between, within one clause
-SMALL_COUNT = re.compile(rf"\b{_SMALL}{_NEAR}{_TOPIC}|\b{_TOPIC}{_NEAR}{_SMALL}\b", re.I)
 
 
-def small_counts_in_notes(notes: dict[str, str], files: dict[str, str]) -> list[Problem]:
-    """Warnings for notes that name a small count of evictions or measures (`files`:
-    afdeling -> the note's path)."""
+def small_count_pattern(words: list[str]) -> re.Pattern | None:
+    """A small count within three words of one of `words`; None without words."""
+    if not words:
+        return None
+    topic = "(?:" + "|".join(re.escape(w) for w in words) + r")\w*"
+    return re.compile(rf"\b{_SMALL}{_NEAR}{topic}|\b{topic}{_NEAR}{_SMALL}\b", re.I)
+
+
+def small_counts_in_notes(
+    notes: dict[str, str], files: dict[str, str], words: list[str]
+) -> list[Problem]:
+    """Warnings for notes that name a small count of a sensitive topic (`files`: afdeling ->
+    the note's path; `words`: the topic's words)."""
+    pattern = small_count_pattern(words)
+    if pattern is None:
+        return []
     warnings = []
     for afdeling, text in notes.items():
         for number, line in enumerate(text.splitlines(), start=1):
-            for found in SMALL_COUNT.finditer(line):
+            for found in pattern.finditer(line):
                 warnings.append(
                     Problem(
                         files[afdeling],
                         f'noten nævner "{found.group(0)}". Noter offentliggøres, som de er '
-                        "skrevet, og et lille antal udsættelser eller foranstaltninger kan "
-                        "genkende en husstand, selv om tallet er skjult i tabellerne. Skriv fx "
+                        "skrevet, og et lille antal af de følsomme tal kan genkende en "
+                        "husstand, selv om tallet er skjult i tabellerne. Skriv fx "
                         '"få" i stedet for tallet.',
                         row=number,
                         warning=True,

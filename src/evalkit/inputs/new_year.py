@@ -12,7 +12,7 @@ import pandas as pd
 from evalkit.errors import Problem
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.sheets import excel_csv, xlsx_bytes
-from evalkit.inputs.tables import AKTIVITET, TABLES, TableSpec
+from evalkit.inputs.tables import AKTIVITET, KOMMUNALE_MAAL, TableSpec, specs
 from evalkit.inputs.year_folder import METADATA, scan
 
 FORMATS = ("csv", "xlsx")
@@ -37,8 +37,16 @@ def template(spec: TableSpec, agreement: Agreement) -> pd.DataFrame:
             for a in agreement.activities
             for name in afdelinger
         ]
-    elif "afdeling" not in spec.columns:  # kommunale_maal: one row per municipal goal
-        keys = [{"maal_nr": nr} for nr in range(1, len(agreement.kommunale_maal) + 1)]
+    elif spec.name == KOMMUNALE_MAAL:  # one row per municipal goal of each delaftale
+        with_goals = [d for d in agreement.delaftaler if d.kommunale_maal]
+        keys = [
+            {"delaftale": d.navn, "maal_nr": nr}
+            for d in with_goals
+            for nr in range(1, len(d.kommunale_maal) + 1)
+        ]
+        if len(with_goals) > 1:  # the goals are numbered within their delaftale
+            return pd.DataFrame(keys, columns=["delaftale", *spec.columns], dtype=object)
+        return pd.DataFrame(keys, columns=list(spec.columns), dtype=object)
     else:
         keys = [{"afdeling": name} for name in afdelinger]
     return pd.DataFrame(keys, columns=list(spec.columns), dtype=object)
@@ -47,20 +55,28 @@ def template(spec: TableSpec, agreement: Agreement) -> pd.DataFrame:
 def templates(year: int, agreement: Agreement, fmt: str) -> dict[str, bytes]:
     """File name -> content of every template for the year, in the format asked for."""
     files = {}
-    for name, spec in TABLES.items():
+    for name, spec in specs(agreement).items():
         frame = template(spec, agreement)
         files[f"{name}.{fmt}"] = excel_csv(frame) if fmt == "csv" else xlsx_bytes(frame, name)
     files[METADATA] = METADATA_TEMPLATE.format(year=year).encode("utf-8")
     return files
 
 
-def conflicts(year_dir: Path) -> list[Path]:
+def conflicts(year_dir: Path, agreement: Agreement) -> list[Path]:
     """Files a template would clash with: a table in either format, or metadata.yaml."""
     if not year_dir.is_dir():
         return []
-    contents = scan(year_dir, list(TABLES), problems=[])
+    contents = scan(year_dir, list(specs(agreement)), problems=[])
     found = list(contents.tables.values()) + ([contents.metadata] if contents.metadata else [])
     return sorted(found)
+
+
+def present(year_dir: Path, agreement: Agreement) -> set[str]:
+    """The tables (by name) and metadata.yaml the year's folder has already, in any format."""
+    if not year_dir.is_dir():
+        return set()
+    contents = scan(year_dir, list(specs(agreement)), problems=[])
+    return set(contents.tables) | ({METADATA} if contents.metadata else set())
 
 
 def exists(path: Path) -> Problem:

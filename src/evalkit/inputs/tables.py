@@ -23,7 +23,8 @@ from evalkit.inputs.names import NameIndex, normalize
 from evalkit.inputs.readers import Formula, Sheet, read_cells
 from evalkit.inputs.sheets import FORMULA_START
 
-AFDELING, AKTIVITET, COUNT, NUMBER, TEXT = "afdeling", "aktivitet", "count", "number", "text"
+AFDELING, AKTIVITET, DELAFTALE = "afdeling", "aktivitet", "delaftale"
+COUNT, NUMBER, TEXT = "count", "number", "text"
 
 
 @dataclass(frozen=True)
@@ -38,50 +39,65 @@ class TableSpec:
     optional: dict[str, str] = field(default_factory=dict)  # columns read when present
 
 
-TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in (
-        TableSpec(
-            "fraflytninger",
-            {"afdeling": AFDELING, "lejemaal": COUNT, "fraflytninger": COUNT},
-            at_most=(("fraflytninger", "lejemaal"),),
-        ),
-        TableSpec(
-            "udsaettelser",
-            {"afdeling": AFDELING, "effektive_udsaettelser": COUNT},
-            # An eviction is counted per household: at most one per dwelling, and a count per
-            # 1,000 dwellings needs dwellings.
-            at_most_in=(("effektive_udsaettelser", "fraflytninger", "lejemaal"),),
-        ),
-        TableSpec(
-            "tilfredshed",
-            {"afdeling": AFDELING, "besvarelser": COUNT, "tilfredse": COUNT},
-            at_most=(("tilfredse", "besvarelser"),),
-        ),
-        TableSpec(
-            "foranstaltninger",
-            {"afdeling": AFDELING, "beboere": COUNT, "med_foranstaltning": COUNT},
-            at_most=(
-                ("med_foranstaltning", "beboere"),
-                ("serviceloven", "med_foranstaltning"),
-                ("barnets_lov", "med_foranstaltning"),
-            ),
-            # Since 1.1.2024 measures for children and young people fall under Barnets lov.
-            optional={"serviceloven": COUNT, "barnets_lov": COUNT},
-        ),
-        TableSpec(
-            "aktiviteter",
-            {"aktivitet": AKTIVITET, "afdeling": AFDELING, "timer": NUMBER, "deltagere": COUNT},
-            key=("aktivitet", "afdeling"),
-            optional_afdeling=True,
-        ),
-        TableSpec(
-            "kommunale_maal",
-            {"maal_nr": COUNT, "resultat": TEXT, "kilde": TEXT},
-            key=("maal_nr",),
-        ),
-    )
-}
+# The two tables of every delaftale's format; the indicators' tables are declared in YAML.
+AKTIVITETER, KOMMUNALE_MAAL = "aktiviteter", "kommunale_maal"
+STRUCTURE = (
+    TableSpec(
+        AKTIVITETER,
+        {"aktivitet": AKTIVITET, "afdeling": AFDELING, "timer": NUMBER, "deltagere": COUNT},
+        key=("aktivitet", "afdeling"),
+        optional_afdeling=True,
+    ),
+    TableSpec(
+        KOMMUNALE_MAAL,
+        {"maal_nr": COUNT, "resultat": TEXT, "kilde": TEXT},
+        # A helhedsplan with several delaftaler numbers each one's goals from 1.
+        key=("delaftale", "maal_nr"),
+        optional={"delaftale": DELAFTALE},
+    ),
+)
+
+
+def specs(agreement: Agreement) -> dict[str, TableSpec]:
+    """Every yearly input table: those the indicators declare, then aktiviteter and
+    kommunale_maal. A table that another checks against comes before it."""
+    columns: dict[str, dict[str, str]] = {}
+    optional: dict[str, dict[str, str]] = {}
+    at_most: dict[str, list] = {}
+    at_most_in: dict[str, list] = {}
+
+    def column(tabel: str, kolonne: str) -> None:
+        columns.setdefault(tabel, {"afdeling": AFDELING})[kolonne] = COUNT
+
+    if agreement.lejemaal:
+        column(agreement.lejemaal.tabel, agreement.lejemaal.kolonne)
+    for ind in agreement.indicators:  # the whole before its part, as people write tables
+        if ind.naevner:
+            column(ind.tabel, ind.naevner)
+            at_most.setdefault(ind.tabel, []).append((ind.taeller, ind.naevner))
+        if ind.pr_1000:
+            column(ind.pr_1000.tabel, ind.pr_1000.kolonne)
+        column(ind.tabel, ind.taeller)
+        if ind.pr_1000:
+            # A sensitive count counts persons or households of its exposure: at most one
+            # each (and the disclosure audit takes the exposure as its upper bound).
+            if ind.foelsom and ind.pr_1000.tabel == ind.tabel:
+                at_most.setdefault(ind.tabel, []).append((ind.taeller, ind.pr_1000.kolonne))
+            elif ind.foelsom:
+                limit = (ind.taeller, ind.pr_1000.tabel, ind.pr_1000.kolonne)
+                at_most_in.setdefault(ind.tabel, []).append(limit)
+        for part in ind.opdeling.dele if ind.opdeling else ():
+            optional.setdefault(ind.tabel, {})[part.kolonne] = COUNT
+            at_most.setdefault(ind.tabel, []).append((part.kolonne, ind.taeller))
+    declared = [
+        TableSpec(name, cols, at_most=tuple(dict.fromkeys(at_most.get(name, []))),
+                  at_most_in=tuple(dict.fromkeys(at_most_in.get(name, []))),
+                  optional=optional.get(name, {}))
+        for name, cols in columns.items()
+    ]  # fmt: skip
+    declared.sort(key=lambda spec: bool(spec.at_most_in))
+    return {spec.name: spec for spec in [*declared, *STRUCTURE]}
+
 
 EXPECTED = {COUNT: "et helt tal, 0 eller større", NUMBER: "et tal, 0 eller større"}
 # No afdeling has a million dwellings, residents, answers or hours in a year: a larger number
@@ -111,11 +127,12 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     if not year_dir.is_dir():
         raise InputError([missing_year(year_dir, year)])
     problems: list[Problem] = []
-    contents = year_folder.scan(year_dir, list(TABLES), problems)
+    tables_of = specs(agreement)
+    contents = year_folder.scan(year_dir, list(tables_of), problems)
     tables: dict[str, pd.DataFrame] = {}
     files: list[Path] = []
     sheets = {}
-    for name in TABLES:
+    for name in tables_of:
         path = contents.tables.get(name)
         if path is not None:
             files.append(path)
@@ -131,9 +148,12 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
         read = {n: (sheets[n][0], t) for n, t in tables.items()}
         if sheet is None:
             continue
-        table = _parse_table(path, sheet, TABLES[name], agreement, problems, read)
+        table = _parse_table(path, sheet, tables_of[name], agreement, problems, read)
         if table is not None:
             tables[name] = table
+    if KOMMUNALE_MAAL in tables:
+        tables[KOMMUNALE_MAAL] = _goals_of(tables[KOMMUNALE_MAAL], sheets[KOMMUNALE_MAAL][0],
+                                           agreement, problems)  # fmt: skip
     if contents.metadata:
         files.append(contents.metadata)
     outside = year_folder.period_warning(
@@ -142,7 +162,9 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     problems += [outside] if outside else []
     files += note_files
     problems += small_counts_in_notes(
-        notes, {agreement.afdeling_index().find(p.stem): str(p) for p in note_files}
+        notes,
+        {agreement.afdeling_index().find(p.stem): str(p) for p in note_files},
+        agreement.settings.get("foelsomme_ord", []),
     )
     errors = [p for p in problems if not p.warning]
     if errors:
@@ -155,6 +177,19 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
         warnings=[p for p in problems if p.warning],
         **meta,
     )
+
+
+def _goals_of(goals: pd.DataFrame, path: Path, agreement: Agreement, problems) -> pd.DataFrame:
+    """kommunale_maal with the delaftale of each row: the only one with goals may be left out."""
+    if "delaftale" in goals:
+        return goals
+    with_goals = [d.navn for d in agreement.delaftaler if d.kommunale_maal]
+    if len(with_goals) > 1:
+        problems.append(Problem(str(path), "kolonnen delaftale mangler: helhedsplanen har flere "
+                                "delaftaler med kommunale mål, og de nummereres hver for sig. "
+                                f"Skriv delaftalens navn ({', '.join(with_goals)}) i hver række.",
+                                row=1))  # fmt: skip
+    return goals.assign(delaftale=with_goals[0] if with_goals else None)
 
 
 def missing_year(year_dir: Path, year: int) -> Problem:
@@ -251,7 +286,11 @@ def _parse_table(
         return None
     header = sheet.header
     _check_unnamed(path, sheet, problems)
-    indexes = {AFDELING: agreement.afdeling_index(), AKTIVITET: agreement.activity_index()}
+    indexes = {
+        AFDELING: agreement.afdeling_index(),
+        AKTIVITET: agreement.activity_index(),
+        DELAFTALE: NameIndex([d.navn for d in agreement.delaftaler]),
+    }
     frame = _read_clean(sheet, spec, columns, kinds, indexes)
     if frame is None:  # some cell is not as it should be: read cell by cell to say which
         records = []
@@ -574,12 +613,13 @@ def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None
             )
     # Rows whose key could not be read were reported already; an empty afdeling in
     # aktiviteter is a key of its own (hours shared by all afdelinger).
+    key_columns = [k for k in spec.key if k in frame]  # an optional key column may be absent
     keyed = frame.dropna(
-        subset=[k for k in spec.key if not (k == "afdeling" and spec.optional_afdeling)]
+        subset=[k for k in key_columns if not (k == "afdeling" and spec.optional_afdeling)]
     )
     if keyed.empty:
         return
-    parts = [keyed[k].fillna("").astype(str) for k in spec.key]
+    parts = [keyed[k].fillna("").astype(str) for k in key_columns]
     keys = parts[0]
     for part in parts[1:]:
         keys = keys + " / " + part
@@ -597,7 +637,7 @@ def _check_rows(path, frame, header, columns, spec: TableSpec, problems) -> None
                     f'"{key.strip(" /") or "(tom)"}" står der allerede i række {int(first)}; '
                     "hver må kun stå én gang.",
                     row=int(row_no),
-                    column=header[columns[spec.key[-1]]],
+                    column=header[columns[key_columns[-1]]],
                 )
             )
 

@@ -1,7 +1,7 @@
 """What a year's folder holds besides the tables' cells: which files, metadata, notes, period.
 
-File names match like headers (case, spaces, æ/ø/å as ae/oe/aa), so "Udsættelser.xlsx" is
-udsaettelser.xlsx. A file evalkit does not know is never silently taken for "no data": if it
+File names match like headers (case, spaces, æ/ø/å as ae/oe/aa), so "Børn i skole.xlsx" is
+boern_i_skole.xlsx. A file evalkit does not know is never silently taken for "no data": if it
 looks like one of the tables that is missing, that is an error.
 """
 
@@ -123,8 +123,22 @@ def _stray(entry: Path, table_names: list[str], found: dict, contents: Contents)
     else:
         return Problem(str(entry), f"{what} kendes ikke og springes over.", warning=True)
     if missing:
-        return Problem(str(entry), f"{what} bruges ikke: {hint}. Omdøb den, hvis det er den.")
+        also = _hidden_extension(entry.name)
+        return Problem(str(entry), f"{what} bruges ikke: {hint}. Omdøb den, hvis det er den.{also}")
     return Problem(str(entry), f"{what} springes over ({hint}).", warning=True)
+
+
+def _hidden_extension(name: str) -> str:
+    """A hint for "Ringparken.md.txt": Windows hides the extension .txt (Notepad adds it), so
+    the file looks as if it had the right name."""
+    stem, suffix = _split(name)
+    if suffix != ".txt" or _split(stem)[1] not in (".md", ".yaml", *TABLE_SUFFIXES):
+        return ""
+    return (
+        f' Filen hedder "{shown(name)}", men Windows viser den som "{shown(stem)}", fordi den '
+        f'skjuler endelsen .txt. Omdøb den til "{shown(stem)}"; i Stifinder ser du hele navnet, '
+        "når du sætter flueben ved Vis > Filtypenavne."
+    )
 
 
 def read_metadata(path: Path | None, year: int, problems: list[Problem]) -> dict:
@@ -226,17 +240,25 @@ def period_warning(
     start, end = agreement.periode_fra, agreement.periode_til
     if til >= start and fra <= end:
         return None
-    span = f"delaftalens periode ({fmt.day(start)}–{fmt.day(end)})"
+    whose = "delaftalens" if len(agreement.delaftaler) == 1 else "delaftalernes"
+    span = f"{whose} periode ({fmt.day(start)}–{fmt.day(end)})"
     when = f"tallene for {year} ({fmt.day(fra)}–{fmt.day(til)})"
     if til > end:
         message = f"{when} ligger efter {span}. Tjek årstallet, eller om aftalen er forlænget."
     else:
         message = f"{when} ligger før {span}."
-        baseline_of = [i for i in agreement.indicators if i.baseline_aar == year]
-        if baseline_of:
-            goals = " og ".join(str(i.delmaal_nr) for i in baseline_of)
+        goals = {}
+        for i in agreement.indicators:
+            if i.baseline_aar == year:
+                goals.setdefault(i.delaftale, []).append(str(i.delmaal_nr))
+        if goals:
+            several = len(agreement.delaftaler) > 1
+            told = " og ".join(
+                f"delmål {' og '.join(nr)}" + (f" i {navn}" if several else "")
+                for navn, nr in goals.items()
+            )
             message += (
-                f" {year} er baselineår for delmål {goals}, så tallene viser udgangspunktet, "
+                f" {year} er baselineår for {told}, så tallene viser udgangspunktet, "
                 "ikke aftalens virkning."
             )
         else:
@@ -261,14 +283,14 @@ def read_notes(
             problems.append(
                 Problem(
                     str(path),
-                    'en note skal være en tekstfil med endelsen .md, fx "Ringparken.md".',
+                    'en note skal være en tekstfil med endelsen .md, fx "Ringparken.md".'
+                    + _hidden_extension(path.name),
                 )
             )
             continue
         name = afdelinger.find(path.stem)
         if name is None:
-            closest = afdelinger.closest(path.stem)
-            hint = f' Mente du "{closest}.md"?' if closest else ""
+            hint = afdelinger.suggestion(path.stem, ".md")
             problems.append(
                 Problem(str(path), f'afdelingen "{shown(path.stem)}" kendes ikke.{hint}')
             )

@@ -31,7 +31,7 @@ from evalkit import __version__
 from evalkit.compute.build import PUBLISHED
 from evalkit.domain import ReportUnit
 from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
-from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement
+from evalkit.inputs.agreement import Agreement
 from evalkit.paths import PACKAGE_DIR, Paths
 from evalkit.publish import fingerprint
 
@@ -50,7 +50,9 @@ def keys(
     common = {
         "evalkit": [__version__, _source_digest()],
         "packages": fingerprint.packages(),
-        "agreement": {name: _file_digest(paths.raw / name) for name in AGREEMENT_FILES},
+        "agreement": {
+            p.relative_to(paths.raw).as_posix(): _file_digest(p) for p in agreement.files(paths.raw)
+        },
     }
     notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
     result = {}

@@ -49,7 +49,10 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
                         "ok": o.ok,
                         "href": f"{year}/{o.html}" if o.ok else None,
                         "error": o.error,
-                        "summary": _summary(table, o.unit.niveau, o.unit.enhed),
+                        "summaries": [
+                            (d.navn, _summary(table, d.navn, o.unit.niveau, o.unit.enhed))
+                            for d in agreement.delaftaler
+                        ],
                     }
                     for o in sorted(outcomes.values(), key=lambda o: order.get(o.unit, len(order)))
                 ],
@@ -57,8 +60,15 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
         )
     page = markup.render(
         "index.html.j2",
-        navn=agreement.navn,
-        periode=f"{fmt.day(agreement.periode_fra)}–{fmt.day(agreement.periode_til)}",
+        navn=agreement.helhedsplan,
+        delaftaler=[
+            {
+                "navn": d.navn,
+                "eksempel": d.eksempel,
+                "periode": f"{fmt.day(d.periode_fra)}–{fmt.day(d.periode_til)}",
+            }
+            for d in agreement.delaftaler
+        ],
         years=years,
     )
     path = paths.reports / "index.html"
@@ -74,10 +84,13 @@ def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:
     return read_csv(path) if path.exists() else None
 
 
-def _summary(table: pd.DataFrame | None, niveau: str, enhed: str) -> str:
+def _summary(table: pd.DataFrame | None, delaftale: str, niveau: str, enhed: str) -> str:
+    """The unit's statuses in one delaftale, counted."""
     if table is None:
         return ""
-    rows = table[(table["niveau"] == niveau) & (table["enhed"] == enhed)]
+    rows = table[
+        (table["delaftale"] == delaftale) & (table["niveau"] == niveau) & (table["enhed"] == enhed)
+    ]
     counts = rows["status"].value_counts()
     # The verdicts always; a change without a verdict (no direction in the agreement) where
     # there is one.

@@ -35,7 +35,7 @@ def code_version() -> dict[str, str | None]:
 def inputs(paths: Paths, year: int) -> list[dict[str, str | None]]:
     """Every input file behind the reports of `year` (its years of history), with SHA-256.
 
-    A file with counts that may be hidden (udsættelser, foranstaltninger: `foelsom` in
+    A file with counts that may be hidden (a sensitive indicator's table: `foelsom` in
     processed metadata.json) gets no hash: its values are few and small, so a reader could
     try every possible file and match the hash, and learn the hidden counts. Its hash stays
     in data/processed/<year>/metadata.json for the analyst.

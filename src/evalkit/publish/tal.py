@@ -48,5 +48,5 @@ def write_tal(paths: Paths, published: "Published", year: int) -> Path:
 
     rows = published.table[published.table["aar"] == year]
     path = paths.reports_year(year) / "tal.csv"
-    write_atomic(path, as_published_csv(rows, COLUMNS, published.threshold))
+    write_atomic(path, as_published_csv(rows, COLUMNS, published.threshold, published.shares))
     return path

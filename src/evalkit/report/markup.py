@@ -17,7 +17,17 @@ def environment() -> Environment:
     # autoescape=True, not select_autoescape(): the templates end in .j2, which
     # select_autoescape() does not take for HTML.
     loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / PAGE_TEMPLATE])
-    return Environment(loader=loader, autoescape=True)
+    env = Environment(loader=loader, autoescape=True)
+    env.filters["og"] = and_list
+    return env
+
+
+def and_list(items, word: str = "og") -> str:
+    """["a", "b", "c"] -> "a, b og c" (or "a, b eller c"): a Danish list, each item once."""
+    items = list(dict.fromkeys(str(i) for i in items))
+    return (
+        f" {word} ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+    )
 
 
 def render(template: str, **values) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from evalkit import fmt
 from evalkit.compute.build import PUBLISHED, Processed, load_processed
-from evalkit.compute.indicators import compared, members
+from evalkit.compute.indicators import NOT_TOLD, compared, members
 from evalkit.compute.privacy import PRIMARY, publish
 from evalkit.domain import (
     BASELINEAAR,
@@ -30,7 +30,14 @@ from evalkit.domain import (
     STEGET,
     slug,
 )
-from evalkit.inputs.agreement import UNKNOWN, Agreement, Indicator, load_agreement
+from evalkit.inputs.agreement import (
+    UNKNOWN,
+    Agreement,
+    Delaftale,
+    Indicator,
+    Split,
+    load_agreement,
+)
 from evalkit.paths import Paths
 from evalkit.report import charts, markup
 
@@ -77,14 +84,15 @@ class Cell:
     caution: str = ""
 
 
-def _laws_note(love: str) -> str:
-    """Which laws a foranstaltning figure counts: the agreement's indicator names serviceloven;
-    since 1.1.2024 measures for children and young people fall under barnets lov."""
-    if love == "ikke oplyst":
-        return "Lovgrundlag ikke oplyst (serviceloven og/eller barnets lov)"
-    text = f"Tæller foranstaltninger efter {love}"
-    if "barnets lov" in love:
-        text += "; aftalens indikator nævner kun serviceloven"
+def split_note(split: Split, counted: str) -> str:
+    """What a figure with an opdeling counts: "Lovgrundlag: serviceloven og barnets lov;
+    aftalens indikator nævner kun serviceloven" (`counted`: compute.indicators.split)."""
+    if counted == NOT_TOLD:
+        parts = " og/eller ".join(dict.fromkeys([split.aftalens, *(p.navn for p in split.dele)]))
+        return f"{split.navn} ikke oplyst ({parts})"
+    text = f"{split.navn}: {counted}"
+    if counted != split.aftalens:
+        text += f"; aftalens indikator nævner kun {split.aftalens}"
     return text
 
 
@@ -137,7 +145,8 @@ def status_sentence(
 @dataclass
 class Report:
     """One report: the unit (`niveau`, `enhed`), its year, the agreement and the published
-    data, and a method per section of the notebook."""
+    data. The sections every report has once (header, notes, sources, method) are methods
+    here; each delaftale's sections are methods of its Part (`delaftaler`)."""
 
     aar: int
     niveau: str
@@ -158,6 +167,11 @@ class Report:
             data = load_processed(paths, int(aar))
             data.indikatorer = publish(data.indikatorer, agreement).table
         return cls(int(aar), niveau, enhed, agreement, data)
+
+    @cached_property
+    def delaftaler(self) -> list["Part"]:
+        """Each delaftale's part of the report, in the helhedsplan's order."""
+        return [Part(self, d) for d in self.agreement.delaftaler]
 
     def hidden(self, reason: str, ind: Indicator | None = None) -> str:
         """How a hidden cell reads: "under 5 husstande" for a small count (what it counts, also
@@ -197,31 +211,14 @@ class Report:
         a = self.agreement.afdelinger
         return a[a["afdeling"].isin(self.agreement.members(self.niveau, self.enhed))]
 
-    def comparison(self, indicator: Indicator) -> Cell:
-        """The agreement's comparison values; for move-outs those of the unit's dwelling type.
+    def shown(self, r: pd.Series, ind: Indicator) -> str:
+        """A published value as a reader sees it, hidden or not."""
+        if r["skjult"]:
+            return self.hidden(r["skjult"], ind)
+        return fmt.value(r["vaerdi"], ind.enhed)
 
-        Where the type is unknown (or mixed), every type's value is shown, and the report says so.
-        """
-        s = self.agreement.sammenligning
-        s = s[s["indikator"] == indicator.id]
-        if s.empty:
-            return Cell([fmt.MISSING])
-        notes = []
-        if indicator.id == "fraflytning":
-            types = set(self.afdelinger["boligtype"])
-            if len(types) == 1 and types <= set(s["gruppe"]):
-                s = s[s["gruppe"].isin(types)]
-            elif UNKNOWN in types:
-                notes.append("Boligtypen er ukendt; alle typer vises.")
-        lines = [
-            f"{g}: {fmt.pct(v)} ({a})"
-            for g, v, a in zip(s["gruppe"], s["vaerdi"], s["aar"], strict=True)
-        ]
-        return Cell(lines, notes)
-
-    # -- sections -----------------------------------------------------------------------
+    # -- sections once per report ---------------------------------------------------------
     def header(self) -> Html:
-        a = self.agreement
         facts = []
         if self.niveau == "afdeling":
             row = self.afdelinger.iloc[0]
@@ -241,303 +238,13 @@ class Report:
             level=LEVEL_NAMES[self.niveau],
             enhed=self.enhed,
             facts=facts,
-            navn=a.navn,
-            periode=_days(a.periode_fra, a.periode_til),
-            evaluering=a.evaluering,
+            helhedsplan=self.agreement.helhedsplan,
+            delaftaler=[d.navn for d in self.agreement.delaftaler],
         )
 
-    def status_table(self) -> Html:
-        rows = self.rows()
-        body = []
-        for ind in self.agreement.indicators:
-            r = rows.loc[ind.id]
-            body.append({
-                "goal": Cell([f"{ind.delmaal_nr}. {ind.delmaal}"], [f"Indikator: {ind.navn}"]),
-                "cells": [self._value_cell(ind, r), self._baseline_cell(ind, r),
-                          self.comparison(ind)],
-                "status": status_label(r["status"]),
-                "why": self.explain(ind, r),
-            })  # fmt: skip
-        return _section(
-            "status_table",
-            columns=["Delmål og indikator", self.aar, "Baseline", "Sammenligning", "Status"],
-            rows=body,
-            privacy=self.privacy_rule(),
-            **self._legend(),
-        )
-
-    def legend(self) -> Html:
-        """The statuses this report can show, each with its symbol and word."""
-        return _section("legend", **self._legend())
-
-    def _legend(self) -> dict:
-        undirected = [i for i in self.agreement.indicators if i.retning == "ingen"]
-        return {
-            "judged": [status_label(s) for s in STATUSES if s not in NO_DIRECTION],
-            "undirected": " og ".join(str(i.delmaal_nr) for i in undirected),
-            "no_direction": [status_label(s) for s in NO_DIRECTION],
-        }
-
-    def explain(self, ind: Indicator, r: pd.Series) -> str:
-        """The sentence beside the status (status_sentence) for one row of the published data."""
-        why = ""
-        hidden = f"Tallet for {self.aar}" if r["skjult"] else "Baseline"
-        if (r["skjult"] or r["baseline_skjult"]) and r["status"] == SKJULT:
-            why = f"{hidden} er skjult af hensyn til diskretion; ændringen vises ikke."
-        elif (r["skjult"] or r["baseline_skjult"]) and r["status"] != INGEN_BASELINE:
-            why = (
-                f"{hidden} er skjult af hensyn til diskretion; status er den samme, uanset "
-                "hvilket tal det skjulte er."
-            )
-        elif r["status"] == INGEN_BASELINE and 0 < _int(r["baseline_afdelinger"]) < _int(
-            r["afdelinger_med_data"]
-        ):
-            why = (
-                f"Kun {_int(r['baseline_afdelinger'])} af de {_int(r['afdelinger_med_data'])} "
-                f"afdelinger med tal for {self.aar} har en baseline, så der sammenlignes ikke."
-            )
-        pair = compared(ind.enhed, r["taeller"], r["naevner"], r["baseline"],
-                        r["baseline_taeller"], r["baseline_naevner"])  # fmt: skip
-        return status_sentence(r["status"], pair, self.aar, ind.baseline_aar, ind.naevner, why)
-
-    def privacy_rule(self) -> str:
-        """The one line that says which numbers are hidden, and why."""
-        sensitive = [i for i in self.agreement.indicators
-                     if i.id in self.agreement.settings["foelsomme_indikatorer"]]  # fmt: skip
-        limit = self.agreement.settings["diskretion"]
-        names = " og ".join(i.navn.lower() for i in sensitive)
-        labels = dict.fromkeys(f"»{self.hidden(PRIMARY, i)}«" for i in sensitive)
-        return (
-            f"Diskretion: små tal (1–{limit - 1}) for {names} vises som {' og '.join(labels)}, "
-            "og tal, de kan regnes ud fra, som »skjult«, så ingen husstand kan genkendes."
-        )
-
-    def _shown(self, r: pd.Series, ind: Indicator) -> str:
-        if r["skjult"]:
-            return self.hidden(r["skjult"], ind)
-        return fmt.value(r["vaerdi"], ind.enhed)
-
-    def _value_cell(self, ind: Indicator, r: pd.Series) -> Cell:
-        notes = []
-        if not pd.isna(r["vaerdi"]):
-            if ind.enhed == "procent":
-                notes.append(
-                    f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])} {ind.naevner}"
-                )
-                notes.append(f"95 %-interval: {fmt.pct(r['ki_nedre'])}–{fmt.pct(r['ki_oevre'])}")
-            elif not pd.isna(r["pr_1000"]):
-                notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {ind.naevner}")
-        if r.get("love") and (not pd.isna(r["vaerdi"]) or r["skjult"]):
-            notes.append(_laws_note(r["love"]))  # the law behind a figure, hidden or not
-        if self.niveau != "afdeling":
-            notes.append(f"{r['afdelinger_med_data']} af {r['afdelinger_i_alt']} afdelinger")
-        caution = ""
-        if r["lille_naevner"] and not pd.isna(r["vaerdi"]):
-            small = self.agreement.settings["lille_naevner"]
-            caution = f"⚠ Under {small} {ind.naevner}: tallet svinger meget af tilfældigheder"
-        return Cell([self._shown(r, ind)], notes, caution)
-
-    def _baseline_cell(self, ind: Indicator, r: pd.Series) -> Cell:
-        if ind.baseline_aar and self.aar == ind.baseline_aar:
-            return Cell(["baselineår"])  # the sentence beside the status says what that means
-        notes = []
-        if r["baseline_skjult"] or not pd.isna(r["baseline"]):
-            shown = (
-                self.hidden(r["baseline_skjult"], ind)
-                if r["baseline_skjult"]
-                else fmt.value(r["baseline"], ind.enhed)
-            )
-            text = f"{shown} ({ind.baseline_aar})"
-            if r["baseline_kilde"] == "delaftalen":
-                notes.append("fra delaftalen")
-            else:
-                notes.append(f"fra data for {ind.baseline_aar}")
-                if self.example_elsewhere(ind.baseline_aar):
-                    notes.append(f"{EXAMPLE}, ikke faktiske tal")
-            if self.niveau != "afdeling":
-                # The same afdelinger as this year's figure (indicators.baselines).
-                notes.append(f"{r['baseline_afdelinger']} af {r['afdelinger_i_alt']} afdelinger")
-        elif ind.baseline_aar and self.aar < ind.baseline_aar and ind.enhed == "antal":
-            text = f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
-        elif self.niveau != "afdeling" and 0 < _int(r["baseline_afdelinger"]) < _int(
-            r["afdelinger_med_data"]
-        ):
-            text = "ingen baseline"
-            notes.append(
-                f"kun {r['baseline_afdelinger']} af de {r['afdelinger_med_data']} afdelinger "
-                "med tal har en"
-            )
-        elif ind.baseline_tekst:
-            text = f"ikke kendt endnu: {ind.baseline_tekst}"
-        else:
-            text = f"ingen baseline for {self.enhed}"
-        return Cell([text], notes)
-
-    def trends(self) -> list[charts.Chart | Html]:
-        """A chart per indicator with data, or a sentence where every figure is hidden.
-
-        A point of an aggregate that sums other afdelinger than the latest year's, and a point
-        or baseline from example data other than the report's own year, is marked as such in
-        the chart and its alt text (docs/metode.md: Udvikling over årene).
-        """
-        d = self.data.indikatorer
-        result = []
-        for ind in self.agreement.indicators:
-            rows = d[d["indikator"] == ind.id]
-            series = rows[(rows["enhed"] == self.enhed) & (rows["niveau"] == self.niveau)]
-            series = series.sort_values("aar")
-            if series["vaerdi"].isna().all() and not (series["skjult"] != "").any():
-                continue
-            labels = series["skjult"].map(
-                lambda reason, i=ind: self.hidden(reason, i) if reason else ""
-            )
-            title = f"{ind.navn} – {self.enhed}"
-            if series["vaerdi"].isna().all():
-                # No point to draw: a sentence, not an empty axis.
-                told = "; ".join(
-                    f"{a}: {t}" for a, t in zip(series["aar"], labels, strict=True) if t
-                )
-                result.append(_section("trend_hidden", title=title, told=told))
-                continue
-            marks, notes, caption = self._point_notes(rows, series)
-            current = self.rows().loc[ind.id]
-            baseline_note = EXAMPLE if (
-                current["baseline_kilde"].startswith("data")
-                and self.example_elsewhere(ind.baseline_aar)
-            ) else ""  # fmt: skip
-            result.append(
-                charts.trend(
-                    title,
-                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]].assign(
-                        skjult=labels.to_numpy(), maerke=marks, note=notes
-                    ),
-                    ind.enhed,
-                    current["baseline"],
-                    ind.baseline_aar,
-                    baseline_note=baseline_note,
-                    caption=caption,
-                )
-            )
-        return result
-
-    def _point_notes(self, rows: pd.DataFrame, series: pd.DataFrame):
-        """Per point of a trend: a short mark under its year and a note for the alt text, and
-        a sentence that says what "andre afdelinger" means (empty where no point has it)."""
-        covered = pd.Series([()] * len(series), index=series.index, dtype=object)
-        if self.niveau != "afdeling":
-            # The afdeling rows of every year say which afdelinger each year's figure sums.
-            mine = rows[
-                rows["enhed"].isin(self.afdelinger["afdeling"]) & (rows["niveau"] == "afdeling")
-            ]
-            covered = members(pd.concat([mine, series]), self.agreement.afdelinger)[series.index]
-        latest = [(a, m) for a, m in zip(series["aar"], covered, strict=True) if m]
-        last_year, last = latest[-1] if latest else (None, ())
-        marks, notes = [], []
-        for aar, have in zip(series["aar"], covered, strict=True):
-            mark = [EXAMPLE] if self.example_elsewhere(aar) else []
-            note = list(mark)
-            if have and have != last:
-                mark.append("andre afdelinger")
-                note.append(f"bygger på {len(have)} af {len(self.afdelinger)} afdelinger, "
-                            f"ikke de samme som {last_year}")  # fmt: skip
-            marks.append("\n".join(mark))
-            notes.append("; ".join(note))
-        caption = ""
-        if any("andre afdelinger" in m for m in marks):
-            caption = (
-                f"Punkter markeret »andre afdelinger« bygger på andre afdelinger end {last_year} "
-                f"({len(last)} af {len(self.afdelinger)}) og kan ikke sammenlignes direkte."
-            )
-        return marks, notes, caption
-
-    def no_trend_note(self) -> Html:
-        rows = self.rows()
-        missing = [i.navn for i in self.agreement.indicators
-                   if rows.loc[i.id, "status"] == INGEN_DATA]  # fmt: skip
-        return _section("no_trend", aar=self.aar, missing="; ".join(missing))
-
-    def afdelinger_table(self) -> Html:
-        """The afdelinger side by side: each indicator's value and status."""
-        indicators = self.agreement.indicators
-        body = []
-        for name in self.afdelinger["afdeling"]:
-            r = self.rows(enhed=name, niveau="afdeling")
-            cells = [(self._shown(r.loc[i.id], i), status_label(r.loc[i.id, "status"], short=True))
-                     for i in indicators]  # fmt: skip
-            body.append({"afdeling": name, "cells": cells})
-        columns = ["Afdeling"] + [f"{i.delmaal_nr}. {i.kort_navn}" for i in indicators]
-        return _section("afdelinger_table", columns=columns, rows=body)
-
-    def moveouts_chart(self) -> charts.Chart:
-        ind = self.agreement.indicator("fraflytning")
-        d = self.data.indikatorer
-        rows = d[
-            (d["aar"] == self.aar)
-            & (d["niveau"] == "afdeling")
-            & (d["indikator"] == ind.id)
-            & d["enhed"].isin(self.afdelinger["afdeling"])
-        ]
-        return charts.against_baseline(
-            f"Fraflytningsprocent {self.aar} mod baseline {ind.baseline_aar}",
-            rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]],
-            self.aar,
-            ind.baseline_aar,
-        )
-
-    def activities(self) -> Html:
-        """Hours and participants per activity against the plan (the unit's share of it)."""
-        act = self.data.aktiviteter
-        act = act[
-            (act["aar"] == self.aar) & (act["niveau"] == self.niveau) & (act["enhed"] == self.enhed)
-        ]
-        if act.empty:
-            return _section("activities", rows=[], enhed=self.enhed, aar=self.aar)
-        meta = self.data.metadata[self.aar]
-        plan_from, plan_to = meta.get("plan_fra"), meta.get("plan_til")
-        data_span = _days(pd.Timestamp(meta["periode_fra"]), pd.Timestamp(meta["periode_til"]))
-        period = plan_from and _days(pd.Timestamp(plan_from), pd.Timestamp(plan_to))
-        # Hours over a longer period than the plan's (2025: the whole year against the
-        # agreement's five months) are not a share of that plan.
-        comparable = period == data_span
-        body = []
-        for _, r in act.iterrows():
-            plan = r["planlagte_timer"]
-            used = None if pd.isna(plan) or not plan else 100 * r["timer"] / plan
-            figures = [
-                fmt.number(r["timer"], 1),
-                fmt.number(r["deltagere"]),
-                fmt.number(plan, 1) if period else "ingen plan",
-                fmt.pct(used) if comparable else fmt.MISSING,
-            ]
-            body.append((r["aktivitet"], figures))
-        columns = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
-        note = self._plan_note(period, data_span, act["andel_lejemaal"].iloc[0])
-        return _section("activities", columns=columns, rows=body, note=note)
-
-    def _plan_note(self, period: str | None, data_span: str, share: float | None) -> str:
-        """What the plan under the activities is, and why a share of it is not computed."""
-        a = self.agreement
-        if not period:
-            return (
-                f"Tallene for {self.aar} ({data_span}) ligger uden for delaftalens periode "
-                f"({_days(a.periode_fra, a.periode_til)}), så der er ingen plan at måle "
-                "timerne mod."
-            )
-        plan = ", ".join(f"{x.navn} {fmt.number(x.timer_pr_uge)}" for x in a.activities)
-        note = f"Planen er delaftalens timer pr. uge ({plan}) gange ugerne i perioden {period}."
-        if period != data_span:
-            note += (
-                f" Timerne dækker {data_span}, planen kun den del, der ligger i delaftalens "
-                "periode; derfor regnes ikke, hvor meget af planen der er brugt."
-            )
-        if self.niveau == "samlet":
-            return note
-        if pd.isna(share):
-            return note + " Andelen af lejemål kendes ikke i år, så enhedens del af planen mangler."
-        return note + (
-            " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
-            f"er {self.enhed}s andel af lejemålene brugt: {fmt.pct(share)}."
-        )
+    def heading(self, text: str) -> Html:
+        """A heading inside a delaftale's part (the parts' own headings come from Part)."""
+        return _section("heading", text=text)
 
     def notes(self) -> Html:
         """The analyst's notes for this afdeling, shown as text: HTML in a note is never run.
@@ -553,13 +260,6 @@ class Report:
                 {"bullets": bullets, "lines": [ln[2:] for ln in lines] if bullets else lines}
             )
         return _section("notes", blocks=blocks)
-
-    def municipal_goals(self) -> Html:
-        """The municipal goals the effort supports, with a result where an input gives one."""
-        results = self.data.metadata[self.aar].get("kommunale_maal", {})
-        goals = [(goal, results.get(str(nr)))
-                 for nr, goal in enumerate(self.agreement.kommunale_maal, start=1)]  # fmt: skip
-        return _section("municipal_goals", goals=goals)
 
     def _own_file(self, name: str, year: int) -> bool:
         """Whether an input file belongs in this report's sources: a note file only in the
@@ -598,19 +298,391 @@ class Report:
     def method(self) -> Html:
         """The short method appendix at the end of every report (sections/metode.html.j2)."""
         settings = self.agreement.settings
-        sensitive = [i for i in self.agreement.indicators
-                     if i.id in settings["foelsomme_indikatorer"]]  # fmt: skip
+        indicators = self.agreement.indicators
+        sensitive = [i for i in indicators if i.foelsom]
+        exposures = [i.exposure.navn for i in indicators if i.exposure and i.exposure.navn]
         return _section(
             "metode",
             symbol=STATUS_SYMBOLS,
             examples=bool(self.example_years),
-            undirected=[i for i in self.agreement.indicators if i.retning == "ingen"],
+            undirected=[i for i in indicators if i.retning == "ingen"],
             hidden_labels=list(dict.fromkeys(self.hidden(PRIMARY, i) for i in sensitive)),
             sensitive=sensitive,
             diskretion=settings["diskretion"],
             lille_naevner=settings["lille_naevner"],
-            periode=_days(self.agreement.periode_fra, self.agreement.periode_til),
+            exposures=exposures,
+            counts=[i for i in indicators if i.type == "antal"],
+            rates=[i.pr_1000.navn for i in indicators if i.pr_1000 and i.pr_1000.navn],
         )
+
+
+@dataclass
+class Part:
+    """One delaftale's sections in a report: its heading, delmål and status, the afdelinger
+    side by side, the development over the years, its activities and municipal goals."""
+
+    report: Report
+    delaftale: Delaftale
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return self.delaftale.indicators
+
+    def heading(self) -> Html:
+        """The delaftale's name, period and duty to evaluate; a banner if it is an example."""
+        d = self.delaftale
+        return _section(
+            "delaftale",
+            navn=d.navn,
+            eksempel=d.eksempel,
+            periode=_days(d.periode_fra, d.periode_til),
+            evaluering=d.evaluering,
+        )
+
+    def comparison(self, indicator: Indicator) -> Cell:
+        """The agreement's comparison values; where the indicator has `sammenlign_efter` (a
+        column of afdelinger.csv), those of the unit's group in that column.
+
+        Where the group is unknown (or mixed), every group's value is shown, and where it is
+        unknown the report says so.
+        """
+        s = self.report.agreement.sammenligning
+        s = s[s["indikator"] == indicator.id]
+        if s.empty:
+            return Cell([fmt.MISSING])
+        notes = []
+        column = indicator.sammenlign_efter
+        if column:
+            groups = set(self.report.afdelinger[column])
+            if len(groups) == 1 and groups <= set(s["gruppe"]):
+                s = s[s["gruppe"].isin(groups)]
+            elif UNKNOWN in groups:
+                notes.append(f"{column.capitalize()} er {UNKNOWN}; alle grupper vises.")
+        lines = [
+            f"{g}: {fmt.value(v, indicator.enhed)} ({a})"
+            for g, v, a in zip(s["gruppe"], s["vaerdi"], s["aar"], strict=True)
+        ]
+        return Cell(lines, notes)
+
+    def status_table(self) -> Html:
+        r = self.report
+        rows = r.rows()
+        body = []
+        for ind in self.indicators:
+            row = rows.loc[ind.id]
+            body.append({
+                "goal": Cell([f"{ind.delmaal_nr}. {ind.delmaal}"], [f"Indikator: {ind.navn}"]),
+                "cells": [self._value_cell(ind, row), self._baseline_cell(ind, row),
+                          self.comparison(ind)],
+                "status": status_label(row["status"]),
+                "why": self.explain(ind, row),
+            })  # fmt: skip
+        return _section(
+            "status_table",
+            columns=["Delmål og indikator", r.aar, "Baseline", "Sammenligning", "Status"],
+            rows=body,
+            privacy=self.privacy_rule(),
+            **self._legend(),
+        )
+
+    def legend(self) -> Html:
+        """The statuses this part can show, each with its symbol and word."""
+        return _section("legend", **self._legend())
+
+    def _legend(self) -> dict:
+        undirected = [i for i in self.indicators if i.retning == "ingen"]
+        return {
+            "judged": [status_label(s) for s in STATUSES if s not in NO_DIRECTION],
+            "undirected": " og ".join(str(i.delmaal_nr) for i in undirected),
+            "no_direction": [status_label(s) for s in NO_DIRECTION],
+        }
+
+    def explain(self, ind: Indicator, r: pd.Series) -> str:
+        """The sentence beside the status (status_sentence) for one row of the published data."""
+        aar = self.report.aar
+        why = ""
+        hidden = f"Tallet for {aar}" if r["skjult"] else "Baseline"
+        if (r["skjult"] or r["baseline_skjult"]) and r["status"] == SKJULT:
+            why = f"{hidden} er skjult af hensyn til diskretion; ændringen vises ikke."
+        elif (r["skjult"] or r["baseline_skjult"]) and r["status"] != INGEN_BASELINE:
+            why = (
+                f"{hidden} er skjult af hensyn til diskretion; status er den samme, uanset "
+                "hvilket tal det skjulte er."
+            )
+        elif r["status"] == INGEN_BASELINE and 0 < _int(r["baseline_afdelinger"]) < _int(
+            r["afdelinger_med_data"]
+        ):
+            why = (
+                f"Kun {_int(r['baseline_afdelinger'])} af de {_int(r['afdelinger_med_data'])} "
+                f"afdelinger med tal for {aar} har en baseline, så der sammenlignes ikke."
+            )
+        pair = compared(ind.enhed, r["taeller"], r["naevner"], r["baseline"],
+                        r["baseline_taeller"], r["baseline_naevner"])  # fmt: skip
+        exposure = ind.exposure.navn if ind.exposure else ""
+        return status_sentence(r["status"], pair, aar, ind.baseline_aar, exposure, why)
+
+    def privacy_rule(self) -> str:
+        """The one line that says which numbers are hidden, and why ("" where none are)."""
+        sensitive = [i for i in self.indicators if i.foelsom]
+        if not sensitive:
+            return ""
+        limit = self.report.agreement.settings["diskretion"]
+        names = " og ".join(i.navn.lower() for i in sensitive)
+        labels = dict.fromkeys(f"»{self.report.hidden(PRIMARY, i)}«" for i in sensitive)
+        return (
+            f"Diskretion: små tal (1–{limit - 1}) for {names} vises som {' og '.join(labels)}, "
+            "og tal, de kan regnes ud fra, som »skjult«, så ingen kan genkendes."
+        )
+
+    def _value_cell(self, ind: Indicator, r: pd.Series) -> Cell:
+        report = self.report
+        notes = []
+        exposure = ind.exposure.navn if ind.exposure else ""
+        if not pd.isna(r["vaerdi"]):
+            if ind.enhed == "procent":
+                notes.append(f"{fmt.number(r['taeller'])} af {fmt.number(r['naevner'])} {exposure}")
+                notes.append(f"95 %-interval: {fmt.pct(r['ki_nedre'])}–{fmt.pct(r['ki_oevre'])}")
+            elif not pd.isna(r["pr_1000"]):
+                notes.append(f"{fmt.number(r['pr_1000'], 1)} pr. 1.000 {exposure}")
+        if ind.opdeling and r["opdeling"] and (not pd.isna(r["vaerdi"]) or r["skjult"]):
+            notes.append(split_note(ind.opdeling, r["opdeling"]))  # hidden or not
+        if report.niveau != "afdeling":
+            notes.append(f"{r['afdelinger_med_data']} af {r['afdelinger_i_alt']} afdelinger")
+        caution = ""
+        if r["lille_naevner"] and not pd.isna(r["vaerdi"]):
+            small = report.agreement.settings["lille_naevner"]
+            caution = f"⚠ Under {small} {exposure}: tallet svinger meget af tilfældigheder"
+        return Cell([report.shown(r, ind)], notes, caution)
+
+    def _baseline_cell(self, ind: Indicator, r: pd.Series) -> Cell:
+        report = self.report
+        if ind.baseline_aar and report.aar == ind.baseline_aar:
+            return Cell(["baselineår"])  # the sentence beside the status says what that means
+        notes = []
+        if r["baseline_skjult"] or not pd.isna(r["baseline"]):
+            shown = (
+                report.hidden(r["baseline_skjult"], ind)
+                if r["baseline_skjult"]
+                else fmt.value(r["baseline"], ind.enhed)
+            )
+            text = f"{shown} ({ind.baseline_aar})"
+            if r["baseline_kilde"] == "delaftalen":
+                notes.append("fra delaftalen")
+            else:
+                notes.append(f"fra data for {ind.baseline_aar}")
+                if report.example_elsewhere(ind.baseline_aar):
+                    notes.append(f"{EXAMPLE}, ikke faktiske tal")
+            if report.niveau != "afdeling":
+                # The same afdelinger as this year's figure (indicators.baselines).
+                notes.append(f"{r['baseline_afdelinger']} af {r['afdelinger_i_alt']} afdelinger")
+        elif ind.baseline_aar and report.aar < ind.baseline_aar and ind.enhed == "antal":
+            text = f"{ind.baseline_aar} er baselineåret: tallene herfra bliver baseline"
+        elif report.niveau != "afdeling" and 0 < _int(r["baseline_afdelinger"]) < _int(
+            r["afdelinger_med_data"]
+        ):
+            text = "ingen baseline"
+            notes.append(
+                f"kun {r['baseline_afdelinger']} af de {r['afdelinger_med_data']} afdelinger "
+                "med tal har en"
+            )
+        elif ind.baseline_tekst:
+            text = f"ikke kendt endnu: {ind.baseline_tekst}"
+        else:
+            text = f"ingen baseline for {report.enhed}"
+        return Cell([text], notes)
+
+    def trends(self) -> list[charts.Chart | Html]:
+        """A chart per indicator with data, or a sentence where every figure is hidden.
+
+        A point of an aggregate that sums other afdelinger than the latest year's, and a point
+        or baseline from example data other than the report's own year, is marked as such in
+        the chart and its alt text (docs/metode.md: Udvikling over årene).
+        """
+        report = self.report
+        d = report.data.indikatorer
+        result = []
+        for ind in self.indicators:
+            rows = d[d["indikator"] == ind.id]
+            series = rows[(rows["enhed"] == report.enhed) & (rows["niveau"] == report.niveau)]
+            series = series.sort_values("aar")
+            if series["vaerdi"].isna().all() and not (series["skjult"] != "").any():
+                continue
+            labels = series["skjult"].map(
+                lambda reason, i=ind: report.hidden(reason, i) if reason else ""
+            )
+            title = f"{ind.navn} – {report.enhed}"
+            if series["vaerdi"].isna().all():
+                # No point to draw: a sentence, not an empty axis.
+                told = "; ".join(
+                    f"{a}: {t}" for a, t in zip(series["aar"], labels, strict=True) if t
+                )
+                result.append(_section("trend_hidden", title=title, told=told))
+                continue
+            marks, notes, caption = self._point_notes(rows, series)
+            current = report.rows().loc[ind.id]
+            baseline_note = EXAMPLE if (
+                current["baseline_kilde"].startswith("data")
+                and report.example_elsewhere(ind.baseline_aar)
+            ) else ""  # fmt: skip
+            result.append(
+                charts.trend(
+                    title,
+                    series[["aar", "vaerdi", "ki_nedre", "ki_oevre"]].assign(
+                        skjult=labels.to_numpy(), maerke=marks, note=notes
+                    ),
+                    ind.enhed,
+                    current["baseline"],
+                    ind.baseline_aar,
+                    baseline_note=baseline_note,
+                    caption=caption,
+                )
+            )
+        return result
+
+    def _point_notes(self, rows: pd.DataFrame, series: pd.DataFrame):
+        """Per point of a trend: a short mark under its year and a note for the alt text, and
+        a sentence that says what "andre afdelinger" means (empty where no point has it)."""
+        report = self.report
+        covered = pd.Series([()] * len(series), index=series.index, dtype=object)
+        if report.niveau != "afdeling":
+            # The afdeling rows of every year say which afdelinger each year's figure sums.
+            mine = rows[
+                rows["enhed"].isin(report.afdelinger["afdeling"]) & (rows["niveau"] == "afdeling")
+            ]
+            covered = members(pd.concat([mine, series]), report.agreement.afdelinger)[series.index]
+        latest = [(a, m) for a, m in zip(series["aar"], covered, strict=True) if m]
+        last_year, last = latest[-1] if latest else (None, ())
+        marks, notes = [], []
+        for aar, have in zip(series["aar"], covered, strict=True):
+            mark = [EXAMPLE] if report.example_elsewhere(aar) else []
+            note = list(mark)
+            if have and have != last:
+                mark.append("andre afdelinger")
+                note.append(f"bygger på {len(have)} af {len(report.afdelinger)} afdelinger, "
+                            f"ikke de samme som {last_year}")  # fmt: skip
+            marks.append("\n".join(mark))
+            notes.append("; ".join(note))
+        caption = ""
+        if any("andre afdelinger" in m for m in marks):
+            caption = (
+                f"Punkter markeret »andre afdelinger« bygger på andre afdelinger end {last_year} "
+                f"({len(last)} af {len(report.afdelinger)}) og kan ikke sammenlignes direkte."
+            )
+        return marks, notes, caption
+
+    def no_trend_note(self) -> Html:
+        rows = self.report.rows()
+        missing = [i.navn for i in self.indicators
+                   if rows.loc[i.id, "status"] == INGEN_DATA]  # fmt: skip
+        return _section("no_trend", aar=self.report.aar, missing="; ".join(missing))
+
+    def afdelinger_table(self) -> Html:
+        """The afdelinger side by side: each indicator's value and status."""
+        report = self.report
+        body = []
+        for name in report.afdelinger["afdeling"]:
+            r = report.rows(enhed=name, niveau="afdeling")
+            cells = [(report.shown(r.loc[i.id], i),
+                      status_label(r.loc[i.id, "status"], short=True))
+                     for i in self.indicators]  # fmt: skip
+            body.append({"afdeling": name, "cells": cells})
+        columns = ["Afdeling"] + [f"{i.delmaal_nr}. {i.kort_navn}" for i in self.indicators]
+        return _section("afdelinger_table", columns=columns, rows=body)
+
+    def afdeling_charts(self) -> list[charts.Chart]:
+        """Each afdeling against its baseline, for the indicators that ask for it
+        (`afdelingsdiagram`: shares only, never a sensitive count)."""
+        report = self.report
+        d = report.data.indikatorer
+        result = []
+        for ind in self.indicators:
+            if not ind.afdelingsdiagram:
+                continue
+            rows = d[
+                (d["aar"] == report.aar)
+                & (d["niveau"] == "afdeling")
+                & (d["indikator"] == ind.id)
+                & d["enhed"].isin(report.afdelinger["afdeling"])
+            ]
+            result.append(
+                charts.against_baseline(
+                    f"{ind.kort_navn} {report.aar} mod baseline {ind.baseline_aar}",
+                    rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]],
+                    report.aar,
+                    ind.baseline_aar,
+                )
+            )
+        return result
+
+    def activities(self) -> Html:
+        """Hours and participants per activity against the plan (the unit's share of it)."""
+        report = self.report
+        act = report.data.aktiviteter
+        act = act[
+            (act["aar"] == report.aar)
+            & (act["delaftale"] == self.delaftale.navn)
+            & (act["niveau"] == report.niveau)
+            & (act["enhed"] == report.enhed)
+        ]
+        if not self.delaftale.activities:
+            return _section("activities", rows=[], none="Delaftalen har ingen aktiviteter.")
+        if act.empty:
+            none = f"Ingen registrerede aktivitetstimer for {report.enhed} i {report.aar}."
+            return _section("activities", rows=[], none=none)
+        meta = report.data.metadata[report.aar]
+        plan = meta.get("planer", {}).get(self.delaftale.navn)
+        data_span = _days(pd.Timestamp(meta["periode_fra"]), pd.Timestamp(meta["periode_til"]))
+        period = plan and _days(pd.Timestamp(plan["fra"]), pd.Timestamp(plan["til"]))
+        # Hours over a longer period than the plan's (2025: the whole year against the
+        # agreement's five months) are not a share of that plan.
+        comparable = period == data_span
+        body = []
+        for _, r in act.iterrows():
+            planned = r["planlagte_timer"]
+            used = None if pd.isna(planned) or not planned else 100 * r["timer"] / planned
+            figures = [
+                fmt.number(r["timer"], 1),
+                fmt.number(r["deltagere"]),
+                fmt.number(planned, 1) if period else "ingen plan",
+                fmt.pct(used) if comparable else fmt.MISSING,
+            ]
+            body.append((r["aktivitet"], figures))
+        columns = ["Aktivitet", "Timer", "Deltagere", "Planlagte timer", "Brugt af plan"]
+        note = self._plan_note(period, data_span, act["andel_lejemaal"].iloc[0])
+        return _section("activities", columns=columns, rows=body, note=note)
+
+    def _plan_note(self, period: str | None, data_span: str, share: float | None) -> str:
+        """What the plan under the activities is, and why a share of it is not computed."""
+        report, d = self.report, self.delaftale
+        if not period:
+            return (
+                f"Tallene for {report.aar} ({data_span}) ligger uden for delaftalens periode "
+                f"({_days(d.periode_fra, d.periode_til)}), så der er ingen plan at måle "
+                "timerne mod."
+            )
+        plan = ", ".join(f"{x.navn} {fmt.number(x.timer_pr_uge)}" for x in d.activities)
+        note = f"Planen er delaftalens timer pr. uge ({plan}) gange ugerne i perioden {period}."
+        if period != data_span:
+            note += (
+                f" Timerne dækker {data_span}, planen kun den del, der ligger i delaftalens "
+                "periode; derfor regnes ikke, hvor meget af planen der er brugt."
+            )
+        if report.niveau == "samlet":
+            return note
+        if pd.isna(share):
+            return note + " Andelen af lejemål kendes ikke i år, så enhedens del af planen mangler."
+        return note + (
+            " Aftalen fordeler ressourcerne efter områdernes andel af helhedsplanen; her "
+            f"er {report.enhed}s andel af lejemålene brugt: {fmt.pct(share)}."
+        )
+
+    def municipal_goals(self) -> Html:
+        """The municipal goals the delaftale supports, with a result where an input gives one."""
+        meta = self.report.data.metadata[self.report.aar]
+        results = meta.get("kommunale_maal", {}).get(self.delaftale.navn, {})
+        goals = [(goal, results.get(str(nr)))
+                 for nr, goal in enumerate(self.delaftale.kommunale_maal, start=1)]  # fmt: skip
+        return _section("municipal_goals", goals=goals)
 
 
 def _int(x) -> int:
