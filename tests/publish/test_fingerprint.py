@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tiny_notebooks
 from evalkit.paths import Paths
 from evalkit.publish import fingerprint
 from evalkit.publish.fingerprint import Scope
+from tests.conftest import project as fixture_project
+from tests.conftest import tiny_notebooks
 
-REPO = Path(__file__).parents[1]
 SCOPE = Scope(2025, None)
 FILES = {
-    "data/raw/delaftale.yaml": "navn: Sammenhængskraft\n",
+    "data/raw/helhedsplan.yaml": "navn: Helhedsplanen\n",
     "data/raw/2025/fraflytninger.csv": "afdeling,fraflytninger\nLindon,12\n",
     "data/raw/2025/noter/Lindon.md": "Ny inspektør.\n",
     "notebooks/afdeling.ipynb": '{"cells": []}\n',
@@ -70,7 +70,7 @@ CHANGES = {
     "a new table": edit("data/raw/2025/udsaettelser.csv", "afdeling,udsaettelser\n"),
     "a note": edit("data/raw/2025/noter/Lindon.md", "Ny inspektør fra 1. marts.\n"),
     "a new note": edit("data/raw/2025/noter/Karup.md", "Renovering.\n"),
-    "the agreement": edit("data/raw/delaftale.yaml", "navn: Sammenhæng\n"),
+    "the agreement": edit("data/raw/helhedsplan.yaml", "navn: Helhedsplan\n"),
     "a notebook": edit("notebooks/afdeling.ipynb", '{"cells": [1]}\n'),
     "a template": edit("package/report/templates/chart.html.j2", "<figure></figure>\n"),
     "evalkit's code": edit("package/report/charts.py", "BLUE = '#000000'\n"),
@@ -145,11 +145,11 @@ def evalkit_run(root: Path, notebooks: Path, *args: str) -> subprocess.Completed
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fingerprint")
-    (root / "data").mkdir()
-    subprocess.run(["cp", "-r", REPO / "data" / "raw", root / "data" / "raw"], check=True)
+    fixture_project(root)
     tiny_notebooks(root / "notebooks", "print(enhed)")
     first = evalkit_run(root, root / "notebooks", "--unit", "Lindon")
     assert "1 lavet" in first.stdout
+    assert "advarsel om inddata; se den med: evalkit validate" in first.stderr
     return root
 
 
@@ -158,7 +158,7 @@ def test_a_rerun_with_nothing_changed_ends_before_pandas_and_papermill(shipped):
     assert "Intet er ændret siden sidste kørsel" in again.stdout
     assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in again.stdout
     assert "HEAVY: []" in again.stdout
-    assert "ligger før delaftalens periode" in again.stderr  # the first run's warning again
+    assert "advarsel om inddata; se den med: evalkit validate" in again.stderr  # as the first run
 
 
 @pytest.mark.parametrize(
