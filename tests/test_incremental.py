@@ -1,10 +1,12 @@
 """Spec: `evalkit run` makes only the reports whose inputs changed (evalkit.publish.incremental).
 
 One project goes through the runs an analyst makes: the first, one with nothing changed,
-one after an afdeling's figures changed, a forced one, one after a page was deleted. Six
-units stand for all: two afdelinger of each boligselskab, both boligselskaber, the plan.
+one after an afdeling's figures changed, one after a note was added, a forced one, one after
+a page was deleted. Six units stand for all: two afdelinger of each boligselskab, both
+boligselskaber, the plan.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,19 +64,25 @@ def runs(tmp_path_factory):
         outcomes = incremental.make_reports(
             paths, agreement, [YEAR], units, 2, force, executor=executor
         )
+        manifest = json.loads((paths.reports_year(YEAR) / records.MANIFEST).read_text("utf-8"))
         steps[name] = {
             "ok": all(o.ok for o in outcomes[YEAR]),
             "made": made_again(before, pages(paths)),
+            "files": {e["enhed"]: {f["fil"] for f in e["filer"]} for e in manifest},
         }
 
     def lindon_moves_out() -> None:
         path = paths.raw_year(YEAR) / "fraflytninger.csv"
         path.write_text(path.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"), "utf-8")
 
+    def karup_note() -> None:
+        (paths.raw_year(YEAR) / "noter" / "Karup.md").write_text("Ny beboerforening.\n", "utf-8")
+
     with executors.pool(2) as executor:  # one pool for all runs: its kernels start once
         run("first")
         run("nothing changed")
         run("Lindon's figures changed", change=lindon_moves_out)
+        run("a note for Karup", change=karup_note)
         run("forced", force=True, units=[ReportUnit("afdeling", "Karup")])
         run("a page deleted", change=lambda: (paths.reports_year(YEAR) / "stoholm.html").unlink())
     return steps
@@ -86,6 +94,7 @@ def runs(tmp_path_factory):
         ("first", {u.slug for u in UNITS}),
         ("nothing changed", set()),
         ("Lindon's figures changed", {"lindon", "boligviborg", "helhedsplan"}),
+        ("a note for Karup", {"karup"}),  # the one report that shows it
         ("forced", {"karup"}),
         ("a page deleted", {"stoholm"}),
     ],
@@ -93,6 +102,13 @@ def runs(tmp_path_factory):
 def test_a_run_makes_only_what_changed(runs, step, made):
     assert runs[step]["ok"]
     assert runs[step]["made"] == made
+
+
+def test_a_note_is_named_by_its_own_afdelings_report_only(runs):
+    files = runs["a note for Karup"]["files"]
+    assert "2025/noter/Karup.md" in files["Karup"]
+    assert [u for u, names in files.items() if "2025/noter/Karup.md" in names] == ["Karup"]
+    assert "2025/fraflytninger.csv" in files["Helhedsplanen"]
 
 
 def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):

@@ -38,6 +38,7 @@ from evalkit.inputs.agreement import (
     Split,
     load_agreement,
 )
+from evalkit.inputs.year_folder import in_report
 from evalkit.paths import Paths
 from evalkit.report import charts, markup
 
@@ -261,23 +262,17 @@ class Report:
             )
         return _section("notes", blocks=blocks)
 
-    def _own_file(self, name: str, year: int) -> bool:
-        """Whether an input file belongs in this report's sources: a note file only in the
-        report of its own afdeling (notes are shown there only)."""
-        prefix = f"{year}/noter/"
-        if not name.startswith(prefix):
-            return True
-        stem = Path(name[len(prefix) :]).stem
-        return (
-            self.niveau == "afdeling" and self.agreement.afdeling_index().find(stem) == self.enhed
-        )
+    def _own_file(self, name: str) -> bool:
+        """Whether an input file belongs in this report's sources (a note only in its own
+        afdeling's report: year_folder.in_report)."""
+        return in_report(name, self.niveau, self.enhed, self.agreement.afdeling_index())
 
     def sources(self) -> Html:
         years = [
             {
                 "aar": y,
                 "files": ", ".join(f["fil"] for f in m["filer"]
-                                   if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"], y)),
+                                   if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"])),
                 "eksempeldata": bool(m.get("eksempeldata")),
                 "beskrivelse": m.get("beskrivelse", ""),
             }
