@@ -39,7 +39,7 @@ from evalkit.inputs.agreement import (
     load_agreement,
 )
 from evalkit.inputs.year_folder import in_report
-from evalkit.paths import Paths
+from evalkit.paths import Paths, find_data
 from evalkit.report import charts, markup
 
 EXAMPLE = "eksempeldata"
@@ -157,7 +157,9 @@ class Report:
 
     @classmethod
     def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
-        paths = Paths(data=Path(data_dir))
+        """The report of `enhed` for `aar`; a relative `data_dir` is looked for in the working
+        folder and the folders above it (paths.find_data)."""
+        paths = Paths(data=find_data(data_dir))
         agreement = load_agreement(paths.raw)
         # Everything a report shows comes from the published form: small cells hidden, the
         # audit passed (evalkit run writes it). Without it (a notebook opened after a build),
