@@ -114,7 +114,7 @@ def audit(paths: Paths, year: int | None) -> ExitCode:
 
 def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     """Build, hide and audit, then make every report of `year` (or every year) that is not
-    current, write tal.csv and the index."""
+    current, write tal.csv, tal.xlsx and the index."""
     agreement = load_agreement(paths.raw)
     years = _years(paths, year)
     _outputs_apart(paths)
@@ -339,7 +339,8 @@ def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitC
     _clean(paths.reports)
     for year in years:
         _clean(paths.reports_year(year))
-        tal.write_tal(paths, published, year)
+        tal.write_tal(paths, agreement, published, year)
+        tal.write_figures(paths, agreement, year)
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
     with cluster.executor(options.dask) as executor:

@@ -1,4 +1,5 @@
-"""reports/index.html: every year and unit, its status at a glance, failed units marked."""
+"""reports/index.html: every year and unit, its status at a glance, failed units marked, and
+links to each year's figures (tal.csv, tal.xlsx)."""
 
 import json
 from pathlib import Path
@@ -20,7 +21,7 @@ from evalkit.files import write_atomic
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.sheets import read_csv
 from evalkit.paths import Paths, is_year
-from evalkit.publish import records
+from evalkit.publish import records, tal
 from evalkit.report import markup
 
 
@@ -42,6 +43,11 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
             {
                 "aar": year,
                 "eksempeldata": example,
+                "files": [
+                    {"name": name, "href": f"{year}/{name}"}
+                    for name in (tal.TAL, tal.TAL_XLSX)
+                    if (year_dir / name).is_file()
+                ],
                 "units": [
                     {
                         "enhed": o.unit.enhed,
