@@ -60,7 +60,7 @@ def _command(args: argparse.Namespace, paths: Paths) -> int:
     if args.command == "audit":
         return workflow.audit(paths, args.year)
     if args.command == "run":
-        options = RunOptions(args.unit, args.jobs, args.force, args.dask, args.timeout)
+        options = RunOptions(args.unit, args.jobs, args.force, args.dask, args.timeout, args.pdf)
         return workflow.run(paths, args.year, options)
     if args.command == "new-year":
         return workflow.new_year(paths, args.year, args.format, args.manglende)
@@ -199,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
             )
             sub.add_argument(
                 "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
+            )
+            sub.add_argument(
+                "--pdf",
+                action="store_true",
+                help="lav også PDF (A4) af rapporterne med Chromium: dem, der mangler eller er "
+                "forældede",
             )
             sub.add_argument(
                 "--dask",

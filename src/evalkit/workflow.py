@@ -31,6 +31,7 @@ class RunOptions:
     force: bool = False  # make every report again, also the current ones
     dask: str | None = None  # a dask scheduler's address: its workers make the reports
     timeout: float | None = REPORT_TIMEOUT  # seconds a report may take
+    pdf: bool = False  # print a PDF of each report whose PDF is not current
 
 
 # -- the commands ----------------------------------------------------------------------------
@@ -114,7 +115,16 @@ def audit(paths: Paths, year: int | None) -> ExitCode:
 
 def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     """Build, hide and audit, then make every report of `year` (or every year) that is not
-    current, write tal.csv, tal.xlsx and the index."""
+    current, write tal.csv, tal.xlsx and the index; remove the PDFs that are no longer
+    current, or, with `options.pdf`, print them again."""
+    chromium = None
+    if options.pdf:
+        from evalkit.publish import pdf as printing
+
+        chromium = printing.browser()
+        if chromium is None:  # said before any work: the analyst asked for PDFs
+            print(f"Fejl: {printing.INSTALL}", file=sys.stderr)
+            return ExitCode.NO_BROWSER
     agreement = load_agreement(paths.raw)
     years = _years(paths, year)
     _outputs_apart(paths)
@@ -130,7 +140,7 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     with files.exclusive(paths.reports), files.exclusive(paths.processed):
         try:
             _build(paths, agreement, wanted)
-            return _make_reports(paths, agreement, years, chosen, options)
+            return _make_reports(paths, agreement, years, chosen, options, chromium)
         except KeyboardInterrupt:
             # Still holding the locks: nothing half-written stays behind.
             for folder in [paths.reports, *map(paths.reports_year, years)]:
@@ -191,6 +201,21 @@ def pdf(paths: Paths, year: int) -> ExitCode:
         raise UsageError(
             f"der er ingen rapporter i {folder}. Lav dem først: evalkit run --year {year}"
         )
+    files.check_free(paths.reports)
+    with files.exclusive(paths.reports):
+        failed = _print_pdfs(chromium, pages)
+        print(f"{year}: {len(pages) - failed} PDF'er lavet, {failed} fejlet.")
+        if paths.raw.is_dir():  # the index links the PDFs from now on
+            from evalkit.publish import index
+
+            print(f"Oversigt: {index.write_index(paths, load_agreement(paths.raw))}")
+    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+
+
+def _print_pdfs(chromium: str, pages: list[Path]) -> int:
+    """Print each page to the PDF beside it, telling each; the number that failed."""
+    from evalkit.publish import pdf as printing
+
     failed = 0
     for i, html in enumerate(pages, start=1):
         try:
@@ -199,8 +224,7 @@ def pdf(paths: Paths, year: int) -> ExitCode:
         except (RuntimeError, OSError, TimeoutError) as exc:
             failed += 1
             print(f"[{i}/{len(pages)}] {html.name}: FEJLET ({exc})", file=sys.stderr)
-    print(f"{year}: {len(pages) - failed} PDF'er lavet, {failed} fejlet.")
-    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+    return failed
 
 
 # -- what the commands share ------------------------------------------------------------------
@@ -323,9 +347,12 @@ def _clean(folder: Path) -> None:
         print(f"Fjernede {len(removed)} halve filer fra en afbrudt kørsel i {folder}.")
 
 
-def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitCode:
+def _make_reports(
+    paths, agreement, years, chosen, options: RunOptions, chromium: str | None
+) -> ExitCode:
     from evalkit.execution import cluster
     from evalkit.publish import incremental, index, tal
+    from evalkit.publish import pdf as printing
     from evalkit.publish.progress import Progress, summary
 
     # Every year's figures are hidden and audited before anything is published.
@@ -356,10 +383,23 @@ def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitC
             f"  {year} {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
             file=sys.stderr,
         )
+    pdf_failed = 0
+    for year in years:
+        folder = paths.reports_year(year)
+        stale = printing.remove_stale(folder)
+        if chromium:
+            pages = [folder / f"{unit.slug}.html" for unit in chosen]
+            pdf_failed += _print_pdfs(
+                chromium, [p for p in pages if p.is_file() and not printing.current(p)]
+            )
+        elif stale:
+            what = "1 PDF, som" if len(stale) == 1 else f"{len(stale)} PDF'er, som"
+            print(f"{year}: fjernede {what} ikke længere passede til rapporten; lav dem igen "
+                  f"med: evalkit run --pdf --year {year}")  # fmt: skip
     print(f"Oversigt: {index.write_index(paths, agreement)}")
     if refused:
         return ExitCode.DISCLOSURE
-    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+    return ExitCode.UNITS_FAILED if failed or pdf_failed else ExitCode.OK
 
 
 def _label(reason: str, limit: int) -> str:
