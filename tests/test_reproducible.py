@@ -35,7 +35,7 @@ def test_a_rerun_gives_byte_identical_reports_and_notebooks(batch, rerun):
     assert sum(name.endswith(".ipynb") for name in first) == 19
 
 
-def test_every_report_names_its_code_notebook_and_input_files(batch):
+def test_every_report_names_its_code_notebook_and_input_files(batch, helhedsplan):
     folder = batch["root"] / "reports" / str(YEAR)
     manifest = {e["enhed"]: e for e in json.loads((folder / "manifest.json").read_text("utf-8"))}
     assert len(manifest) == 19
@@ -57,7 +57,7 @@ def test_every_report_names_its_code_notebook_and_input_files(batch):
         files = {f["fil"]: f["sha256"] for f in entry["filer"]}
         assert expected <= files.keys()
         for name, digest in files.items():
-            if Path(name).stem in ("udsaettelser", "foranstaltninger"):
+            if Path(name).stem in {i.tabel for i in helhedsplan.indicators if i.foelsom}:
                 # Hidden counts: a hash of the file would let a reader try every value.
                 assert digest is None and sha256(raw / name)[:12] not in footer
                 assert f"<code>{name}</code> (følsomme tal: SHA-256 offentliggøres ikke)" in footer
