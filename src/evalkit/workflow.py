@@ -394,7 +394,8 @@ def _make_reports(
             )
         elif stale:
             what = "1 PDF, som" if len(stale) == 1 else f"{len(stale)} PDF'er, som"
-            print(f"{year}: fjernede {what} ikke længere passede til rapporten; lav dem igen "
+            them = "den" if len(stale) == 1 else "dem"
+            print(f"{year}: fjernede {what} ikke længere passede til rapporten; lav {them} igen "
                   f"med: evalkit run --pdf --year {year}")  # fmt: skip
     print(f"Oversigt: {index.write_index(paths, agreement)}")
     if refused:
