@@ -236,7 +236,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MAPPE",
         help="mappe med rapporterne (standard: reports)",
     )
-    sub.set_defaults(data_dir="data", notebooks_dir="notebooks")
+    _data_dir(sub)  # for the index, which links the new PDFs
+    sub.set_defaults(notebooks_dir="notebooks")
     return parser
 
 
