@@ -92,6 +92,19 @@ def hidden_first_sheet() -> bytes:
     return buffer.getvalue()
 
 
+def merged_title() -> bytes:
+    """Evictions with a title merged across the columns above the headings, as in a report."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Effektive udsættelser 2025"])
+    sheet.merge_cells("A1:B1")
+    sheet.append(["afdeling", "effektive_udsaettelser"])
+    sheet.append(["Karup", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 ALIAS_BOMB = "eksempeldata: true\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
 )  # 9^9 strings from a few hundred bytes
@@ -124,6 +137,21 @@ CASES = {
     "old-xls-format": Case(
         {"udsaettelser.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)},
         FEJL, "udsaettelser.xls", None, None, ('"Excel-projektmappe (.xlsx)"', "udsaettelser.xlsx"),
+    ),
+    # -- a title above the headings ------------------------------------------------------------
+    "title-row-above-the-headings-in-a-csv": Case(
+        {"fraflytninger.csv": "Fraflytninger 2025;;\nafdeling;lejemaal;fraflytninger\nKarup;4;3\n"},
+        FEJL, "fraflytninger.csv", 1, None,
+        ('"Fraflytninger 2025"', "står først i række 2", "slet titelrækken (række 1)"),
+    ),
+    "merged-title-row-in-excel": Case(
+        {"udsaettelser.xlsx": merged_title()}, FEJL, "udsaettelser.xlsx", 1, None,
+        ('"Effektive udsættelser 2025"', "række 2", "slet titelrækken (række 1)", "Excel"),
+    ),
+    "two-title-rows": Case(
+        {"udsaettelser.csv": "Udsættelser\n\nKilde: BoligViborg\n" + UDS + "Karup,1\n"},
+        FEJL, "udsaettelser.csv", 1, None,
+        ("rækkerne 1–3 ligner en titel", "står først i række 4", "slet titelrækkerne (1–3)"),
     ),
     "tab-separated": Case(
         {"fraflytninger.csv": "afdeling\tlejemaal\tfraflytninger\nKarup\t40\t3\n"},
@@ -177,7 +205,7 @@ CASES = {
                                             ["afdeling", "lejemaal", "fraflytninger"],
                                             ["Karup", 40, 3]]))},  # fmt: skip
         FEJL, "fraflytninger.xlsx", 1, None,
-        ("mangler kolonnen afdeling, lejemaal, fraflytninger", '"Fraflytninger 2025 (LBF)"'),
+        ('"Fraflytninger 2025 (LBF)"', "står først i række 3", "slet titelrækken (række 1)"),
     ),
     "same-column-twice": Case(
         {"fraflytninger.csv": "afdeling,lejemaal,Lejemål,fraflytninger\nKarup,40,41,3\n"},
@@ -543,7 +571,17 @@ CASES = {
     ),
     "note-that-is-not-text": Case(
         {"noter/Karup.docx": b"PK\x03\x04"}, FEJL, "noter/Karup.docx", None, None,
-        ("endelsen .md",),
+        ("endelsen .md",), never=("Filtypenavne",),
+    ),
+    # Notepad adds .txt, and Windows hides it: the file looks like "Ringparken.md".
+    "note-with-a-hidden-txt-extension": Case(
+        {"noter/Ringparken.md.txt": "Fint år."}, FEJL, "noter/Ringparken.md.txt", None, None,
+        ('hedder "Ringparken.md.txt"', 'viser den som "Ringparken.md"', "skjuler endelsen .txt",
+         'Omdøb den til "Ringparken.md"', "Filtypenavne"),
+    ),
+    "table-with-a-hidden-txt-extension": Case(
+        {"udsaettelser.csv.txt": UDS + "Karup,1\n"}, FEJL, "udsaettelser.csv.txt", None, None,
+        ('viser den som "udsaettelser.csv"', 'Omdøb den til "udsaettelser.csv"'),
     ),
     "two-notes-for-one-afdeling": Case(
         {"noter/Houlkærvænget.md": "a", "noter/houlkaervaenget.md": "b"},
@@ -701,6 +739,28 @@ def test_the_header_row_is_where_the_header_is(tmp_path, agreement):
 
     [problem] = caught.value.problems
     assert problem.row == 3 and "mangler kolonnen effektive_udsaettelser" in problem.message
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["afdeling\nKarup,1\n", "afdeling\n\nKarup\n", "Udsættelser\n2025,1\n"],
+    ids=["one-heading-over-figures", "one-column", "title-over-figures"],
+)
+def test_only_a_row_of_words_under_a_single_cell_makes_it_a_title(tmp_path, agreement, content):
+    with pytest.raises(InputError) as caught:
+        read_2025(tmp_path, {"udsaettelser.csv": content}, agreement)
+
+    assert all("titel" not in p.message for p in caught.value.problems)
+
+
+def test_the_rows_under_a_title_are_still_checked(tmp_path, agreement):
+    rows = "Udsættelser 2025\n" + UDS + "Karup,1\nAtlantis,2\n"
+    with pytest.raises(InputError) as caught:
+        read_2025(tmp_path, {"udsaettelser.csv": rows}, agreement)
+
+    title, unknown = caught.value.problems
+    assert title.row == 1 and "slet titelrækken" in title.message
+    assert unknown.row == 4 and '"Atlantis" kendes ikke' in unknown.message
 
 
 def test_a_file_open_in_excel_is_still_read_from_its_saved_version(tmp_path, agreement):

@@ -1,5 +1,6 @@
 """The command line: Danish messages, exit codes, no report from bad input, nothing lost."""
 
+import argparse
 import errno
 import hashlib
 import json
@@ -68,7 +69,69 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
 
 def test_an_unknown_unit_is_a_usage_error(data, capsys):
     assert run(data, "run", "--year", "2025", "--unit", "Atlantis") == ExitCode.USAGE
-    assert 'enheden "Atlantis" kendes ikke' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'enheden "Atlantis" kendes ikke. Kendte enheder: ' in err and "Mente du" not in err
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("Lindn", "Lindon"), ("ringparkn", "Ringparken"), ("Bolig Viborgg", "BoligViborg")],
+)
+def test_a_unit_with_a_typo_gets_a_suggestion(data, capsys, typo, meant):
+    assert run(data, "run", "--year", "2025", "--unit", typo) == ExitCode.USAGE
+    assert f'enheden "{typo}" kendes ikke. Mente du "{meant}"? ' in capsys.readouterr().err
+
+
+# --- argparse's own words in Danish ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["new-year", "--help"]])
+def test_the_help_is_danish(capsys, args):
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"brug: evalkit {args[0] if len(args) > 1 else ''}".rstrip())
+    assert "\nvalg:\n  -h, --help " in out and "vis denne hjælp og stop" in out
+    english = ("usage", "options", "positional arguments", "show this help", "YEAR", "DATA_DIR")
+    assert [word for word in english if word in out] == []
+
+
+def test_the_commands_are_listed_under_a_danish_heading(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "\nargumenter:\n  kommando\n    validate " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["valdate"], "evalkit: fejl: argumentet kommando: ugyldigt valg: 'valdate' "
+                      "(vælg mellem 'validate', 'build', 'audit', 'run', 'new-year', 'pdf')"),
+        (["new-year"], "evalkit new-year: fejl: følgende skal angives: --year"),
+        (["new-year", "--year", "2026", "--format", "ods"],
+         "evalkit new-year: fejl: argumentet --format: ugyldigt valg: 'ods' (vælg mellem 'csv', "
+         "'xlsx')"),
+        (["run", "--year"], "evalkit run: fejl: argumentet --year: forventede en værdi"),
+        (["run", "--force=ja"], "evalkit run: fejl: argumentet --force: tager ingen værdi, men "
+                                "fik 'ja'"),
+        (["validate", "--bogus"], "evalkit: fejl: ukendte argumenter: --bogus"),
+    ],
+)  # fmt: skip
+def test_argparse_errors_are_danish(capsys, args, message):
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == ExitCode.USAGE
+    usage, error = capsys.readouterr().err.rstrip("\n").rsplit("\n", 1)
+    assert usage.startswith("brug: evalkit") and error == message
+
+
+@pytest.mark.parametrize("args", [["--help"], ["valdate"]])
+def test_argparse_is_english_again_after_evalkit_parsed(capsys, args):
+    # Danish only for evalkit's own parser: another program in the process keeps its words.
+    with pytest.raises(SystemExit):
+        main(args)
+    assert argparse.ArgumentParser(prog="andet").format_usage() == "usage: andet [-h]\n"
 
 
 def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, writes_under):
@@ -280,7 +343,7 @@ def test_jobs_must_be_a_count_above_zero(data, capsys, jobs):
     with pytest.raises(SystemExit) as stopped:
         run(data, "run", "--jobs", jobs)
     assert stopped.value.code == ExitCode.USAGE
-    assert f'fejl: argument --jobs: "{jobs}" er ikke et antal' in capsys.readouterr().err
+    assert f'fejl: argumentet --jobs: "{jobs}" er ikke et antal' in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("seconds", ["0", "-5", "lang"])
@@ -395,6 +458,35 @@ def test_processed_data_whose_raw_data_is_gone_is_not_used(data, tiny, capsys):
     from evalkit.paths import Paths
 
     assert set(load_processed(Paths(data=data), 2025).indikatorer["aar"]) == {2025}
+
+
+def test_validate_shows_the_input_warnings_and_the_other_commands_count_them(data, capsys):
+    # Two warnings that stay the same on every run: a column and a metadata key evalkit
+    # does not know. 2026 lies inside the agreement's period and has no year before it.
+    for year in ("2024", "2025"):
+        shutil.rmtree(data / "raw" / year)
+    folder = data / "raw" / "2026"
+    folder.mkdir()
+    (folder / "udsaettelser.csv").write_text(
+        "afdeling,effektive_udsaettelser,kommentar\nKarup,1,tjekket\n", encoding="utf-8"
+    )
+    (folder / "metadata.yaml").write_text("eksempeldata: true\nansvarlig: NN\n", "utf-8")
+
+    assert run(data, "validate") == ExitCode.OK
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 2 and all(line.startswith("Advarsel: ") for line in warnings)
+    assert "kolonnen kommentar" in "".join(warnings) and '"ansvarlig"' in "".join(warnings)
+
+    for _ in range(2):
+        assert run(data, "build") == ExitCode.OK
+        err = capsys.readouterr().err
+        assert err == "2 advarsler om inddata; se dem med: evalkit validate\n"
+
+    (folder / "fraflytninger.csv").write_text("afdeling,lejemaal,fraflytninger\nKarup,ca. 25,2\n")
+    assert run(data, "run") == ExitCode.BAD_INPUT
+    kinds = [line.split(":")[0] for line in capsys.readouterr().err.splitlines()]
+    assert kinds == ["Fejl", "2 advarsler om inddata; se dem med", "Ingen rapport er skrevet. Ret "
+                     "fejlene og kør igen."]  # fmt: skip
 
 
 def test_many_problems_show_the_first_50_and_a_count(data, capsys):

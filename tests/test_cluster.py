@@ -73,7 +73,9 @@ def test_the_clusters_reports_are_reused_like_local_ones(client, tmp_path, capsy
 def test_without_dask_installed_the_option_is_explained(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     assert run(tmp_path, "--dask", "tcp://127.0.0.1:1") == ExitCode.USAGE
-    assert "--dask kræver dask" in capsys.readouterr().err
+    assert "--dask kræver dask. Installér den låste version med: make .venv/.test" in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_cluster_that_does_not_answer_is_explained(tmp_path, monkeypatch, capsys):

@@ -4,7 +4,8 @@
 en dashes and dots are ignored; æ/ø/å equal ae/oe/aa; other accents are dropped (é = e, so
 "Rønneallé" = "Roennealle", but not "Roenneallee": é is not æ). `slug` gives a file name:
 lower-case ASCII words joined by single hyphens. `NameIndex.find` is an exact match on the key
-(aliases included); `NameIndex.closest` suggests the nearest name, or None for nonsense.
+(aliases included); `NameIndex.closest` suggests the nearest name, or None for nonsense, and
+`NameIndex.suggestion` puts it in the words every "Mente du" message ends with.
 """
 
 import re
@@ -240,3 +241,16 @@ def test_closest_with_aliases(boligselskaber, text, expected):
 
 def test_index_keeps_the_canonical_names_in_order(boligselskaber):
     assert boligselskaber.names == ["BoligViborg", "Boligselskabet Sct. Jørgen"]
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "expected"),
+    [
+        ("Stohlm", "", ' Mente du "Stoholm"?'),
+        ("Ringparkn", ".md", ' Mente du "Ringparken.md"?'),
+        ("xyz", ".md", ""),
+    ],
+)
+def test_suggestion_ends_a_message_with_the_closest_name_or_nothing(text, suffix, expected):
+    index = NameIndex(["Stoholm", "Ringparken", "Karup"])
+    assert index.suggestion(text, suffix) == expected

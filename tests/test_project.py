@@ -1,14 +1,19 @@
-"""The project's own promises: the conda environment agrees with pyproject, notebooks are thin."""
+"""The project's own promises: the locks and the conda environment agree with pyproject,
+notebooks are thin."""
 
 import json
 import re
 import tomllib
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).parents[1]
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def requirement(spec: str) -> tuple[str, str]:
@@ -17,8 +22,9 @@ def requirement(spec: str) -> tuple[str, str]:
 
 
 def test_environment_yml_agrees_with_pyproject():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    project = PROJECT["project"]
+    extras = project["optional-dependencies"]
+    wanted = project["dependencies"] + extras["test"] + extras["lab"]
     env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
     conda = [
         d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))
@@ -26,6 +32,44 @@ def test_environment_yml_agrees_with_pyproject():
     assert sorted(map(requirement, conda)) == sorted(map(requirement, wanted))
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python.replace("python", "") == project["requires-python"]
+
+
+def locked(lock: str) -> dict[str, str]:
+    """The exact versions requirements/<lock>.txt pins, by normalised name."""
+    text = (REPO / "requirements" / f"{lock}.txt").read_text(encoding="utf-8")
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", text, re.M)
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+# What each lock in requirements/ must hold, from pyproject.toml.
+WANTED = {
+    "tools": PROJECT["build-system"]["requires"],
+    "report": PROJECT["project"]["dependencies"],
+    "test": PROJECT["project"]["optional-dependencies"]["test"],
+    "lab": PROJECT["project"]["optional-dependencies"]["lab"],
+}
+
+
+@pytest.mark.parametrize("lock", WANTED)
+def test_each_lock_pins_what_pyproject_asks_for(lock):
+    pins = locked(lock)
+    for requirement in map(Requirement, WANTED[lock]):
+        version = pins.get(canonicalize_name(requirement.name))
+        assert version is not None, f"{lock}.txt lacks {requirement.name}: run make lock"
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{lock}.txt pins {requirement.name}=={version}, pyproject asks {requirement}"
+        )
+
+
+@pytest.mark.parametrize("one, other", list(combinations(WANTED, 2)))
+def test_locks_installed_together_agree_on_every_version(one, other):
+    # make test and make lab add their lock to the report environment: a package both pin
+    # at different versions would change what the reports are made with.
+    a, b = locked(one), locked(other)
+    assert a and b
+    assert {name: a[name] for name in a.keys() & b.keys()} == {
+        name: b[name] for name in a.keys() & b.keys()
+    }
 
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

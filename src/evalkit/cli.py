@@ -9,6 +9,8 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from evalkit import workflow
@@ -21,11 +23,12 @@ from evalkit.errors import (
     cannot_write,
 )
 from evalkit.paths import Paths
-from evalkit.workflow import REPORT_TIMEOUT, RunOptions, print_problems
+from evalkit.workflow import REPORT_TIMEOUT, RunOptions, print_errors
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    with _danish_argparse():
+        args = _parser().parse_args(argv)
     # papermill's and nbclient's log lines are English and for developers; what a failed
     # report means is told in the summary.
     logging.getLogger("papermill").addHandler(logging.NullHandler())
@@ -67,7 +70,7 @@ def _command(args: argparse.Namespace, paths: Paths) -> int:
 def _tell(exc: EvalkitError) -> None:
     """An evalkit error as the analyst reads it, in Danish."""
     if isinstance(exc, InputError):
-        print_problems(exc.problems)
+        print_errors(exc.problems)
         print("Ingen rapport er skrevet. Ret fejlene og kør igen.", file=sys.stderr)
     elif isinstance(exc, Contradiction):
         where = "; ".join(f"{f.aar} {f.enhed}" for f in exc.figures)
@@ -109,16 +112,51 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with its one English line, "error:", in Danish."""
+# argparse's own words, in Danish. argparse looks each of them up through gettext when it
+# uses it (argparse._ and argparse.ngettext; the argparse howto, "How to translate the argparse
+# output"). Python ships no Danish catalogue and a compiled .mo file would be one more binary to
+# keep, so while evalkit's parser is built and parses, the lookup is this table. A word not in
+# it stays English.
+ARGPARSE_DANISH = {
+    "usage: ": "brug: ",
+    "positional arguments": "argumenter",
+    "options": "valg",
+    "show this help message and exit": "vis denne hjælp og stop",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fejl: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ugyldigt valg: %(value)r (vælg mellem %(choices)s)"
+    ),
+    "invalid %(type)s value: %(value)r": "ugyldig værdi: %(value)r",
+    "the following arguments are required: %s": "følgende skal angives: %s",
+    "one of the arguments %s is required": "et af argumenterne %s skal angives",
+    "unrecognized arguments: %s": "ukendte argumenter: %s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "tvetydigt valg: %(option)s kan være %(matches)s"
+    ),
+    "not allowed with argument %s": "kan ikke bruges sammen med %s",
+    "ignored explicit argument %r": "tager ingen værdi, men fik %r",
+    "expected one argument": "forventede en værdi",
+    "expected at most one argument": "forventede højst en værdi",
+    "expected at least one argument": "forventede mindst en værdi",
+    "expected %s argument": "forventede %s værdi",
+    "expected %s arguments": "forventede %s værdier",
+}
 
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        self.exit(ExitCode.USAGE, f"{self.prog}: fejl: {message}\n")
+
+@contextmanager
+def _danish_argparse() -> Iterator[None]:
+    english = argparse._, argparse.ngettext
+    argparse._ = lambda text: ARGPARSE_DANISH.get(text, text)
+    argparse.ngettext = lambda one, many, n: argparse._(one if n == 1 else many)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = english
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="evalkit",
         description="Årlig evaluering af delaftalen: tjek inddata, beregn, lav rapporter.",
     )
@@ -131,10 +169,15 @@ def _parser() -> argparse.ArgumentParser:
     }
     for name, text in helps.items():
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--year", type=_year, help="året (standard: alle år med data i raw/)")
+        sub.add_argument(
+            "--year", type=_year, metavar="ÅR", help="året (standard: alle år med data i raw/)"
+        )
         _data_dir(sub)
         sub.add_argument(
-            "--reports-dir", default="reports", help="mappe til rapporterne (standard: reports)"
+            "--reports-dir",
+            default="reports",
+            metavar="MAPPE",
+            help="mappe til rapporterne (standard: reports)",
         )
         sub.add_argument("--notebooks-dir", default="notebooks", help=argparse.SUPPRESS)
         if name == "run":
@@ -142,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--jobs",
                 type=_jobs,
+                metavar="ANTAL",
                 default=os.cpu_count() or 1,
                 help="antal rapporter, der laves samtidig (standard: antal kerner)",
             )
@@ -163,7 +207,7 @@ def _parser() -> argparse.ArgumentParser:
             )
     text = "skriv tomme skabeloner til et nyt års inddata i data/raw/<år>/ (overskriver intet)"
     sub = commands.add_parser("new-year", help=text, description=text)
-    sub.add_argument("--year", type=_year, required=True, help="året, fx 2026")
+    sub.add_argument("--year", type=_year, required=True, metavar="ÅR", help="året, fx 2026")
     sub.add_argument(
         "--format",
         choices=("csv", "xlsx"),
@@ -179,9 +223,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.set_defaults(reports_dir="reports", notebooks_dir="notebooks")
     text = "lav PDF (A4) af årets rapporter med Chromium"
     sub = commands.add_parser("pdf", help=text, description=text)
-    sub.add_argument("--year", type=_year, required=True, help="året, fx 2025")
+    sub.add_argument("--year", type=_year, required=True, metavar="ÅR", help="året, fx 2025")
     sub.add_argument(
-        "--reports-dir", default="reports", help="mappe med rapporterne (standard: reports)"
+        "--reports-dir",
+        default="reports",
+        metavar="MAPPE",
+        help="mappe med rapporterne (standard: reports)",
     )
     sub.set_defaults(data_dir="data", notebooks_dir="notebooks")
     return parser
@@ -189,7 +236,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _data_dir(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
-        "--data-dir", default="data", help="mappe med raw/ og processed/ (standard: data)"
+        "--data-dir",
+        default="data",
+        metavar="MAPPE",
+        help="mappe med raw/ og processed/ (standard: data)",
     )
 
 

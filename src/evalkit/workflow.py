@@ -219,6 +219,20 @@ def print_problems(problems: list[Problem]) -> None:
         )
 
 
+def print_errors(problems: list[Problem]) -> None:
+    """The errors in full and the warnings only counted, pointing to `evalkit validate`, which
+    shows them: a warning stays the same on every run until its input changes, and shown each
+    time it would bury what is new."""
+    print_problems([p for p in problems if not p.warning])
+    count = len(set(p for p in problems if p.warning))
+    if count:
+        what = "1 advarsel" if count == 1 else f"{count} advarsler"
+        print(
+            f"{what} om inddata; se {'den' if count == 1 else 'dem'} med: evalkit validate",
+            file=sys.stderr,
+        )
+
+
 def _years(paths: Paths, year: int | None) -> list[int]:
     if year is not None:
         if not paths.raw_year(year).is_dir():
@@ -251,16 +265,20 @@ def _outputs_apart(paths: Paths) -> None:
 
 
 def _chosen(agreement: Agreement, unit_name: str | None):
-    from evalkit.inputs.names import normalize
+    from evalkit.inputs.names import NameIndex
 
     chosen = report_units(agreement)
     if not unit_name:
         return chosen
-    found = [u for u in chosen if normalize(u.enhed) == normalize(unit_name) or u.slug == unit_name]
-    if not found:
+    units = NameIndex([u.enhed for u in chosen], {u.slug: u.enhed for u in chosen})
+    name = units.find(unit_name)
+    if name is None:
         names = ", ".join(u.enhed for u in chosen)
-        raise UsageError(f'enheden "{shown(unit_name)}" kendes ikke. Kendte enheder: {names}.')
-    return found
+        raise UsageError(
+            f'enheden "{shown(unit_name)}" kendes ikke.{units.suggestion(unit_name)} '
+            f"Kendte enheder: {names}."
+        )
+    return [u for u in chosen if u.enhed == name]
 
 
 def _check(paths: Paths, agreement: Agreement, years: list[int]) -> None:
@@ -291,8 +309,9 @@ def _build(paths: Paths, agreement: Agreement, years: list[int]) -> None:
             for year in paths.orphaned_years()
         ]
     )  # fmt: skip
-    for built in build_years(paths, years, agreement):
-        print_problems(built.warnings)
+    built_years = build_years(paths, years, agreement)
+    print_errors([warning for built in built_years for warning in built.warnings])
+    for built in built_years:
         print(
             f"Indikatorer for {built.year}: {paths.processed_year(built.year) / 'indikatorer.csv'}"
         )

@@ -5,8 +5,8 @@ of the local threads and their warm kernels; the batch hands the work to any
 concurrent.futures executor, and dask's Client.get_executor() is one. Each dask worker keeps
 a warm kernel per worker thread.
 The workers need evalkit installed and the project folder (data, notebooks, reports) at the
-same absolute path as here, for example on a shared disk. dask is optional:
-`pip install -e '.[dask]'`.
+same absolute path as here, for example on a shared disk. dask is optional: `make .venv/.test`
+installs the locked version (with the test tools, whose dask test needs it).
 """
 
 from collections.abc import Iterator
@@ -31,7 +31,9 @@ def executor(address: str | None) -> Iterator[Executor | None]:
     try:
         from dask.distributed import Client
     except ImportError:
-        raise ClusterError("--dask kræver dask: pip install -e '.[dask]'.") from None
+        raise ClusterError(
+            "--dask kræver dask. Installér den låste version med: make .venv/.test"
+        ) from None
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, ValueError) as exc:

@@ -33,3 +33,8 @@ class NameIndex:
     def closest(self, text: str) -> str | None:
         keys = difflib.get_close_matches(normalize(text), list(self._by_key), n=1, cutoff=0.5)
         return self._by_key[keys[0]] if keys else None
+
+    def suggestion(self, text: str, suffix: str = "") -> str:
+        """' Mente du "<the closest name><suffix>"?' to end a message, or "" if none is close."""
+        closest = self.closest(text)
+        return f' Mente du "{closest}{suffix}"?' if closest else ""

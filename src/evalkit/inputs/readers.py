@@ -12,6 +12,7 @@ cannot unfold into billions of values.
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,10 @@ def _sheet(path: Path, numbered, danish: bool, is_csv: bool, problems) -> Sheet 
     if not numbered:
         problems.append(Problem(str(path), "filen er tom."))
         return None
+    titles = _title_rows(numbered)
+    if titles:
+        problems.append(_title_problem(path, numbered[:titles], numbered[titles][0]))
+        numbered = numbered[titles:]  # read the rest, so its own problems are told too
     header_row, header = numbered[0]
     return Sheet(
         header=["" if c is None else str(c).strip() for c in header],
@@ -209,6 +214,40 @@ def _sheet(path: Path, numbered, danish: bool, is_csv: bool, problems) -> Sheet 
         rows=numbered[1:],
         danish=danish,
         csv=is_csv,
+    )
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?[\d.,\s]+%?")
+
+
+def _title_rows(numbered: list[tuple[int, list]]) -> int:
+    """How many rows above the headings hold a title: one filled cell each (a title merged
+    across the columns keeps its text in the first cell), then a row of two or more words."""
+    count = 0
+    while count < len(numbered) and sum(bool(str(c).strip()) for c in numbered[count][1]) == 1:
+        count += 1
+    if count == 0 or count == len(numbered):
+        return 0
+    headings = [c for c in numbered[count][1] if str(c).strip()]
+    words = all(isinstance(c, str) and not _NUMBER_TEXT.fullmatch(c.strip()) for c in headings)
+    return count if len(headings) >= 2 and words else 0
+
+
+def _title_problem(path: Path, titles: list[tuple[int, list]], header_row: int) -> Problem:
+    first, last = titles[0][0], titles[-1][0]
+    text = next(str(c).strip() for c in titles[0][1] if str(c).strip())
+    shown_text = "" if cpr.looks_like_cpr(text) else f' ("{shown(text)}")'
+    if first == last:
+        what, delete = f"rækken ligner en titel{shown_text}", f"titelrækken (række {first})"
+    else:
+        what = f"rækkerne {first}–{last} ligner en titel{shown_text}"
+        delete = f"titelrækkerne ({first}–{last})"
+    return Problem(
+        str(path),
+        f"{what}, og kolonneoverskrifterne står først i række {header_row}. evalkit læser "
+        f"overskrifterne i den første række med indhold: slet {delete} i Excel (højreklik på "
+        "rækkenummeret, Slet), og gem filen.",
+        row=first,
     )
 
 

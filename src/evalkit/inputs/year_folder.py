@@ -123,8 +123,22 @@ def _stray(entry: Path, table_names: list[str], found: dict, contents: Contents)
     else:
         return Problem(str(entry), f"{what} kendes ikke og springes over.", warning=True)
     if missing:
-        return Problem(str(entry), f"{what} bruges ikke: {hint}. Omdøb den, hvis det er den.")
+        also = _hidden_extension(entry.name)
+        return Problem(str(entry), f"{what} bruges ikke: {hint}. Omdøb den, hvis det er den.{also}")
     return Problem(str(entry), f"{what} springes over ({hint}).", warning=True)
+
+
+def _hidden_extension(name: str) -> str:
+    """A hint for "Ringparken.md.txt": Windows hides the extension .txt (Notepad adds it), so
+    the file looks as if it had the right name."""
+    stem, suffix = _split(name)
+    if suffix != ".txt" or _split(stem)[1] not in (".md", ".yaml", *TABLE_SUFFIXES):
+        return ""
+    return (
+        f' Filen hedder "{shown(name)}", men Windows viser den som "{shown(stem)}", fordi den '
+        f'skjuler endelsen .txt. Omdøb den til "{shown(stem)}"; i Stifinder ser du hele navnet, '
+        "når du sætter flueben ved Vis > Filtypenavne."
+    )
 
 
 def read_metadata(path: Path | None, year: int, problems: list[Problem]) -> dict:
@@ -269,14 +283,14 @@ def read_notes(
             problems.append(
                 Problem(
                     str(path),
-                    'en note skal være en tekstfil med endelsen .md, fx "Ringparken.md".',
+                    'en note skal være en tekstfil med endelsen .md, fx "Ringparken.md".'
+                    + _hidden_extension(path.name),
                 )
             )
             continue
         name = afdelinger.find(path.stem)
         if name is None:
-            closest = afdelinger.closest(path.stem)
-            hint = f' Mente du "{closest}.md"?' if closest else ""
+            hint = afdelinger.suggestion(path.stem, ".md")
             problems.append(
                 Problem(str(path), f'afdelingen "{shown(path.stem)}" kendes ikke.{hint}')
             )
