@@ -7,6 +7,7 @@ What is made again follows from the inputs and the notebooks' files, not from wh
 says, so tiny notebooks stand in for the real ones.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,12 +74,25 @@ def runs(tmp_path_factory):
         path = paths.raw_year(YEAR) / "fraflytninger.csv"
         path.write_text(path.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"), "utf-8")
 
+    def karups_own_notebook() -> None:
+        # docs/notebooks.md: a copy of afdeling.ipynb with a section of its own.
+        notebook = json.loads((paths.notebooks / "afdeling.ipynb").read_text("utf-8"))
+        notebook["cells"].append(
+            {"cell_type": "markdown", "id": "karup", "metadata": {},
+             "source": ["## Karups eget afsnit\n", "Kun i Karups rapport."]}
+        )  # fmt: skip
+        own = paths.notebooks / "afdelinger" / "karup.ipynb"
+        own.parent.mkdir()
+        own.write_text(json.dumps(notebook), encoding="utf-8")
+
     with executors.pool(2) as executor:  # one pool for all runs: its kernels start once
         run("first")
         run("nothing changed")
         run("Lindon's figures changed", change=lindon_moves_out)
         run("forced", force=True, units=[ReportUnit("afdeling", "Karup")])
         run("a page deleted", change=lambda: (paths.reports_year(YEAR) / "stoholm.html").unlink())
+        run("Karup has its own notebook", change=karups_own_notebook)
+    steps["pages"] = {p.stem: p.read_text("utf-8") for p in paths.reports_year(YEAR).glob("*.html")}
     return steps
 
 
@@ -90,11 +104,18 @@ def runs(tmp_path_factory):
         ("Lindon's figures changed", {"lindon", "boligviborg", "helhedsplan"}),
         ("forced", {"karup"}),
         ("a page deleted", {"stoholm"}),
+        ("Karup has its own notebook", {"karup"}),
     ],
 )
 def test_a_run_makes_only_what_changed(runs, step, made):
     assert runs[step]["ok"]
     assert runs[step]["made"] == made
+
+
+def test_an_afdelings_own_notebook_adds_its_section_to_its_report_only(runs):
+    assert "Karups eget afsnit" in runs["pages"]["karup"]
+    assert not any("Karups eget afsnit" in page for name, page in runs["pages"].items()
+                   if name != "karup")  # fmt: skip
 
 
 def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):

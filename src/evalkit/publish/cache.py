@@ -32,7 +32,7 @@ from pathlib import Path
 from evalkit import __version__
 from evalkit.compute.build import PUBLISHED
 from evalkit.domain import ReportUnit
-from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
+from evalkit.execution.render import Outcome, notebook_for, parameters
 from evalkit.inputs.agreement import Agreement
 from evalkit.paths import PACKAGE_DIR, Paths
 
@@ -55,14 +55,13 @@ def keys(
             p.relative_to(paths.raw).as_posix(): _file_digest(p) for p in agreement.files(paths.raw)
         },
     }
-    notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
     result = {}
     for unit in units:
         afdelinger = agreement.members(unit.niveau, unit.enhed)
         shown = [(unit.niveau, unit.enhed)] + [("afdeling", a) for a in afdelinger]
         content = {
             "common": common,
-            "notebook": notebooks[unit.niveau],
+            "notebook": _file_digest(notebook_for(paths.notebooks, unit)),
             "parameters": parameters(paths, year, unit),
             "years": [
                 {
