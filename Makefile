@@ -1,4 +1,4 @@
-# evalkit: `make report` builds every year's reports, `make test` runs the tests, `make lab`
+# evalkit: `make report` builds every year's reports, `make test` runs all the tests, `make lab`
 # opens the notebooks in JupyterLab, `make bench` measures the batch against the plain ways and
 # the disclosure audit (a few minutes), `make lock` brings requirements/ in step with
 # pyproject.toml.
@@ -23,7 +23,7 @@ report: $(VENV)/.report
 	$(BIN)/evalkit run
 
 test: $(VENV)/.test
-	$(BIN)/pytest
+	$(BIN)/pytest --slow
 
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab notebooks/

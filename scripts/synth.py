@@ -3,9 +3,9 @@
     python scripts/synth.py OUT --afdelinger 7000 --years 10
 
 writes OUT/raw/ in the shape of data/raw/: the shipped agreement text (helhedsplan.yaml, the
-real delaftale, sammenligning.csv) with `afdelinger` made-up afdelinger in boligselskaber of about ten, their
-baselines, and one folder of made-up figures per year. The figures are random but valid, and
-the same for the same arguments.
+real delaftale, sammenligning.csv) with `afdelinger` made-up afdelinger in boligselskaber of
+about ten, their baselines, and one folder of made-up figures per year. The figures are random
+but valid, and the same for the same arguments.
 """
 
 import argparse

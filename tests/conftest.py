@@ -1,4 +1,8 @@
-"""Shared fixtures for the evalkit tests."""
+"""Shared constants, builders and fixtures for the evalkit tests.
+
+The tests read their own inputs, tests/fixtures/raw/ (the agreement files and two years of
+invented figures), never the project's data/raw/<year>/, which the analyst replaces.
+"""
 
 import hashlib
 import io
@@ -17,18 +21,74 @@ import openpyxl
 import pytest
 
 from evalkit.cli import main
-from evalkit.inputs.agreement import Agreement, Delaftale, agreement_files, load_agreement
+from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement, Delaftale, load_agreement
 
 REPO = Path(__file__).parents[1]
-YEAR = 2025
+NOTEBOOKS = REPO / "notebooks"
+FIXTURES = Path(__file__).parent / "fixtures"
+RAW = FIXTURES / "raw"  # the tests' data/raw: never written, copied by `project`
+YEAR = 2025  # the fixture's later year
+YEARS = [2024, YEAR]  # the fixture's years; 2024 is the evictions' baseline year
 VIBORG = "Sammenhængskraft og medborgerskab"  # the real delaftale the project ships
 VIBORG_FILE = "delaftaler/sammenhaengskraft-og-medborgerskab.yaml"
 
 
+def copy_agreement(source: Path, target: Path, *, viborg_only: bool = False) -> Path:
+    """The agreement's files (or folders) of the raw folder `source` copied into `target`;
+    with `viborg_only`, of the delaftaler only the real one.
+
+    Which entries of data/raw/ make the agreement (the rest are year folders) is evalkit's to
+    say (AGREEMENT_FILES): the tests know it from there only."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in AGREEMENT_FILES:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name)
+        else:
+            shutil.copy(source / name, target / name)
+    if viborg_only:
+        for path in (target / VIBORG_FILE).parent.iterdir():
+            if path.name != Path(VIBORG_FILE).name:
+                path.unlink()
+    return target
+
+
+def project(root: Path, *, years: bool = True, viborg_only: bool = False) -> Path:
+    """root/data/raw/ as a copy of the fixture: the agreement files and, with `years`, its two
+    years (with `viborg_only`, no years and the real delaftale only). Returns root/data, the
+    folder `--data-dir` takes; reports go in root/reports."""
+    if years and not viborg_only:
+        shutil.copytree(RAW, root / "data" / "raw")
+    else:
+        copy_agreement(RAW, root / "data" / "raw", viborg_only=viborg_only)
+    return root / "data"
+
+
+def evalkit(data: Path, *args: str, notebooks: Path = NOTEBOOKS) -> int:
+    """`evalkit ARGS` in this process on the project whose data folder is `data`, its reports
+    in data/../reports."""
+    return main([*args, "--data-dir", str(data), "--reports-dir", str(data.parent / "reports"),
+                 "--notebooks-dir", str(notebooks)])  # fmt: skip
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="also run the tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The few tests that take minutes run with --slow (`make test`, CI); a plain `pytest`
+    # lists them as skipped, so they are never forgotten.
+    if config.getoption("--slow"):
+        return
+    later = pytest.mark.skip(reason="slow: run with --slow (make test does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(later)
+
+
 @pytest.fixture(scope="session")
 def helhedsplan() -> Agreement:
-    """The helhedsplan with every delaftale data/raw/ holds, read once."""
-    return load_agreement(Path(__file__).parents[1] / "data" / "raw")
+    """The fixture's helhedsplan with every delaftale it holds, read once."""
+    return load_agreement(RAW)
 
 
 @pytest.fixture(scope="session")
@@ -45,44 +105,12 @@ def agreement(helhedsplan, viborg) -> Agreement:
     return replace(helhedsplan, delaftaler=[viborg])
 
 
-def copy_agreement(raw: Path, dest: Path, *, viborg_only: bool = False) -> Path:
-    """The agreement files of `raw` (helhedsplan.yaml, delaftaler/, the shared CSV files)
-    copied to `dest`, as they lie; with `viborg_only`, of the delaftaler only the real one.
-    Returns `dest`."""
-    for path in agreement_files(raw):
-        if viborg_only and path.parent.name == "delaftaler" and path != raw / VIBORG_FILE:
-            continue
-        target = dest / path.relative_to(raw)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target)
-    return dest
-
-
 def tree_hash(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory):
-    """One full `evalkit run` of the shipped data for 2025, shared by the end-to-end tests."""
-    root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    before = tree_hash(root / "data" / "raw")
-    with _watching(root / "data" / "raw") as raw_writes:
-        code = main(
-            [
-                "run",
-                "--year", str(YEAR),
-                "--data-dir", str(root / "data"),
-                "--reports-dir", str(root / "reports"),
-                "--notebooks-dir", str(REPO / "notebooks"),
-            ]
-        )  # fmt: skip
-    return {"root": root, "code": code, "raw_before": before, "raw_writes": raw_writes}
 
 
 # --- nothing may write under data/raw ---------------------------------------------------------
@@ -101,9 +129,28 @@ def _path(arg) -> str | None:
     return None
 
 
+# The project's data/raw/ beside the agreement is the analyst's: no test reads it.
+_ANALYSTS_RAW = os.path.realpath(REPO / "data" / "raw")
+_AGREEMENT_PATHS = tuple(os.path.join(_ANALYSTS_RAW, name) for name in AGREEMENT_FILES)
+_analysts_years_read: list[str] = []
+
+
+def _analysts(path: str) -> bool:
+    """Whether `path` is in the project's data/raw/ (or is it) and not part of the agreement."""
+    inside = (path + os.sep).startswith(_ANALYSTS_RAW + os.sep)
+    return inside and not any((path + os.sep).startswith(a + os.sep) for a in _AGREEMENT_PATHS)
+
+
 def _audit(event: str, args: tuple) -> None:
-    # Python's audit hooks see every open, rename and removal this process makes, whatever
-    # library makes it. A hook cannot be removed, so it only records while a test watches.
+    # Python's audit hooks see every open, listing, rename and removal this process makes,
+    # whatever library makes it. A hook cannot be removed, so it records writes only while a
+    # test watches, and reads of the analyst's year folders always.
+    if event in ("open", "os.listdir", "os.scandir") and args:
+        read = args[0]
+        if isinstance(read, str | bytes | os.PathLike) and "raw" in os.fsdecode(read):
+            path = _path(read)
+            if _analysts(path):
+                _analysts_years_read.append(f"{event} {path}")
     if not _watched:
         return
     if event == "open":
@@ -132,6 +179,16 @@ def _watching(folder: Path) -> Iterator[list[str]]:
         yield seen
     finally:
         _watched.remove(entry)
+
+
+@pytest.fixture(autouse=True)
+def _never_the_analysts_years():
+    """Fails a test that read the project's data/raw/<year>/ (or listed data/raw/) in this
+    process, itself or through a fixture it uses: those figures are the analyst's to replace;
+    tests read tests/fixtures/raw/."""
+    yield
+    read, _analysts_years_read[:] = list(_analysts_years_read), []
+    assert read == [], "read the project's data/raw/ instead of tests/fixtures/raw/"
 
 
 @pytest.fixture(scope="session")
@@ -194,9 +251,9 @@ def tiny_notebooks(folder: Path, afdeling_code: str) -> Path:
 
 
 def start_run(root: Path, notebooks: Path, *args: str) -> subprocess.Popen:
-    """`evalkit run` in a process of its own, on a copy of the shipped data under `root`."""
+    """`evalkit run` in a process of its own, on a copy of the fixture under `root`."""
     if not (root / "data" / "raw").exists():
-        shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+        project(root)
     # Ctrl-C raises KeyboardInterrupt, even where the test runner was started ignoring it.
     code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
             "from evalkit.cli import main; sys.exit(main(sys.argv[1:]))")  # fmt: skip

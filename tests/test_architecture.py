@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parents[1] / "src" / "evalkit"
+from tests.conftest import REPO
+
+PACKAGE = REPO / "src" / "evalkit"
 BASE = {"domain", "errors", "paths", "files", "fmt", "__init__", "__version__"}
 # What each part may import besides the base modules.
 ALLOWED = {

@@ -2,7 +2,6 @@
 
 import argparse
 import errno
-import hashlib
 import json
 import os
 import re
@@ -15,42 +14,26 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import start_run, tiny_notebooks
 from evalkit import files
 from evalkit.cli import main
 from evalkit.errors import ExitCode
 from evalkit.files import exclusive
-
-REPO = Path(__file__).parents[1]
-
-
-def tree_hash(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.conftest import evalkit, project, start_run, tiny_notebooks, tree_hash
 
 
 @pytest.fixture
 def data(tmp_path) -> Path:
-    """A copy of the shipped data to break."""
-    shutil.copytree(REPO / "data" / "raw", tmp_path / "data" / "raw")
-    return tmp_path / "data"
+    """A copy of the fixture to break."""
+    return project(tmp_path)
 
 
-def run(data: Path, *args: str) -> int:
-    return main([*args, "--data-dir", str(data), "--reports-dir", str(data.parent / "reports"),
-                 "--notebooks-dir", str(REPO / "notebooks")])  # fmt: skip
-
-
-def test_validate_accepts_the_shipped_data(data, capsys):
-    assert run(data, "validate") == ExitCode.OK
+def test_validate_accepts_the_fixture(data, capsys):
+    assert evalkit(data, "validate") == ExitCode.OK
     assert "Inddata er i orden for 2024, 2025" in capsys.readouterr().out
 
 
 def test_build_writes_the_processed_tables(data):
-    assert run(data, "build", "--year", "2025") == ExitCode.OK
+    assert evalkit(data, "build", "--year", "2025") == ExitCode.OK
     for name in ("indikatorer.csv", "aktiviteter.csv", "metadata.json"):
         assert (data / "processed" / "2025" / name).is_file()
 
@@ -59,7 +42,7 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
     (data / "raw" / "2025" / "fraflytninger.csv").write_text(
         "afdeling,lejemaal,fraflytninger\nRingparken,312,52\nKarup,ca. 25,2\n", encoding="utf-8"
     )
-    assert run(data, "run", "--year", "2025") == ExitCode.BAD_INPUT
+    assert evalkit(data, "run", "--year", "2025") == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert 'fraflytninger.csv, række 3, kolonne "lejemaal": "ca. 25" er ikke et tal' in err
     assert "Ingen rapport er skrevet" in err
@@ -68,7 +51,7 @@ def test_bad_input_names_file_row_and_column_and_writes_no_report(data, capsys):
 
 
 def test_an_unknown_unit_is_a_usage_error(data, capsys):
-    assert run(data, "run", "--year", "2025", "--unit", "Atlantis") == ExitCode.USAGE
+    assert evalkit(data, "run", "--year", "2025", "--unit", "Atlantis") == ExitCode.USAGE
     err = capsys.readouterr().err
     assert 'enheden "Atlantis" kendes ikke. Kendte enheder: ' in err and "Mente du" not in err
 
@@ -78,7 +61,7 @@ def test_an_unknown_unit_is_a_usage_error(data, capsys):
     [("Lindn", "Lindon"), ("ringparkn", "Ringparken"), ("Bolig Viborgg", "BoligViborg")],
 )
 def test_a_unit_with_a_typo_gets_a_suggestion(data, capsys, typo, meant):
-    assert run(data, "run", "--year", "2025", "--unit", typo) == ExitCode.USAGE
+    assert evalkit(data, "run", "--year", "2025", "--unit", typo) == ExitCode.USAGE
     assert f'enheden "{typo}" kendes ikke. Mente du "{meant}"? ' in capsys.readouterr().err
 
 
@@ -135,14 +118,9 @@ def test_argparse_is_english_again_after_evalkit_parsed(capsys, args):
 
 
 def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, writes_under):
-    # A notebook that fails for one afdeling only; the oversigt notebook is the real one.
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    shutil.copy(REPO / "notebooks" / "oversigt.ipynb", notebooks)
-    failing = (REPO / "notebooks" / "afdeling.ipynb").read_text(encoding="utf-8")
-    failing = failing.replace('"r.header()"', '"assert enhed != \\"Lindon\\"; r.header()"')
-    assert "Lindon" in failing
-    (notebooks / "afdeling.ipynb").write_text(failing, encoding="utf-8")
+    # An afdeling notebook that fails for Lindon only: what the run does with a failure, not
+    # what a report says, so tiny notebooks stand in for the real ones.
+    notebooks = tiny_notebooks(tmp_path / "notebooks", 'assert enhed != "Lindon"')
     reports = tmp_path / "reports"
     # Lindon's report from an earlier run must not pass for this year's.
     (reports / "2025").mkdir(parents=True)
@@ -150,8 +128,7 @@ def test_one_failing_unit_does_not_stop_the_others(data, tmp_path, capsys, write
     raw_before = tree_hash(data / "raw")
 
     with writes_under(data / "raw") as raw_writes:
-        code = main(["run", "--year", "2025", "--data-dir", str(data), "--reports-dir",
-                     str(reports), "--notebooks-dir", str(notebooks)])  # fmt: skip
+        code = evalkit(data, "run", "--year", "2025", notebooks=notebooks)
 
     assert code == ExitCode.UNITS_FAILED
     out, err = capsys.readouterr()
@@ -187,7 +164,7 @@ def test_no_command_writes_under_raw(data, writes_under, args, broken, code):
     before = tree_hash(data / "raw")
 
     with writes_under(data / "raw") as raw_writes:
-        assert run(data, *args) == code
+        assert evalkit(data, *args) == code
 
     assert raw_writes == []
     assert tree_hash(data / "raw") == before
@@ -210,7 +187,7 @@ def run_new_year(data: Path, year: str, *args: str) -> int:
 def test_a_second_run_on_the_same_reports_folder_is_refused(data, capsys):
     reports = data.parent / "reports"
     with exclusive(reports):  # the first run
-        assert run(data, "run", "--year", "2025") == ExitCode.BUSY
+        assert evalkit(data, "run", "--year", "2025") == ExitCode.BUSY
     err = capsys.readouterr().err
     assert f"En anden kørsel af evalkit er i gang i {reports}" in err
     assert "Intet er ændret" in err
@@ -220,14 +197,14 @@ def test_a_second_run_on_the_same_reports_folder_is_refused(data, capsys):
 
 def test_a_build_while_a_run_writes_the_processed_tables_is_refused(data, capsys):
     with exclusive(data / "processed"):
-        assert run(data, "build") == ExitCode.BUSY
+        assert evalkit(data, "build") == ExitCode.BUSY
     assert f"i gang i {data / 'processed'}" in capsys.readouterr().err
     assert [p.name for p in (data / "processed").iterdir()] == [".evalkit.lock"]
 
 
 def test_validate_needs_no_lock(data):
     with exclusive(data.parent / "reports"), exclusive(data / "processed"):
-        assert run(data, "validate") == ExitCode.OK
+        assert evalkit(data, "validate") == ExitCode.OK
 
 
 # --- a rerun after a crash; notes are text ------------------------------------------------------
@@ -237,8 +214,7 @@ def test_validate_needs_no_lock(data):
 def rerun(tmp_path_factory, writes_under):
     """A run that was killed midway, then Lindon's report made again."""
     root = tmp_path_factory.mktemp("rerun")
-    data = root / "data"
-    shutil.copytree(REPO / "data" / "raw", data / "raw")
+    data = project(root)
     (data / "raw" / "2025" / "noter" / "Lindon.md").write_text(NOTE, encoding="utf-8")
     meta = data / "raw" / "2025" / "metadata.yaml"
     meta.write_text("eksempeldata: true\nbeskrivelse: <i>opdigtet</i>\n", encoding="utf-8")
@@ -254,9 +230,7 @@ def rerun(tmp_path_factory, writes_under):
         (folder / name).write_text(text, encoding="utf-8")
     before = tree_hash(data / "raw")
     with writes_under(data / "raw") as raw_writes:
-        code = main(["run", "--year", "2025", "--unit", "Lindon", "--jobs", "1",
-                     "--data-dir", str(data), "--reports-dir", str(root / "reports"),
-                     "--notebooks-dir", str(REPO / "notebooks")])  # fmt: skip
+        code = evalkit(data, "run", "--year", "2025", "--unit", "Lindon", "--jobs", "1")
     return {
         "code": code,
         "folder": folder,
@@ -341,7 +315,7 @@ def test_ctrl_c_stops_the_run_with_a_danish_message_and_leaves_nothing_behind(tm
 @pytest.mark.parametrize("jobs", ["0", "-2", "to"])
 def test_jobs_must_be_a_count_above_zero(data, capsys, jobs):
     with pytest.raises(SystemExit) as stopped:
-        run(data, "run", "--jobs", jobs)
+        evalkit(data, "run", "--jobs", jobs)
     assert stopped.value.code == ExitCode.USAGE
     assert f'fejl: argumentet --jobs: "{jobs}" er ikke et antal' in capsys.readouterr().err
 
@@ -349,7 +323,7 @@ def test_jobs_must_be_a_count_above_zero(data, capsys, jobs):
 @pytest.mark.parametrize("seconds", ["0", "-5", "lang"])
 def test_the_time_limit_must_be_seconds_above_zero(data, capsys, seconds):
     with pytest.raises(SystemExit) as stopped:
-        run(data, "run", "--timeout", seconds)
+        evalkit(data, "run", "--timeout", seconds)
     assert stopped.value.code == ExitCode.USAGE
     assert "er ikke et antal sekunder" in capsys.readouterr().err
 
@@ -367,14 +341,14 @@ def test_a_second_run_is_refused_before_it_reads_the_inputs(data, capsys, monkey
     read = []
     monkeypatch.setattr("evalkit.inputs.tables.read_year", lambda *a: read.append(a))
     with exclusive(reports):
-        assert run(data, "run", "--year", "2025") == ExitCode.BUSY
+        assert evalkit(data, "run", "--year", "2025") == ExitCode.BUSY
     assert read == []
 
 
 def test_a_year_folder_with_a_name_that_is_not_a_year_is_not_a_year(data, capsys):
     (data / "raw" / "2025²").mkdir()
     (data / "raw" / "2025 kopi").mkdir()
-    assert run(data, "validate") == ExitCode.OK
+    assert evalkit(data, "validate") == ExitCode.OK
     assert "Inddata er i orden for 2024, 2025." in capsys.readouterr().out
 
 
@@ -384,9 +358,7 @@ def tiny(tmp_path) -> Path:
 
 
 def run_tiny(data: Path, tiny: Path, *args: str) -> int:
-    return main(["run", "--year", "2025", "--unit", "Lindon", *args, "--data-dir", str(data),
-                 "--reports-dir", str(data.parent / "reports"),
-                 "--notebooks-dir", str(tiny)])  # fmt: skip
+    return evalkit(data, "run", "--year", "2025", "--unit", "Lindon", *args, notebooks=tiny)
 
 
 def test_a_copy_of_a_year_folder_among_the_reports_is_left_alone(data, tiny, capsys):
@@ -443,11 +415,11 @@ def test_a_folder_that_cannot_be_written(data, tiny, capsys, monkeypatch, folder
 
 
 def test_processed_data_whose_raw_data_is_gone_is_not_used(data, tiny, capsys):
-    assert run(data, "build") == ExitCode.OK
+    assert evalkit(data, "build") == ExitCode.OK
     shutil.rmtree(data / "raw" / "2024")
     capsys.readouterr()
 
-    assert run(data, "build", "--year", "2025") == ExitCode.OK
+    assert evalkit(data, "build", "--year", "2025") == ExitCode.OK
 
     err = capsys.readouterr().err
     assert (
@@ -472,18 +444,18 @@ def test_validate_shows_the_input_warnings_and_the_other_commands_count_them(dat
     )
     (folder / "metadata.yaml").write_text("eksempeldata: true\nansvarlig: NN\n", "utf-8")
 
-    assert run(data, "validate") == ExitCode.OK
+    assert evalkit(data, "validate") == ExitCode.OK
     warnings = capsys.readouterr().err.splitlines()
     assert len(warnings) == 2 and all(line.startswith("Advarsel: ") for line in warnings)
     assert "kolonnen kommentar" in "".join(warnings) and '"ansvarlig"' in "".join(warnings)
 
     for _ in range(2):
-        assert run(data, "build") == ExitCode.OK
+        assert evalkit(data, "build") == ExitCode.OK
         err = capsys.readouterr().err
         assert err == "2 advarsler om inddata; se dem med: evalkit validate\n"
 
     (folder / "fraflytninger.csv").write_text("afdeling,lejemaal,fraflytninger\nKarup,ca. 25,2\n")
-    assert run(data, "run") == ExitCode.BAD_INPUT
+    assert evalkit(data, "run") == ExitCode.BAD_INPUT
     kinds = [line.split(":")[0] for line in capsys.readouterr().err.splitlines()]
     assert kinds == ["Fejl", "2 advarsler om inddata; se dem med", "Ingen rapport er skrevet. Ret "
                      "fejlene og kør igen."]  # fmt: skip
@@ -494,7 +466,7 @@ def test_many_problems_show_the_first_50_and_a_count(data, capsys):
     (data / "raw" / "2025" / "udsaettelser.csv").write_text(
         "afdeling,effektive_udsaettelser\n" + rows
     )
-    assert run(data, "validate", "--year", "2025") == ExitCode.BAD_INPUT
+    assert evalkit(data, "validate", "--year", "2025") == ExitCode.BAD_INPUT
     lines = capsys.readouterr().err.splitlines()
     assert len([line for line in lines if line.startswith("Fejl:")]) == 50
     assert lines[-1].startswith("… og 150 mere (150 fejl og ")

@@ -19,6 +19,7 @@ from evalkit.errors import ExitCode, InputError
 from evalkit.inputs.agreement import load_agreement
 from evalkit.inputs.tables import read_year, specs
 from evalkit.paths import Paths
+from tests.conftest import NOTEBOOKS, REPO
 
 PLAN = """\
 navn: Testplanen
@@ -263,7 +264,7 @@ def test_new_year_writes_templates_for_the_declared_tables(tmp_path):
 
 # --- no code knows an indicator ------------------------------------------------------------
 
-SRC = Path(__file__).parents[1] / "src" / "evalkit"
+SRC = REPO / "src" / "evalkit"
 
 
 def declared_names(raw: Path) -> set[str]:
@@ -275,7 +276,7 @@ def declared_names(raw: Path) -> set[str]:
 
 @pytest.mark.parametrize("source", ["shipped", "this test's"])
 def test_no_indicator_id_or_table_name_appears_in_the_code(tmp_path, source):
-    raw = Path(__file__).parents[1] / "data" / "raw" if source == "shipped" else None
+    raw = REPO / "data" / "raw" if source == "shipped" else None  # the agreement files only
     names = declared_names(raw or project(tmp_path).raw)
     code = {p: p.read_text(encoding="utf-8") for p in SRC.rglob("*") if p.is_file()
             and p.suffix in (".py", ".j2", ".css", ".json")}  # fmt: skip
@@ -289,7 +290,7 @@ def test_no_indicator_id_or_table_name_appears_in_the_code(tmp_path, source):
 
 
 def test_the_shipped_example_delaftale_says_it_is_one():
-    raw = Path(__file__).parents[1] / "data" / "raw"
+    raw = REPO / "data" / "raw"  # the agreement files only
     agreement = load_agreement(raw)
     for d in agreement.delaftaler:
         text = (raw / "delaftaler" / d.fil).read_text(encoding="utf-8")
@@ -364,7 +365,7 @@ def test_a_delaftale_nobody_wrote_code_for_is_reported_end_to_end(tmp_path):
     paths = project(tmp_path)
     code = main(["run", "--year", "2026", "--data-dir", str(paths.data),
                  "--reports-dir", str(paths.reports),
-                 "--notebooks-dir", str(Path(__file__).parents[1] / "notebooks")])  # fmt: skip
+                 "--notebooks-dir", str(NOTEBOOKS)])  # fmt: skip
     assert code == ExitCode.OK
     folder = paths.reports / "2026"
     assert len(list(folder.glob("*.html"))) == 5 + 2 + 1

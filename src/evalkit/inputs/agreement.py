@@ -28,6 +28,8 @@ UNKNOWN = "ukendt"
 HELHEDSPLAN, DELAFTALER = "helhedsplan.yaml", "delaftaler"
 AFDELINGER, BASELINE, SAMMENLIGNING = "afdelinger.csv", "baseline.csv", "sammenligning.csv"
 SHARED_FILES = (HELHEDSPLAN, AFDELINGER, BASELINE, SAMMENLIGNING)
+# The entries of data/raw/ that make the agreement (the rest are year folders).
+AGREEMENT_FILES = (*SHARED_FILES, DELAFTALER)
 
 # evalkit's settings (the `evalkit:` section of helhedsplan.yaml) and their defaults.
 DEFAULT_SETTINGS = {

@@ -35,7 +35,7 @@ from pathlib import Path
 from evalkit import __version__
 from evalkit.compute.build import PUBLISHED
 from evalkit.domain import AFDELING, ReportUnit
-from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
+from evalkit.execution.render import Outcome, notebook_for, parameters
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.names import NameIndex
 from evalkit.inputs.year_folder import in_report
@@ -60,7 +60,6 @@ def keys(
             p.relative_to(paths.raw).as_posix(): _file_digest(p) for p in agreement.files(paths.raw)
         },
     }
-    notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
     afdeling_index = agreement.afdeling_index()
     result = {}
     for unit in units:
@@ -68,7 +67,7 @@ def keys(
         shown = [(unit.niveau, unit.enhed)] + [("afdeling", a) for a in afdelinger]
         content = {
             "common": common,
-            "notebook": notebooks[unit.niveau],
+            "notebook": _file_digest(notebook_for(paths.notebooks, unit)),
             "parameters": parameters(paths, year, unit),
             "years": [
                 {

@@ -14,7 +14,7 @@ from dataclasses import replace
 from evalkit.domain import ReportUnit
 from evalkit.execution import executors
 from evalkit.execution.executors import Work
-from evalkit.execution.render import NOTEBOOKS, Outcome
+from evalkit.execution.render import Outcome, notebook_for
 from evalkit.inputs.agreement import Agreement
 from evalkit.paths import Paths
 from evalkit.publish import cache, provenance, records
@@ -76,7 +76,7 @@ def make_reports(
                 done,
                 timeout,
                 lambda year, unit: provenance.for_report(
-                    paths, year, paths.notebooks / NOTEBOOKS[unit.niveau], unit, agreement
+                    paths, year, notebook_for(paths.notebooks, unit), unit, agreement
                 ),
             )
         for (year, unit), outcome in made.items():

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.domain import ReportUnit
-from evalkit.execution.render import NOTEBOOKS, Outcome
+from evalkit.execution.render import Outcome, notebook_for
 from evalkit.files import sha256, write_atomic
 from evalkit.inputs.agreement import Agreement
 from evalkit.paths import Paths
@@ -30,7 +30,7 @@ def write_manifest(paths: Paths, year: int, outcomes: list[Outcome], agreement: 
     """reports/<year>/manifest.json: for every report, the code, notebook and input files."""
     entries = []
     for o in outcomes:
-        notebook = paths.notebooks / NOTEBOOKS[o.unit.niveau]
+        notebook = notebook_for(paths.notebooks, o.unit)
         html = paths.reports_year(year) / o.html if o.html else None
         entries.append(
             {

@@ -1,0 +1,71 @@
+"""Spec: from raw to processed (evalkit.compute.build): every year validated before any is written.
+
+Large inputs are prepared a year per worker process; the files are the same either way.
+"""
+
+import os
+
+import pytest
+
+from evalkit.compute import build
+from evalkit.compute.build import build_years
+from evalkit.errors import InputError
+from evalkit.paths import Paths
+from tests.conftest import YEARS, project
+
+
+@pytest.fixture
+def paths(tmp_path) -> Paths:
+    return Paths(data=project(tmp_path))
+
+
+def written(paths: Paths) -> dict[str, bytes]:
+    return {
+        p.relative_to(paths.processed).as_posix(): p.read_bytes()
+        for p in sorted(paths.processed.rglob("*"))
+        if p.is_file()
+    }
+
+
+def break_2024(paths: Paths) -> None:
+    (paths.raw_year(2024) / "udsaettelser.csv").write_text(
+        "afdeling,effektive_udsaettelser\nRingparken,-1\n", encoding="utf-8"
+    )
+
+
+@pytest.fixture(params=["here", "in worker processes"])
+def where(request, monkeypatch) -> str:
+    if request.param != "here":
+        monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return request.param
+
+
+def test_every_year_gets_its_three_files(paths, helhedsplan, where):
+    built = build_years(paths, YEARS, helhedsplan)
+    assert [b.year for b in built] == YEARS
+    assert sorted(written(paths)) == [
+        f"{y}/{name}"
+        for y in YEARS
+        for name in ("aktiviteter.csv", "indikatorer.csv", "metadata.json")
+    ]
+
+
+def test_worker_processes_write_the_same_files(tmp_path, helhedsplan, monkeypatch):
+    here = Paths(data=project(tmp_path / "here"))
+    there = Paths(data=project(tmp_path / "there"))
+    build_years(here, YEARS, helhedsplan)
+    monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    build_years(there, YEARS, helhedsplan)
+    assert written(there) == written(here)
+
+
+def test_an_error_in_one_year_writes_no_year(paths, helhedsplan, where):
+    break_2024(paths)
+    with pytest.raises(InputError) as caught:
+        build_years(paths, YEARS, helhedsplan)
+    [problem] = [p for p in caught.value.problems if not p.warning]
+    assert problem.file.endswith("udsaettelser.csv") and problem.row == 2
+    assert "negativ" in problem.message
+    assert not paths.processed.exists()

@@ -1,0 +1,120 @@
+"""Spec: warm kernels kept per thread, started ahead, replaced when broken (execution.kernels)."""
+
+import subprocess
+import threading
+import time
+
+import psutil
+import pytest
+
+from evalkit.errors import ExitCode
+from evalkit.execution import kernels
+from evalkit.files import exclusive
+from tests.conftest import start_run, tiny_notebooks
+
+
+def kernel_processes() -> list[psutil.Process]:
+    return [
+        p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
+    ]
+
+
+@pytest.fixture(autouse=True)
+def no_kernel_left():
+    yield
+    kernels.shutdown()
+    assert kernel_processes() == []
+
+
+def test_a_thread_keeps_its_kernel():
+    first = kernels.kernel()
+    assert kernels.kernel() is first and first.usable()
+
+
+def test_a_kernel_started_ahead_is_the_one_a_thread_gets(monkeypatch):
+    started_in = []
+    warm_kernel = kernels.WarmKernel
+
+    def recording():
+        started_in.append(threading.current_thread().name)
+        return warm_kernel()
+
+    monkeypatch.setattr(kernels, "WarmKernel", recording)
+    kernels.prestart(1)
+    k = kernels.kernel()
+    assert k.usable()
+    assert len(started_in) == 1 and started_in[0] != threading.current_thread().name
+
+
+def test_kernels_started_ahead_and_not_used_are_stopped():
+    kernels.prestart(2)
+    kernels.shutdown()
+    assert kernel_processes() == []
+
+
+def test_a_kernel_that_died_is_replaced():
+    first = kernels.kernel()
+    first.km.shutdown_kernel(now=True)
+    second = kernels.kernel()
+    assert second is not first and second.usable()
+    assert kernels.kernel() is second  # and then kept
+
+
+def test_a_kernel_that_could_not_be_reset_is_replaced():
+    first = kernels.kernel()
+    with pytest.raises(kernels.KernelError):
+        first.reset("/no/such/folder")
+    assert not first.usable()
+    assert kernels.kernel() is not first
+
+
+# --- a kernel that dies or hangs fails its report, not the run (process tests) ------------------
+
+
+def finished(run, seconds: float = 300) -> tuple[int, str, str]:
+    try:
+        out, err = run.communicate(timeout=seconds)  # a hang fails here, not forever
+    except subprocess.TimeoutExpired:
+        for process in psutil.Process(run.pid).children(recursive=True) + [run]:
+            process.kill()
+        raise
+    return run.returncode, out, err
+
+
+def test_a_kernel_that_dies_fails_its_report_and_the_others_are_made(tmp_path):
+    notebooks = tiny_notebooks(
+        tmp_path / "notebooks", 'import os\nif enhed == "Lindon":\n    os._exit(1)\nprint(enhed)'
+    )
+    started = time.monotonic()
+
+    code, out, err = finished(start_run(tmp_path, notebooks, "--jobs", "2"))
+
+    assert code == ExitCode.UNITS_FAILED, err
+    assert time.monotonic() - started < 240
+    assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
+    assert "2025 Lindon: Kernen stoppede: Python-kernen, der lavede rapporten, stoppede" in err
+    assert "Traceback" not in err and "Kernel died" not in err  # Danish only
+    reports = tmp_path / "reports"
+    assert not (reports / "2025" / "lindon.html").exists()
+    assert (reports / "2025" / "karup.html").exists() and (
+        reports / "2025" / "elmely.html"
+    ).exists()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Fejlet: Kernen stoppede" in index
+    with exclusive(reports), exclusive(tmp_path / "data" / "processed"):
+        pass  # the locks were let go
+
+
+def test_a_report_past_its_time_limit_fails_and_the_next_gets_a_fresh_kernel(tmp_path):
+    notebooks = tiny_notebooks(
+        tmp_path / "notebooks",
+        'import time\nif enhed == "Lindon":\n    time.sleep(600)\nprint(enhed)',
+    )
+
+    # One worker: the reports after Lindon's run on the kernel that replaced its kernel.
+    code, out, err = finished(start_run(tmp_path, notebooks, "--jobs", "1", "--timeout", "4"))
+
+    assert code == ExitCode.UNITS_FAILED, err
+    assert "2025 Lindon: Tiden løb ud: rapporten var ikke færdig efter 4 sekunder" in err
+    assert "2025: 18 lavet, 0 genbrugt, 1 fejlet." in out
+    assert (tmp_path / "reports" / "2025" / "karup.html").exists()  # Karup comes after Lindon
