@@ -13,7 +13,8 @@ import pytest
 from evalkit.cli import main
 from evalkit.errors import ExitCode
 from evalkit.paths import find_data
-from tests.conftest import NOTEBOOKS, project
+from tests.conftest import NOTEBOOKS
+from tests.conftest import project as fixture_project
 
 PAPERMILL = Path(sys.executable).parent / "papermill"
 
@@ -62,7 +63,7 @@ def clone(tmp_path_factory) -> Path:
     """A copy of the project's notebooks and data with data/processed/ built, as after
     `evalkit build`."""
     root = tmp_path_factory.mktemp("clone")
-    project(root)
+    fixture_project(root)
     shutil.copytree(NOTEBOOKS, root / "notebooks")
     assert main(["build", "--data-dir", str(root / "data")]) == ExitCode.OK
     return root
