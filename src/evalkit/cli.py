@@ -60,7 +60,7 @@ def _command(args: argparse.Namespace, paths: Paths) -> int:
     if args.command == "audit":
         return workflow.audit(paths, args.year)
     if args.command == "run":
-        options = RunOptions(args.unit, args.jobs, args.force, args.dask, args.timeout)
+        options = RunOptions(args.unit, args.jobs, args.force, args.dask, args.timeout, args.pdf)
         return workflow.run(paths, args.year, options)
     if args.command == "new-year":
         return workflow.new_year(paths, args.year, args.format, args.manglende)
@@ -201,6 +201,12 @@ def _parser() -> argparse.ArgumentParser:
                 "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
             )
             sub.add_argument(
+                "--pdf",
+                action="store_true",
+                help="lav også PDF (A4) af rapporterne med Chromium: dem, der mangler eller er "
+                "forældede",
+            )
+            sub.add_argument(
                 "--dask",
                 metavar="ADRESSE",
                 help="lad en dask-klynge lave rapporterne (fx tcp://server:8786)",
@@ -230,7 +236,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MAPPE",
         help="mappe med rapporterne (standard: reports)",
     )
-    sub.set_defaults(data_dir="data", notebooks_dir="notebooks")
+    _data_dir(sub)  # for the index, which links the new PDFs
+    sub.set_defaults(notebooks_dir="notebooks")
     return parser
 
 

@@ -51,6 +51,26 @@ class Paths:
         return sorted(set(_years(self.processed)) - set(self.raw_years()))
 
 
+def find_data(data_dir: str | Path, start: Path | None = None) -> Path:
+    """The data folder a notebook names in `data_dir`, found from wherever it runs.
+
+    An absolute path is taken as given. A relative one is looked for in the working folder
+    (`start`) and then in each folder above it, the nearest with raw/ in it winning: "data"
+    is the project's data whether papermill runs the notebook from the project's root, from
+    notebooks/ or JupyterLab opens it there, and `evalkit run` (the kernel working beside the
+    data folder) finds it at once. Where no folder has it, `data_dir` is returned unchanged
+    and reading it says what is missing.
+    """
+    given = Path(data_dir)
+    if given.is_absolute():
+        return given
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if Paths(data=folder / given).raw.is_dir():
+            return folder / given
+    return given
+
+
 def is_year(name: str) -> bool:
     """A year's folder name: four digits, nothing else ("2025", not "2025 kopi" or "2025²")."""
     return re.fullmatch(r"[0-9]{4}", name) is not None

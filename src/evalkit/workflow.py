@@ -37,6 +37,7 @@ class RunOptions:
     force: bool = False  # make every report again, also the current ones
     dask: str | None = None  # a dask scheduler's address: its workers make the reports
     timeout: float | None = REPORT_TIMEOUT  # seconds a report may take
+    pdf: bool = False  # print a PDF of each report whose PDF is not current
 
 
 # -- the commands ----------------------------------------------------------------------------
@@ -120,15 +121,24 @@ def audit(paths: Paths, year: int | None) -> ExitCode:
 
 def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     """Build, hide and audit, then make every report of `year` (or every year) that is not
-    current, write tal.csv and the index. When no file has changed since the same run last
-    ended without a fault, say so and end (evalkit.publish.fingerprint)."""
+    current, write tal.csv, tal.xlsx and the index; remove the PDFs that are no longer
+    current, or, with `options.pdf`, print them again. When no file has changed since the
+    same run last ended without a fault, say so and end (evalkit.publish.fingerprint)."""
     from evalkit.publish import fingerprint
 
+    chromium = None
+    if options.pdf:
+        from evalkit.publish import pdf as printing
+
+        chromium = printing.browser()
+        if chromium is None:  # said before any work: the analyst asked for PDFs
+            print(f"Fejl: {printing.INSTALL}", file=sys.stderr)
+            return ExitCode.NO_BROWSER
     _outputs_apart(paths)
     files.check_free(paths.processed)
     files.check_free(paths.reports)
     scope = fingerprint.Scope(year, options.unit)
-    if not options.force and _nothing_changed(paths, scope):
+    if not (options.force or options.pdf) and _nothing_changed(paths, scope):
         return ExitCode.OK
     before = fingerprint.inputs(paths)
     agreement = _agreement(paths)
@@ -144,7 +154,7 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
         try:
             with _told() as said:
                 _build(paths, agreement, wanted)
-                code = _make_reports(paths, agreement, years, chosen, options)
+                code = _make_reports(paths, agreement, years, chosen, options, chromium)
             if code == ExitCode.OK:
                 counts = {y: len(chosen) for y in years}
                 fingerprint.record(paths, scope, before, said.getvalue(), counts)
@@ -209,6 +219,21 @@ def pdf(paths: Paths, year: int) -> ExitCode:
         raise UsageError(
             f"der er ingen rapporter i {folder}. Lav dem først: evalkit run --year {year}"
         )
+    files.check_free(paths.reports)
+    with files.exclusive(paths.reports):
+        failed = _print_pdfs(chromium, pages)
+        print(f"{year}: {len(pages) - failed} PDF'er lavet, {failed} fejlet.")
+        if paths.raw.is_dir():  # the index links the PDFs from now on
+            from evalkit.publish import index
+
+            print(f"Oversigt: {index.write_index(paths, _agreement(paths))}")
+    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+
+
+def _print_pdfs(chromium: str, pages: list[Path]) -> int:
+    """Print each page to the PDF beside it, telling each; the number that failed."""
+    from evalkit.publish import pdf as printing
+
     failed = 0
     for i, html in enumerate(pages, start=1):
         try:
@@ -217,8 +242,7 @@ def pdf(paths: Paths, year: int) -> ExitCode:
         except (RuntimeError, OSError, TimeoutError) as exc:
             failed += 1
             print(f"[{i}/{len(pages)}] {html.name}: FEJLET ({exc})", file=sys.stderr)
-    print(f"{year}: {len(pages) - failed} PDF'er lavet, {failed} fejlet.")
-    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+    return failed
 
 
 # -- what the commands share ------------------------------------------------------------------
@@ -390,9 +414,12 @@ def _clean(folder: Path) -> None:
         print(f"Fjernede {len(removed)} halve filer fra en afbrudt kørsel i {folder}.")
 
 
-def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitCode:
+def _make_reports(
+    paths, agreement, years, chosen, options: RunOptions, chromium: str | None
+) -> ExitCode:
     from evalkit.execution import cluster
     from evalkit.publish import incremental, index, tal
+    from evalkit.publish import pdf as printing
     from evalkit.publish.progress import Progress, summary
 
     # Every year's figures are hidden and audited before anything is published.
@@ -406,7 +433,8 @@ def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitC
     _clean(paths.reports)
     for year in years:
         _clean(paths.reports_year(year))
-        tal.write_tal(paths, published, year)
+        tal.write_tal(paths, agreement, published, year)
+        tal.write_figures(paths, agreement, year)
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
     with cluster.executor(options.dask) as executor:
@@ -422,10 +450,24 @@ def _make_reports(paths, agreement, years, chosen, options: RunOptions) -> ExitC
             f"  {year} {o.unit.enhed}: {o.error} (se {paths.reports_year(year) / o.notebook})",
             file=sys.stderr,
         )
+    pdf_failed = 0
+    for year in years:
+        folder = paths.reports_year(year)
+        stale = printing.remove_stale(folder)
+        if chromium:
+            pages = [folder / f"{unit.slug}.html" for unit in chosen]
+            pdf_failed += _print_pdfs(
+                chromium, [p for p in pages if p.is_file() and not printing.current(p)]
+            )
+        elif stale:
+            what = "1 PDF, som" if len(stale) == 1 else f"{len(stale)} PDF'er, som"
+            them = "den" if len(stale) == 1 else "dem"
+            print(f"{year}: fjernede {what} ikke længere passede til rapporten; lav {them} igen "
+                  f"med: evalkit run --pdf --year {year}")  # fmt: skip
     print(f"Oversigt: {index.write_index(paths, agreement)}")
     if refused:
         return ExitCode.DISCLOSURE
-    return ExitCode.UNITS_FAILED if failed else ExitCode.OK
+    return ExitCode.UNITS_FAILED if failed or pdf_failed else ExitCode.OK
 
 
 def _label(reason: str, limit: int) -> str:

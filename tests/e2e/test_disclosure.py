@@ -9,6 +9,7 @@ import csv
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evalkit.cli import main
@@ -85,6 +86,10 @@ def test_twins_that_differ_only_inside_hidden_cells_publish_identical_files(twin
     assert tree_hash(one / "data" / "raw") != tree_hash(two / "data" / "raw")
     tal = (one / "reports" / "2025" / "tal.csv").read_text("utf-8")
     assert "<5" in tal
+    # The workbook is among the files compared, its hidden cells marked, not given.
+    assert "2025/tal.xlsx" in first
+    book = pd.read_excel(one / "reports" / "2025" / "tal.xlsx", sheet_name=None)
+    assert any(frame.isin(["under 5"]).any().any() for frame in book.values())
 
 
 def test_no_input_file_with_hidden_counts_is_fingerprinted_under_reports(twins):

@@ -12,6 +12,7 @@ import pytest
 
 from evalkit.errors import InputError, Problem
 from evalkit.inputs.tables import YearInputs, read_table, read_year, specs
+from evalkit.inputs.year_folder import in_report
 from tests.conftest import RAW, YEAR, xlsx
 
 # --- helpers -------------------------------------------------------------------------------
@@ -586,6 +587,22 @@ def test_notes_are_keyed_by_the_canonical_afdeling(tmp_path, agreement, stem, af
     inputs = read(tmp_path, agreement)
 
     assert inputs.notes == {afdeling: "# Året\nNy beboerrådgiver fra marts.\n"}
+
+
+@pytest.mark.parametrize(
+    "name, niveau, enhed, listed",
+    [
+        ("2025/noter/koelvraa-afd-8.md", "afdeling", "Kølvrå afd. 8", True),
+        ("2025/noter/Kølvrå afd. 8.md", "afdeling", "Houlkærvænget", False),
+        ("2025/noter/Kølvrå afd. 8.md", "boligselskab", "BoligViborg", False),
+        ("2025/noter/Kølvrå afd. 8.md", "samlet", "Helhedsplanen", False),
+        ("2025/fraflytninger.csv", "samlet", "Helhedsplanen", True),
+        ("2025/udsaettelser.xlsx", "afdeling", "Houlkærvænget", True),
+        ("delaftaler/noter.yaml", "afdeling", "Houlkærvænget", True),
+    ],
+)
+def test_a_note_is_listed_only_in_its_own_afdelings_report(agreement, name, niveau, enhed, listed):
+    assert in_report(name, niveau, enhed, agreement.afdeling_index()) is listed
 
 
 def test_a_table_whose_every_afdeling_is_unknown_reports_each_row(tmp_path, agreement):

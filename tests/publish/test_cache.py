@@ -70,9 +70,17 @@ CASES = {
         ),
         {2024: LINDON, 2025: LINDON},  # 2025 shows 2024 in its trends
     ),
-    "an afdeling's note": (
+    "an afdeling's note": (  # shown in the afdeling's report only
         lambda p, m: edit(p.raw / "2025" / "noter" / "Ringparken.md", "opgang 3", "opgang 4"),
-        {2025: {"ringparken", "boligviborg", "helhedsplan"}},
+        {2025: {"ringparken"}},
+    ),
+    "a new note": (  # ... and listed among its sources only
+        lambda p, m: (p.raw / "2025" / "noter" / "Lindon.md").write_text("Ny opgang.\n"),
+        {2025: {"lindon"}},
+    ),
+    "a new note of an earlier year": (  # a report lists the notes of its earlier years
+        lambda p, m: (p.raw / "2024" / "noter" / "Lindon.md").write_text("Ny opgang.\n"),
+        {2024: {"lindon"}, 2025: {"lindon"}},
     ),
     "the afdeling notebook": (
         lambda p, m: edit(p.notebooks / "afdeling.ipynb", "## Noter", "## Noter og bemærkninger"),

@@ -1,12 +1,14 @@
 """Spec: `evalkit run` makes only the reports whose inputs changed (evalkit.publish.incremental).
 
 One project goes through the runs an analyst makes: the first, one with nothing changed,
-one after an afdeling's figures changed, a forced one, one after a page was deleted. Six
-units stand for all: two afdelinger of each boligselskab, both boligselskaber, the plan.
-What is made again follows from the inputs and the notebooks' files, not from what a page
-says, so tiny notebooks stand in for the real ones.
+one after an afdeling's figures changed, one after a note was added, a forced one, one after
+a page was deleted, one after an afdeling got its own notebook. Six units stand for all: two
+afdelinger of each boligselskab, both boligselskaber, the plan. What is made again follows
+from the inputs and the notebooks' files, not from what a page says, so tiny notebooks stand
+in for the real ones.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -64,21 +66,40 @@ def runs(tmp_path_factory):
         outcomes = incremental.make_reports(
             paths, agreement, [YEAR], units, 2, force, executor=executor
         )
+        manifest = json.loads((paths.reports_year(YEAR) / records.MANIFEST).read_text("utf-8"))
         steps[name] = {
             "ok": all(o.ok for o in outcomes[YEAR]),
             "made": made_again(before, pages(paths)),
+            "files": {e["enhed"]: {f["fil"] for f in e["filer"]} for e in manifest},
         }
 
     def lindon_moves_out() -> None:
         path = paths.raw_year(YEAR) / "fraflytninger.csv"
         path.write_text(path.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"), "utf-8")
 
+    def karup_note() -> None:
+        (paths.raw_year(YEAR) / "noter" / "Karup.md").write_text("Ny beboerforening.\n", "utf-8")
+
+    def karups_own_notebook() -> None:
+        # docs/notebooks.md: a copy of afdeling.ipynb with a section of its own.
+        notebook = json.loads((paths.notebooks / "afdeling.ipynb").read_text("utf-8"))
+        notebook["cells"].append(
+            {"cell_type": "markdown", "id": "karup", "metadata": {},
+             "source": ["## Karups eget afsnit\n", "Kun i Karups rapport."]}
+        )  # fmt: skip
+        own = paths.notebooks / "afdelinger" / "karup.ipynb"
+        own.parent.mkdir()
+        own.write_text(json.dumps(notebook), encoding="utf-8")
+
     with executors.pool(2) as executor:  # one pool for all runs: its kernels start once
         run("first")
         run("nothing changed")
         run("Lindon's figures changed", change=lindon_moves_out)
+        run("a note for Karup", change=karup_note)
         run("forced", force=True, units=[ReportUnit("afdeling", "Karup")])
         run("a page deleted", change=lambda: (paths.reports_year(YEAR) / "stoholm.html").unlink())
+        run("Karup has its own notebook", change=karups_own_notebook)
+    steps["pages"] = {p.stem: p.read_text("utf-8") for p in paths.reports_year(YEAR).glob("*.html")}
     return steps
 
 
@@ -88,13 +109,28 @@ def runs(tmp_path_factory):
         ("first", {u.slug for u in UNITS}),
         ("nothing changed", set()),
         ("Lindon's figures changed", {"lindon", "boligviborg", "helhedsplan"}),
+        ("a note for Karup", {"karup"}),  # the one report that shows it
         ("forced", {"karup"}),
         ("a page deleted", {"stoholm"}),
+        ("Karup has its own notebook", {"karup"}),
     ],
 )
 def test_a_run_makes_only_what_changed(runs, step, made):
     assert runs[step]["ok"]
     assert runs[step]["made"] == made
+
+
+def test_a_note_is_named_by_its_own_afdelings_report_only(runs):
+    files = runs["a note for Karup"]["files"]
+    assert "2025/noter/Karup.md" in files["Karup"]
+    assert [u for u, names in files.items() if "2025/noter/Karup.md" in names] == ["Karup"]
+    assert "2025/fraflytninger.csv" in files["Helhedsplanen"]
+
+
+def test_an_afdelings_own_notebook_adds_its_section_to_its_report_only(runs):
+    assert "Karups eget afsnit" in runs["pages"]["karup"]
+    assert not any("Karups eget afsnit" in page for name, page in runs["pages"].items()
+                   if name != "karup")  # fmt: skip
 
 
 def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):

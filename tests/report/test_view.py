@@ -12,7 +12,7 @@ import pytest
 import evalkit.report
 from evalkit.compute.build import Processed
 from evalkit.compute.indicators import activity_table, indicator_table, plan_period
-from evalkit.compute.privacy import publish
+from evalkit.compute.privacy import PRIMARY, publish
 from evalkit.domain import (
     BASELINEAAR,
     FALDET,
@@ -75,6 +75,51 @@ def test_notes_are_shown_as_text_never_as_html(report):
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<li>punkt</li>" in html
+
+
+NOTE = """# Året i Ringparken
+Første linje
+anden linje
+
+**Fed** og [kommunen](https://viborg.dk), ikke [dette](javascript:alert(1)).
+
+| Møde | Deltagere |
+|---|---|
+| Maj | 12 |
+
+![et billede](https://example.org/x.png) <img src=x onerror=alert(1)>
+"""
+
+
+def test_notes_render_markdown_safely(agreement):
+    meta = {"noter": {"Ringparken": NOTE}, "filer": []}
+    data = Processed(pd.DataFrame(), pd.DataFrame(), {2026: meta})
+    html = Report(2026, "afdeling", "Ringparken", agreement, data).notes()
+    assert "<h4>Året i Ringparken</h4>" in html  # below the report's own headings
+    assert "Første linje<br />\nanden linje" in html
+    assert "<strong>Fed</strong>" in html and '<a href="https://viborg.dk">kommunen</a>' in html
+    assert "javascript:" not in html
+    assert "<th>Møde</th>" in html and "<td>12</td>" in html
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "et billede" in html  # an image is its text: an offline report loads nothing
+
+
+def test_any_dataframe_is_a_danish_table_that_keeps_hidden_cells_hidden(report):
+    r = report("afdeling", "Ringparken")
+    frame = pd.DataFrame({
+        "Afdeling": ["A", "B", "C"],
+        "taeller": [1234.0, float("nan"), 7.0],
+        "vaerdi": [12.345, float("nan"), 50.0],
+        "naevner": [10000, 400, 14],
+        "skjult": ["", PRIMARY, ""],
+    })  # fmt: skip
+    html = r.table(frame, caption="Eksempel")
+    cells = re.findall(r"<td>(.*?)</td>", html)
+    assert cells == ["A", "1.234", "12,3", "10.000",
+                     "B", "under 5", "under 5", "400",
+                     "C", "7", "50", "14"]  # fmt: skip
+    assert "skjult" not in re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert "<caption>Eksempel</caption>" in html
 
 
 def test_no_data_is_said_in_words(report):

@@ -18,6 +18,7 @@ A small total whose small parts would be narrowed by its "<t" is hidden as "skju
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -317,10 +318,21 @@ def label(reason: str, threshold: int) -> str:
     return f"<{threshold}" if reason == PRIMARY else "skjult"
 
 
-def as_published_csv(
-    published: pd.DataFrame, columns: list[str], threshold: int, shares: frozenset[str]
-) -> str:
-    """tal.csv: the columns of indikatorer.csv, a hidden value written as "<5" or "skjult".
+def label_words(reason: str, threshold: int) -> str:
+    """How a hidden cell reads in a workbook: "under 5" for a small count, "skjult" for its
+    complement ("<5" is the same cell in tal.csv)."""
+    return f"under {threshold}" if reason == PRIMARY else "skjult"
+
+
+def as_published(
+    published: pd.DataFrame,
+    columns: list[str],
+    threshold: int,
+    shares: frozenset[str],
+    marked: Callable[[str, int], str] = label,
+) -> pd.DataFrame:
+    """The columns of indikatorer.csv with each hidden value replaced by its mark (`marked`:
+    `label` for tal.csv, `label_words` for tal.xlsx).
 
     Only cells that exist for the indicator are marked (a count has no interval; `shares`:
     the ids of the indicators that are shares).
@@ -331,10 +343,17 @@ def as_published_csv(
     exists = {"ki_nedre": share & has_n, "ki_oevre": share & has_n, "pr_1000": ~share & has_n}
     for column in VALUE_COLUMNS:
         hidden = (table["skjult"] != "") & exists.get(column, True)
-        marks = table["skjult"].map(lambda r: label(r, threshold))
+        marks = table["skjult"].map(lambda r: marked(r, threshold))
         table[column] = table[column].astype(object).where(~hidden, marks)
     for column in ("baseline", "baseline_taeller"):
         hidden = table["baseline_skjult"] != ""
-        marks = table["baseline_skjult"].map(lambda r: label(r, threshold))
+        marks = table["baseline_skjult"].map(lambda r: marked(r, threshold))
         table[column] = table[column].astype(object).where(~hidden, marks)
-    return csv_text(table[columns])
+    return table[columns]
+
+
+def as_published_csv(
+    published: pd.DataFrame, columns: list[str], threshold: int, shares: frozenset[str]
+) -> str:
+    """tal.csv: the columns of indikatorer.csv, a hidden value written as "<5" or "skjult"."""
+    return csv_text(as_published(published, columns, threshold, shares))

@@ -25,6 +25,18 @@ NOTEBOOKS = {
     "boligselskab": "oversigt.ipynb",
     "samlet": "oversigt.ipynb",
 }
+OWN_NOTEBOOKS = "afdelinger"  # notebooks/afdelinger/<slug>.ipynb: one afdeling's own notebook
+
+
+def notebook_for(notebooks: Path, unit: ReportUnit) -> Path:
+    """The notebook a unit's report is made from: an afdeling's own notebook where the
+    analyst has made one (notebooks/afdelinger/ringparken.ipynb, a copy of afdeling.ipynb with
+    an extra section), otherwise the notebook of its level."""
+    if unit.niveau == "afdeling":
+        own = notebooks / OWN_NOTEBOOKS / f"{unit.slug}.ipynb"
+        if own.is_file():
+            return own
+    return notebooks / NOTEBOOKS[unit.niveau]
 
 
 @dataclass
@@ -90,7 +102,7 @@ def render(
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
     tmp = out_dir / f".{unit.slug}.tmp.ipynb"
-    notebook_in = paths.notebooks / NOTEBOOKS[unit.niveau]
+    notebook_in = notebook_for(paths.notebooks, unit)
     # The kernel works beside the data folder, so the notebook names no path of the machine.
     beside_data = str(paths.data.resolve().parent)
     with ExitStack() as stack:

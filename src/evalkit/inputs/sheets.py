@@ -8,6 +8,9 @@ the apostrophe again.
 """
 
 import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -95,6 +98,71 @@ def xlsx_bytes(frame: pd.DataFrame, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook: its tab's name, its table (the headings as columns) and an
+    Excel number format for some of its columns, by heading."""
+
+    title: str
+    frame: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+
+
+WIDEST = 40  # characters: a column of long texts is not wider than this
+UNDATED = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: in place of the clock
+
+
+def workbook_bytes(sheets: list[Sheet]) -> bytes:
+    """A workbook as people read it in Excel: bold headings in a frozen first row with filters,
+    each number exact in its cell and shown rounded by its column's number format, text
+    never a formula, an empty cell for a missing value.
+
+    The same sheets give the same bytes: no clock reading is stored (openpyxl dates the
+    document and each file of the zip by the clock), so a rerun changes no published file.
+    """
+    import openpyxl  # imported here: only needed for Excel files
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.title)
+        for col, name in enumerate(spec.frame.columns, start=1):
+            _text(sheet.cell(1, col), str(name)).font = Font(bold=True)
+            shown = [len(str(name))] + [len(str(v)) for v in spec.frame[name].dropna()]
+            sheet.column_dimensions[get_column_letter(col)].width = min(max(shown), WIDEST) + 2
+        number_formats = [spec.formats.get(name) for name in spec.frame.columns]
+        for row, values in enumerate(spec.frame.itertuples(index=False), start=2):
+            for col, value in enumerate(values, start=1):
+                if isinstance(value, str):
+                    _text(sheet.cell(row, col), value)
+                elif not pd.isna(value):
+                    cell = sheet.cell(row, col)
+                    cell.value = value.item() if hasattr(value, "item") else value
+                    if number_formats[col - 1]:
+                        cell.number_format = number_formats[col - 1]
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    workbook.properties.created = workbook.properties.modified = datetime(*UNDATED)
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w") as archive:
+        ExcelWriter(workbook, archive).write_data()
+    return _undated(written)
+
+
+def _undated(archive: io.BytesIO) -> bytes:
+    """The zip again, each file dated UNDATED (openpyxl dates them by the clock)."""
+    result = io.BytesIO()
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(result, "w") as new:
+        for entry in old.infolist():
+            info = zipfile.ZipInfo(entry.filename, UNDATED)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            new.writestr(info, old.read(entry))
+    return result.getvalue()
 
 
 def _text(cell, value: str):

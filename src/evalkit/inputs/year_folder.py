@@ -7,11 +7,12 @@ looks like one of the tables that is missing, that is an error.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 from evalkit import fmt
+from evalkit.domain import AFDELING
 from evalkit.errors import Problem, shown
 from evalkit.inputs import cpr
 from evalkit.inputs.agreement import Agreement
@@ -264,6 +265,16 @@ def period_warning(
         else:
             message += " Tallene vises som udvikling før aftalen; tjek, at årstallet er rigtigt."
     return Problem(str(year_dir), message, warning=True)
+
+
+def in_report(name: str, niveau: str, enhed: str, afdelinger: NameIndex) -> bool:
+    """Whether a unit's report names the input file `name` (relative to raw/) among its
+    sources: a note (<year>/noter/<afdeling>.md) only in its own afdeling's report, the one
+    report that shows it, so that a new note makes no other report again."""
+    path = PurePosixPath(name)
+    if len(path.parts) != 3 or path.parts[1] != NOTES:
+        return True
+    return niveau == AFDELING and afdelinger.find(path.stem) == enhed
 
 
 def read_notes(

@@ -9,9 +9,12 @@ covers
   make that afdeling and the aggregates that include it again, nothing else. The published
   rows, not the exact ones: the key is kept in reports/<year>/enheder.json, and a key over
   hidden counts would publish a fingerprint of them;
-- those years' metadata.json as the reports show it: example flag, description, period,
-  tables, the names of the input files and the notes of the unit's afdelinger (not the
-  files' hashes, which change with any afdeling's figures);
+- those years' metadata.json as the report shows it: example flag, description, period,
+  tables, the names of the input files it lists (an afdeling's note file only in that
+  afdeling's report, year_folder.in_report) and the note it shows (an afdeling's own; a
+  boligselskab's or the plan's report shows none), not the files' hashes, which change with
+  any afdeling's figures. A new or changed note makes its afdeling's report again, nothing
+  else;
 - the agreement files in data/raw/, which every report reads;
 - the notebook, the notebook parameters, evalkit's version and its source (a change to the
   code or the template makes every report again), and the installed packages' versions.
@@ -29,9 +32,11 @@ from pathlib import Path
 
 from evalkit import __version__
 from evalkit.compute.build import PUBLISHED
-from evalkit.domain import ReportUnit
-from evalkit.execution.render import NOTEBOOKS, Outcome, parameters
+from evalkit.domain import AFDELING, ReportUnit
+from evalkit.execution.render import Outcome, notebook_for, parameters
 from evalkit.inputs.agreement import Agreement
+from evalkit.inputs.names import NameIndex
+from evalkit.inputs.year_folder import in_report
 from evalkit.paths import PACKAGE_DIR, Paths
 from evalkit.publish import fingerprint
 
@@ -54,18 +59,18 @@ def keys(
             p.relative_to(paths.raw).as_posix(): _file_digest(p) for p in agreement.files(paths.raw)
         },
     }
-    notebooks = {niveau: _file_digest(paths.notebooks / name) for niveau, name in NOTEBOOKS.items()}
+    afdeling_index = agreement.afdeling_index()
     result = {}
     for unit in units:
         afdelinger = agreement.members(unit.niveau, unit.enhed)
         shown = [(unit.niveau, unit.enhed)] + [("afdeling", a) for a in afdelinger]
         content = {
             "common": common,
-            "notebook": notebooks[unit.niveau],
+            "notebook": _file_digest(notebook_for(paths.notebooks, unit)),
             "parameters": parameters(paths, year, unit),
             "years": [
                 {
-                    "metadata": _shown_metadata(meta[y], afdelinger),
+                    "metadata": _shown_metadata(meta[y], unit, afdeling_index),
                     "rows": [rows[y].get(key) for key in dict.fromkeys(shown)],
                 }
                 for y in years
@@ -108,11 +113,16 @@ def _metadata(folder: Path) -> dict:
     return json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
 
 
-def _shown_metadata(meta: dict, afdelinger: list[str]) -> dict:
+def _shown_metadata(meta: dict, unit: ReportUnit, afdelinger: NameIndex) -> dict:
     shown = dict(meta)
-    shown["filer"] = [f["fil"] for f in meta.get("filer", [])]
+    shown["filer"] = [
+        f["fil"]
+        for f in meta.get("filer", [])
+        if in_report(f["fil"], unit.niveau, unit.enhed, afdelinger)
+    ]
     notes = meta.get("noter", {})
-    shown["noter"] = {a: notes[a] for a in afdelinger if a in notes}
+    own = unit.niveau == AFDELING and unit.enhed in notes
+    shown["noter"] = {unit.enhed: notes[unit.enhed]} if own else {}
     return shown
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from evalkit.domain import ReportUnit
 from evalkit.execution import executors
 from evalkit.execution.executors import Work
-from evalkit.execution.render import NOTEBOOKS, Outcome
+from evalkit.execution.render import Outcome, notebook_for
 from evalkit.inputs.agreement import Agreement
 from evalkit.paths import Paths
 from evalkit.publish import cache, provenance, records
@@ -76,7 +76,7 @@ def make_reports(
                 done,
                 timeout,
                 lambda year, unit: provenance.for_report(
-                    paths, year, paths.notebooks / NOTEBOOKS[unit.niveau]
+                    paths, year, notebook_for(paths.notebooks, unit), unit, agreement
                 ),
             )
         for (year, unit), outcome in made.items():
@@ -87,5 +87,5 @@ def make_reports(
     for year, year_outcomes in result.items():
         records.record(paths, year, year_outcomes)
         # A reused report keeps the manifest entry of the files it was made from.
-        records.write_manifest(paths, year, [o for o in year_outcomes if not o.reused])
+        records.write_manifest(paths, year, [o for o in year_outcomes if not o.reused], agreement)
     return result

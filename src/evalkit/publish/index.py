@@ -1,4 +1,5 @@
-"""reports/index.html: every year and unit, its status at a glance, failed units marked."""
+"""reports/index.html: every year and unit, its status at a glance, failed units marked, and
+links to each year's figures (tal.csv, tal.xlsx) and to the PDFs that are current."""
 
 import json
 from pathlib import Path
@@ -20,7 +21,7 @@ from evalkit.files import write_atomic
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.sheets import read_csv
 from evalkit.paths import Paths, is_year
-from evalkit.publish import records
+from evalkit.publish import pdf, records, tal
 from evalkit.report import markup
 
 
@@ -42,12 +43,18 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
             {
                 "aar": year,
                 "eksempeldata": example,
+                "files": [
+                    {"name": name, "href": f"{year}/{name}"}
+                    for name in (tal.TAL, tal.TAL_XLSX)
+                    if (year_dir / name).is_file()
+                ],
                 "units": [
                     {
                         "enhed": o.unit.enhed,
                         "niveau": LEVEL_NAMES[o.unit.niveau],
                         "ok": o.ok,
                         "href": f"{year}/{o.html}" if o.ok else None,
+                        "pdf": _pdf(paths, year, o.html) if o.ok else None,
                         "error": o.error,
                         "summaries": [
                             (d.navn, _summary(table, d.navn, o.unit.niveau, o.unit.enhed))
@@ -74,6 +81,12 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
     path = paths.reports / "index.html"
     write_atomic(path, page)
     return path
+
+
+def _pdf(paths: Paths, year: int, html: str) -> str | None:
+    """The report's PDF, if it is current: a stale one is never linked."""
+    page = paths.reports_year(year) / html
+    return f"{year}/{page.with_suffix('.pdf').name}" if pdf.current(page) else None
 
 
 def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:

@@ -1,6 +1,11 @@
 """PDF copies of the reports, printed by headless Chromium (the reports' own print CSS: A4,
 page headers with unit and year). Chromium is not a Python package: where it is missing,
-evalkit says how to get it."""
+evalkit says how to get it.
+
+A PDF is current while it is newer than its report's HTML page: a report made again makes
+its old PDF stale, and `evalkit run` removes a stale PDF (or prints it again with --pdf), so
+no PDF shows what its report no longer says.
+"""
 
 import os
 import shutil
@@ -19,6 +24,20 @@ INSTALL = (
 
 def browser() -> str | None:
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def current(html: Path) -> bool:
+    """Whether the PDF beside `html` was printed from the page as it is now."""
+    pdf = html.with_suffix(".pdf")
+    return html.is_file() and pdf.is_file() and pdf.stat().st_mtime_ns >= html.stat().st_mtime_ns
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove the PDFs in a year's report folder whose page was made again or is gone."""
+    stale = [p for p in sorted(folder.glob("*.pdf")) if not current(p.with_suffix(".html"))]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def print_pdf(chromium: str, html: Path, pdf: Path, timeout: float = 120) -> None:

@@ -10,7 +10,10 @@ import subprocess
 from pathlib import Path
 
 from evalkit import __version__
+from evalkit.domain import ReportUnit
 from evalkit.files import sha256
+from evalkit.inputs.agreement import Agreement
+from evalkit.inputs.year_folder import in_report
 from evalkit.paths import PACKAGE_DIR, Paths
 
 
@@ -32,28 +35,33 @@ def code_version() -> dict[str, str | None]:
     return {"version": __version__, "commit": commit}
 
 
-def inputs(paths: Paths, year: int) -> list[dict[str, str | None]]:
-    """Every input file behind the reports of `year` (its years of history), with SHA-256.
+def inputs(paths: Paths, year: int, unit: ReportUnit, agreement: Agreement) -> list[dict]:
+    """Every input file behind `unit`'s report of `year` (its years of history), with SHA-256:
+    an afdeling's note only in that afdeling's report (year_folder.in_report).
 
     A file with counts that may be hidden (a sensitive indicator's table: `foelsom` in
     processed metadata.json) gets no hash: its values are few and small, so a reader could
     try every possible file and match the hash, and learn the hidden counts. Its hash stays
     in data/processed/<year>/metadata.json for the analyst.
     """
+    afdelinger = agreement.afdeling_index()
     files: dict[str, str | None] = {}
     for y in paths.processed_years(year):
         meta = paths.processed_year(y) / "metadata.json"
         if meta.exists():
             for entry in json.loads(meta.read_text(encoding="utf-8"))["filer"]:
-                files[entry["fil"]] = None if entry.get("foelsom") else entry["sha256"]
+                if in_report(entry["fil"], unit.niveau, unit.enhed, afdelinger):
+                    files[entry["fil"]] = None if entry.get("foelsom") else entry["sha256"]
     return [{"fil": name, "sha256": files[name]} for name in sorted(files)]
 
 
-def for_report(paths: Paths, year: int, notebook: Path) -> dict:
-    """Everything the footer of one report names."""
+def for_report(
+    paths: Paths, year: int, notebook: Path, unit: ReportUnit, agreement: Agreement
+) -> dict:
+    """Everything the footer of `unit`'s report names."""
     return {
         **code_version(),
         "notebook": f"notebooks/{notebook.name}",
         "notebook_sha256": sha256(notebook),
-        "filer": inputs(paths, year),
+        "filer": inputs(paths, year, unit, agreement),
     }

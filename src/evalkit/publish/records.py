@@ -7,8 +7,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.domain import ReportUnit
-from evalkit.execution.render import NOTEBOOKS, Outcome
+from evalkit.execution.render import Outcome, notebook_for
 from evalkit.files import sha256, write_atomic
+from evalkit.inputs.agreement import Agreement
 from evalkit.paths import Paths
 from evalkit.publish import provenance
 
@@ -25,11 +26,11 @@ def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
     _merge(paths.reports_year(year) / UNITS_FILE, entries)
 
 
-def write_manifest(paths: Paths, year: int, outcomes: list[Outcome]) -> Path:
+def write_manifest(paths: Paths, year: int, outcomes: list[Outcome], agreement: Agreement) -> Path:
     """reports/<year>/manifest.json: for every report, the code, notebook and input files."""
     entries = []
     for o in outcomes:
-        notebook = paths.notebooks / NOTEBOOKS[o.unit.niveau]
+        notebook = notebook_for(paths.notebooks, o.unit)
         html = paths.reports_year(year) / o.html if o.html else None
         entries.append(
             {
@@ -37,7 +38,7 @@ def write_manifest(paths: Paths, year: int, outcomes: list[Outcome]) -> Path:
                 "enhed": o.unit.enhed,
                 "html": o.html,
                 "html_sha256": sha256(html) if html else None,
-                **provenance.for_report(paths, year, notebook),
+                **provenance.for_report(paths, year, notebook, o.unit, agreement),
             }
         )
     path = paths.reports_year(year) / MANIFEST

@@ -6,7 +6,9 @@ escaped for where it stands: HTML text and attributes by Jinja's autoescape, a C
 from functools import cache
 from pathlib import Path
 
+import mistune
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PAGE_TEMPLATE = "evalkit"  # nbconvert's template folder for a report page: report.html.j2
@@ -42,3 +44,30 @@ def css_string(text: str) -> str:
     return "".join(
         c if c.isalnum() or c in " .,:()–-" else f"\\{ord(c) or 0xFFFD:x} " for c in str(text)
     )
+
+
+class _NoteRenderer(mistune.HTMLRenderer):
+    """Markdown of an analyst's note inside a report: headings below the report's own (a
+    note's "#" is an h4), images as their text (a report opened offline loads nothing)."""
+
+    def heading(self, text: str, level: int, **attrs) -> str:
+        return super().heading(text, min(level + 3, 6), **attrs)
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return text
+
+
+@cache
+def _notes_markdown() -> mistune.Markdown:
+    # escape=True: HTML written in a note is shown as text, never run; the renderer's URL
+    # policy turns javascript: and other harmful links into "#harmful-link".
+    return mistune.create_markdown(
+        renderer=_NoteRenderer(escape=True),
+        hard_wrap=True,  # a line break in the note is a line break in the report
+        plugins=["table", "strikethrough"],
+    )
+
+
+def note_html(text: str) -> Markup:
+    """An analyst's note (Markdown: headings, bold, lists, tables, links) as safe HTML."""
+    return Markup(_notes_markdown()(text))

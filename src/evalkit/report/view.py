@@ -16,7 +16,7 @@ import pandas as pd
 from evalkit import fmt
 from evalkit.compute.build import PUBLISHED, Processed, load_processed
 from evalkit.compute.indicators import NOT_TOLD, compared, members
-from evalkit.compute.privacy import PRIMARY, publish
+from evalkit.compute.privacy import PRIMARY, VALUE_COLUMNS, publish
 from evalkit.domain import (
     BASELINEAAR,
     CLEAR,
@@ -38,10 +38,14 @@ from evalkit.inputs.agreement import (
     Split,
     load_agreement,
 )
-from evalkit.paths import Paths
+from evalkit.inputs.year_folder import in_report
+from evalkit.paths import Paths, find_data
 from evalkit.report import charts, markup
 
 EXAMPLE = "eksempeldata"
+# The columns a hidden cell hides (compute.privacy): per flag, the figures it covers. The
+# denominators stay published.
+HIDDEN_FLAGS = {"skjult": tuple(VALUE_COLUMNS), "baseline_skjult": ("baseline", "baseline_taeller")}
 NO_DIRECTION = (STEGET, FALDET)  # the statuses of an indicator without a direction
 
 
@@ -156,7 +160,9 @@ class Report:
 
     @classmethod
     def load(cls, data_dir: str | Path, aar: int, niveau: str, enhed: str) -> "Report":
-        paths = Paths(data=Path(data_dir))
+        """Rapporten for en enhed og et år: r = Report.load(data_dir, aar, niveau, enhed). En
+        relativ data_dir søges i arbejdsmappen og mapperne over den (fx "data")."""
+        paths = Paths(data=find_data(data_dir))
         agreement = load_agreement(paths.raw)
         # Everything a report shows comes from the published form: small cells hidden, the
         # audit passed (evalkit run writes it). Without it (a notebook opened after a build),
@@ -170,7 +176,7 @@ class Report:
 
     @cached_property
     def delaftaler(self) -> list["Part"]:
-        """Each delaftale's part of the report, in the helhedsplan's order."""
+        """Rapportens del for hver delaftale, i helhedsplanens rækkefølge (se Part)."""
         return [Part(self, d) for d in self.agreement.delaftaler]
 
     def hidden(self, reason: str, ind: Indicator | None = None) -> str:
@@ -185,6 +191,8 @@ class Report:
     def rows(
         self, enhed: str | None = None, niveau: str | None = None, aar: int | None = None
     ) -> pd.DataFrame:
+        """Enhedens offentliggjorte tal for året, én række pr. indikator (skjulte tal er tomme,
+        og kolonnen skjult siger hvorfor); andre enheder eller år med enhed, niveau og aar."""
         d = self.data.indikatorer
         return d[
             (d["enhed"] == (enhed or self.enhed))
@@ -219,6 +227,7 @@ class Report:
 
     # -- sections once per report ---------------------------------------------------------
     def header(self) -> Html:
+        """Rapportens titel, enheden og helhedsplanens delaftaler; et banner ved eksempeldata."""
         facts = []
         if self.niveau == "afdeling":
             row = self.afdelinger.iloc[0]
@@ -243,41 +252,56 @@ class Report:
         )
 
     def heading(self, text: str) -> Html:
-        """A heading inside a delaftale's part (the parts' own headings come from Part)."""
+        """En overskrift i rapporten (under afsnittets egen), fx r.heading("Tryghed")."""
         return _section("heading", text=text)
 
+    def table(self, frame: pd.DataFrame, caption: str = "", decimals: int = 1) -> Html:
+        """Vis en DataFrame som en tabel med danske tal: 1.234 og 12,5 (`decimals`
+        decimaler for tal med komma), manglende tal som »–«.
+
+        Skjulte tal forbliver skjulte: har en række en kolonne `skjult` (som i
+        r.data.indikatorer, de offentliggjorte tal), vises dens tal som »under 5« eller
+        »skjult«, og `baseline_skjult` gør det samme for baseline-kolonnerne. Byg derfor
+        tabeller af r.data, aldrig af filerne i data/raw."""
+        shown = frame.drop(columns=[c for c in HIDDEN_FLAGS if c in frame])
+        rows = []
+        for i, (_, r) in enumerate(shown.iterrows()):
+            reasons = {flag: frame[flag].iloc[i] for flag in HIDDEN_FLAGS if flag in frame}
+            rows.append([self._table_cell(column, value, reasons, decimals)
+                         for column, value in r.items()])  # fmt: skip
+        return _section("table", columns=[str(c) for c in shown.columns], rows=rows,
+                        caption=caption)  # fmt: skip
+
+    def _table_cell(self, column, value, reasons: dict, decimals: int) -> str:
+        for flag, columns in HIDDEN_FLAGS.items():
+            if reasons.get(flag) and column in columns:
+                return self.hidden(reasons[flag])
+        if isinstance(value, bool) or not pd.api.types.is_number(value):
+            return fmt.MISSING if value is None or value is pd.NA else str(value)
+        if pd.isna(value):
+            return fmt.MISSING
+        whole = float(value).is_integer()
+        return fmt.number(value, 0 if whole else decimals)
+
     def notes(self) -> Html:
-        """The analyst's notes for this afdeling, shown as text: HTML in a note is never run.
-
-        A block (text between blank lines) of "- " or "* " lines is a list; any other block a
-        paragraph that keeps its line breaks."""
+        """Afdelingens noter (data/raw/<år>/noter/<afdeling>.md), vist som Markdown:
+        overskrifter, fed, lister, tabeller og links. HTML i en note vises som tekst og køres
+        aldrig."""
         text = self.data.metadata[self.aar].get("noter", {}).get(self.enhed)
-        blocks = []
-        for block in text.strip().split("\n\n") if text else []:
-            lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-            bullets = bool(lines) and all(ln.startswith(("- ", "* ")) for ln in lines)
-            blocks.append(
-                {"bullets": bullets, "lines": [ln[2:] for ln in lines] if bullets else lines}
-            )
-        return _section("notes", blocks=blocks)
+        return _section("notes", html=markup.note_html(text) if text and text.strip() else "")
 
-    def _own_file(self, name: str, year: int) -> bool:
-        """Whether an input file belongs in this report's sources: a note file only in the
-        report of its own afdeling (notes are shown there only)."""
-        prefix = f"{year}/noter/"
-        if not name.startswith(prefix):
-            return True
-        stem = Path(name[len(prefix) :]).stem
-        return (
-            self.niveau == "afdeling" and self.agreement.afdeling_index().find(stem) == self.enhed
-        )
+    def _own_file(self, name: str) -> bool:
+        """Whether an input file belongs in this report's sources (a note only in its own
+        afdeling's report: year_folder.in_report)."""
+        return in_report(name, self.niveau, self.enhed, self.agreement.afdeling_index())
 
     def sources(self) -> Html:
+        """Datakilderne: hver indikators kilde og årets inddatafiler."""
         years = [
             {
                 "aar": y,
                 "files": ", ".join(f["fil"] for f in m["filer"]
-                                   if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"], y)),
+                                   if f["fil"].startswith(f"{y}/") and self._own_file(f["fil"])),
                 "eksempeldata": bool(m.get("eksempeldata")),
                 "beskrivelse": m.get("beskrivelse", ""),
             }
@@ -296,7 +320,7 @@ class Report:
         )
 
     def method(self) -> Html:
-        """The short method appendix at the end of every report (sections/metode.html.j2)."""
+        """Bilaget »sådan læses rapporten«: status, usikkerhed, samlede tal og små tal."""
         settings = self.agreement.settings
         indicators = self.agreement.indicators
         sensitive = [i for i in indicators if i.foelsom]
@@ -329,7 +353,7 @@ class Part:
         return self.delaftale.indicators
 
     def heading(self) -> Html:
-        """The delaftale's name, period and duty to evaluate; a banner if it is an example."""
+        """Delaftalens navn, periode og evaluering; et banner, hvis den er et eksempel."""
         d = self.delaftale
         return _section(
             "delaftale",
@@ -365,6 +389,7 @@ class Part:
         return Cell(lines, notes)
 
     def status_table(self) -> Html:
+        """Delmålene med årets tal, baseline, sammenligning og status."""
         r = self.report
         rows = r.rows()
         body = []
@@ -386,7 +411,7 @@ class Part:
         )
 
     def legend(self) -> Html:
-        """The statuses this part can show, each with its symbol and word."""
+        """Forklaringen på statussymbolerne."""
         return _section("legend", **self._legend())
 
     def _legend(self) -> dict:
@@ -422,7 +447,7 @@ class Part:
         return status_sentence(r["status"], pair, aar, ind.baseline_aar, exposure, why)
 
     def privacy_rule(self) -> str:
-        """The one line that says which numbers are hidden, and why ("" where none are)."""
+        """Linjen om, hvilke tal der er skjult og hvorfor ("" hvor ingen er følsomme)."""
         sensitive = [i for i in self.indicators if i.foelsom]
         if not sensitive:
             return ""
@@ -492,12 +517,10 @@ class Part:
         return Cell([text], notes)
 
     def trends(self) -> list[charts.Chart | Html]:
-        """A chart per indicator with data, or a sentence where every figure is hidden.
-
-        A point of an aggregate that sums other afdelinger than the latest year's, and a point
-        or baseline from example data other than the report's own year, is marked as such in
-        the chart and its alt text (docs/metode.md: Udvikling over årene).
-        """
+        """Et diagram pr. indikator over årene (eller en sætning, hvor alle tal er skjulte)."""
+        # A point of an aggregate that sums other afdelinger than the latest year's, and a point
+        # or baseline from example data other than the report's own year, is marked as such in
+        # the chart and its alt text (docs/metode.md: Udvikling over årene).
         report = self.report
         d = report.data.indikatorer
         result = []
@@ -571,13 +594,14 @@ class Part:
         return marks, notes, caption
 
     def no_trend_note(self) -> Html:
+        """Hvilke indikatorer der ikke har tal i år."""
         rows = self.report.rows()
         missing = [i.navn for i in self.indicators
                    if rows.loc[i.id, "status"] == INGEN_DATA]  # fmt: skip
         return _section("no_trend", aar=self.report.aar, missing="; ".join(missing))
 
     def afdelinger_table(self) -> Html:
-        """The afdelinger side by side: each indicator's value and status."""
+        """Afdelingerne side om side: hver indikators tal og status."""
         report = self.report
         body = []
         for name in report.afdelinger["afdeling"]:
@@ -590,8 +614,8 @@ class Part:
         return _section("afdelinger_table", columns=columns, rows=body)
 
     def afdeling_charts(self) -> list[charts.Chart]:
-        """Each afdeling against its baseline, for the indicators that ask for it
-        (`afdelingsdiagram`: shares only, never a sensitive count)."""
+        """Diagrammer med hver afdeling mod dens baseline, hvor delaftalen beder om det."""
+        # `afdelingsdiagram`: shares only, never a sensitive count (inputs.agreement checks).
         report = self.report
         d = report.data.indikatorer
         result = []
@@ -615,7 +639,7 @@ class Part:
         return result
 
     def activities(self) -> Html:
-        """Hours and participants per activity against the plan (the unit's share of it)."""
+        """Aktiviteternes timer og deltagere mod planen (enhedens andel af den)."""
         report = self.report
         act = report.data.aktiviteter
         act = act[
@@ -677,7 +701,7 @@ class Part:
         )
 
     def municipal_goals(self) -> Html:
-        """The municipal goals the delaftale supports, with a result where an input gives one."""
+        """De kommunale målsætninger, delaftalen understøtter, med resultat hvor det findes."""
         meta = self.report.data.metadata[self.report.aar]
         results = meta.get("kommunale_maal", {}).get(self.delaftale.navn, {})
         goals = [(goal, results.get(str(nr)))
