@@ -3,6 +3,7 @@ the image and no more room around them than bbox_inches="tight" left."""
 
 import io
 
+import matplotlib.text
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_svg import RendererSVG
@@ -107,3 +108,18 @@ def test_the_axes_keep_their_size_whatever_the_labels(drawn):
     sizes = [fig.axes[0].get_window_extent().size / fig.dpi for fig in drawn]
     assert sizes[0] == pytest.approx(sizes[1])
     assert sizes[0] == pytest.approx([charts.AXES_WIDTH, charts.TREND_HEIGHT])
+
+
+@pytest.mark.parametrize("make", TRENDS.values(), ids=TRENDS.keys())
+def test_no_two_labels_overlap(drawn, make):
+    # "short": the baseline year has a point of its own, labelled beside it; the baseline's
+    # label must not sit on it.
+    make()
+    fig = drawn[-1]
+    fig.set_dpi(72)
+    svg = RendererSVG(*(fig.get_size_inches() * 72), io.StringIO())
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    boxes = [t.get_window_extent(svg) for t in texts]
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            assert not a.overlaps(boxes[j]), (texts[i].get_text(), texts[j].get_text())

@@ -191,10 +191,19 @@ def trend(
         ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none",
                 fillstyle="none" if baseline_note else "full")  # fmt: skip
         label = f"{baseline_label}: {fmt.value(baseline, enhed)}"
-        ax.annotate(label, (baseline_aar, baseline), textcoords="offset points", xytext=(6, 6),
-                    color=GREY)  # fmt: skip
-        outside.append((baseline_aar, 6 / 72 + _width([label])))
         years = sorted({*years, baseline_aar})
+        if baseline_aar in data_years and len(years) > 1:
+            # The baseline year has a point of its own, labelled beside it: the baseline's
+            # label stands midway along its line and above the points' labels (4 pt up, one
+            # line high) instead.
+            middle = (years[0] + years[-1]) / 2
+            ax.annotate(label, (middle, baseline), textcoords="offset points", xytext=(0, 18),
+                        ha="center", color=GREY)  # fmt: skip
+            outside.append((middle, _width([label]) / 2))
+        else:
+            ax.annotate(label, (baseline_aar, baseline), textcoords="offset points",
+                        xytext=(6, 6), color=GREY)  # fmt: skip
+            outside.append((baseline_aar, 6 / 72 + _width([label])))
     ax.plot(data["aar"], data["vaerdi"], color=BLUE, linewidth=2)
     plain = data[[not marks.get(a) for a in data["aar"]]]
     marked = data[[bool(marks.get(a)) for a in data["aar"]]]
