@@ -216,6 +216,9 @@ BAD = [
     ("      datakilde: Testens egen måling\n", "      datakilde: Testens egen måling\n"
      "      sammenlign_efter: bolig_type\n", "delmaal[1].indikator.sammenlign_efter",
      "ikke en kolonne i afdelinger.csv"),
+    # YAML reads an unquoted "Eksempel: tekst" as a mapping, not a text
+    ("kommunale_maal: []", "kommunale_maal:\n  - Eksempel: flere trygge", "kommunale_maal[1]",
+     "sæt hele teksten i anførselstegn"),
 ]  # fmt: skip
 
 

@@ -338,7 +338,7 @@ def _delaftale(path: Path, doc: dict, problems: list[Problem]) -> Delaftale:
         evaluering=keys.text(doc, "evaluering", "", required=False),
         indicators=indicators,
         activities=activities,
-        kommunale_maal=[str(g) for g in keys.items(doc, "kommunale_maal", "", required=False)],
+        kommunale_maal=keys.texts(doc, "kommunale_maal", ""),
     )
 
 
@@ -487,6 +487,22 @@ class _Keys:
             self.problem(at, "forventede en liste (linjer, der begynder med -).")
             return []
         return value
+
+    def texts(self, node, key, where) -> list[str]:
+        """An optional list of plain texts. A text with ": " in it is read by YAML as a
+        mapping, so it would show as {'…': '…'}: told, with how to write it."""
+        found = []
+        for n, item in enumerate(self.items(node, key, where, required=False), start=1):
+            if isinstance(item, str | int | float) and not isinstance(item, bool):
+                found.append(str(item))
+            else:
+                at = f"{where}.{key}[{n}]" if where else f"{key}[{n}]"
+                self.problem(
+                    at,
+                    "skal være en tekst. Indeholder den kolon og mellemrum "
+                    '(": "), så sæt hele teksten i anførselstegn: - "Eksempel: …".',
+                )
+        return found
 
     def column(self, node, key, where, named=True) -> Column | None:
         at = f"{where}.{key}" if where else key
