@@ -511,8 +511,7 @@ def _match_name(cell, index: NameIndex, what: str, where, problems, optional=Fal
         return None
     if text.startswith(FORMULA_START):
         # Kept as text and never matched: a name does not start like a formula.
-        closest = index.closest(text.lstrip("".join(FORMULA_START)))
-        hint = f' Mente du "{closest}"?' if closest else ""
+        hint = index.suggestion(text.lstrip("".join(FORMULA_START)))
         problems.append(
             _at(
                 where,
@@ -526,8 +525,7 @@ def _match_name(cell, index: NameIndex, what: str, where, problems, optional=Fal
         if normalize(text) in _TOTALS:
             hint = " Fjern sumrækken; evalkit lægger selv sammen."
         else:
-            closest = index.closest(text)
-            hint = f' Mente du "{closest}"?' if closest else ""
+            hint = index.suggestion(text)
         problems.append(_at(where, f'{what} "{shown(text)}" kendes ikke.{hint}'))
     return found
 
