@@ -9,6 +9,7 @@ its exit code. Lines for the analyst go to stdout, problems to stderr.
 import io
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from datetime import date
@@ -77,7 +78,7 @@ def build(paths: Paths, year: int | None) -> ExitCode:
     _outputs_apart(paths)
     files.check_free(paths.processed)  # another run is told at once, before reading anything
     with files.exclusive(paths.processed):  # build_years checks every year before it writes
-        _build(paths, agreement, years)
+        _build(paths, agreement, years, _current(paths, agreement, years))
     return ExitCode.OK
 
 
@@ -90,9 +91,10 @@ def audit(paths: Paths, year: int | None) -> ExitCode:
     _outputs_apart(paths)
     files.check_free(paths.processed)
     wanted = _history(paths, years)
-    _check(paths, agreement, wanted)
+    current = _current(paths, agreement, wanted)
+    _check(paths, agreement, wanted, current)
     with files.exclusive(paths.processed):
-        _build(paths, agreement, wanted)
+        _build(paths, agreement, wanted, current)
         published = tal.publish_years(paths, agreement, wanted)
     limit = published.threshold
     code = ExitCode.OK
@@ -145,15 +147,17 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     years = _years(paths, year)
     chosen = _chosen(agreement, options.unit)
     wanted = _history(paths, years)
-    _check(paths, agreement, wanted)  # every year is valid before a kernel is started
+    current = _current(paths, agreement, wanted)
+    _check(paths, agreement, wanted, current)  # every year is valid before a kernel is started
     if not options.dask:
         from evalkit.publish.incremental import start_early
 
-        start_early(paths, years, 1 if options.unit else options.jobs, options.force)
+        changed = fingerprint.inputs_changed(paths, scope, before)
+        start_early(paths, years, 1 if options.unit else options.jobs, options.force, changed)
     with files.exclusive(paths.reports), files.exclusive(paths.processed):
         try:
             with _told() as said:
-                _build(paths, agreement, wanted)
+                _build(paths, agreement, wanted, current)
                 code = _make_reports(paths, agreement, years, chosen, options, chromium)
             if code == ExitCode.OK:
                 counts = {y: len(chosen) for y in years}
@@ -372,23 +376,37 @@ def _chosen(agreement: "Agreement", unit_name: str | None):
     return [u for u in chosen if u.enhed == name]
 
 
-def _check(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
-    """Every year is valid before anything is written or any lock is taken."""
-    from evalkit.inputs.tables import read_year
+def _current(paths: Paths, agreement: "Agreement", years: list[int]) -> dict[int, tuple]:
+    """Each year's build key, and the warnings of its last build where data/processed/<year>/
+    is still that build (evalkit.publish.fingerprint.built): such a year is not read again."""
+    from evalkit.publish import fingerprint
+
+    keys = {year: fingerprint.build_key(paths, year, agreement) for year in years}
+    return {year: (key, fingerprint.built(paths, year, key)) for year, key in keys.items()}
+
+
+def _check(paths: Paths, agreement: "Agreement", years: list[int], current: dict) -> None:
+    """Every year is valid before anything is written or any lock is taken (`current`: a
+    year built from the same files was valid then)."""
+    from evalkit.compute.build import read_inputs
 
     problems: list[Problem] = []
     for year in years:
+        if current[year][1] is not None:
+            continue
         try:
-            read_year(paths.raw, year, agreement)
+            read_inputs(paths, year, agreement)
         except InputError as exc:
             problems += exc.problems
     if any(not p.warning for p in problems):
         raise InputError(problems)
 
 
-def _build(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
-    """Write data/processed/<year>/ for each year. Call it holding the lock on processed/."""
+def _build(paths: Paths, agreement: "Agreement", years: list[int], current: dict) -> None:
+    """Write data/processed/<year>/ for each year not `current`. Call it holding the lock on
+    processed/."""
     from evalkit.compute.build import build_years
+    from evalkit.publish import fingerprint
 
     for year in years:
         _clean(paths.processed_year(year))
@@ -400,12 +418,14 @@ def _build(paths: Paths, agreement: "Agreement", years: list[int]) -> None:
             for year in paths.orphaned_years()
         ]
     )  # fmt: skip
-    built_years = build_years(paths, years, agreement)
-    print_errors([warning for built in built_years for warning in built.warnings])
-    for built in built_years:
-        print(
-            f"Indikatorer for {built.year}: {paths.processed_year(built.year) / 'indikatorer.csv'}"
-        )
+    todo = [year for year in years if current[year][1] is None]
+    warnings = {year: current[year][1] for year in years if year not in todo}
+    for built in build_years(paths, todo, agreement) if todo else []:
+        fingerprint.record_build(paths, built, current[built.year][0])
+        warnings[built.year] = built.warnings
+    print_errors([warning for year in years for warning in warnings[year]])
+    for year in years:
+        print(f"Indikatorer for {year}: {paths.processed_year(year) / 'indikatorer.csv'}")
 
 
 def _clean(folder: Path) -> None:
@@ -433,15 +453,22 @@ def _make_reports(
     _clean(paths.reports)
     for year in years:
         _clean(paths.reports_year(year))
-        tal.write_tal(paths, agreement, published, year)
-        tal.write_figures(paths, agreement, year)
+
+    def workbooks() -> None:
+        for year in years:
+            tal.write_tal(paths, agreement, published, year)
+            tal.write_figures(paths, agreement, year)
+
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
-    with cluster.executor(options.dask) as executor:
+    # The workbooks are written while the kernels make the reports, which do not read them.
+    with cluster.executor(options.dask) as executor, ThreadPoolExecutor(1) as side:
+        written = side.submit(workbooks)
         by_year = incremental.make_reports(
             paths, agreement, years, chosen, options.jobs, options.force, executor, progress,
             options.timeout,
         )  # fmt: skip
+        written.result()  # a workbook that could not be written ends the run here
     progress.close()
     print("\n".join(summary(by_year, time.perf_counter() - started)))
     failed = [(year, o) for year, outcomes in by_year.items() for o in outcomes if not o.ok]

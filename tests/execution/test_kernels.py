@@ -52,6 +52,14 @@ def test_kernels_started_ahead_and_not_used_are_stopped():
     assert kernel_processes() == []
 
 
+def test_stopping_the_spares_leaves_the_kernels_in_use():
+    working = kernels.kernel()
+    kernels.prestart(2)
+    kernels.stop_spares()
+    assert working.usable() and kernels.kernel() is working
+    assert len(kernel_processes()) == 1
+
+
 def test_a_kernel_that_died_is_replaced():
     first = kernels.kernel()
     first.km.shutdown_kernel(now=True)

@@ -15,7 +15,7 @@ from evalkit.domain import ReportUnit, report_units
 from evalkit.execution.render import Outcome
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
-from evalkit.publish import cache, tal
+from evalkit.publish import cache, fingerprint, tal
 from tests.conftest import NOTEBOOKS, YEARS, project
 
 
@@ -95,7 +95,7 @@ CASES = {
         {2024: "all", 2025: "all"},
     ),
     "evalkit's code": (
-        lambda p, m: m.setattr(cache, "_source_digest", lambda: "changed"),
+        lambda p, m: m.setattr(fingerprint, "source_digest", lambda: "changed"),
         {2024: "all", 2025: "all"},
     ),
 }  # fmt: skip

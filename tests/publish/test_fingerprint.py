@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.errors import ExitCode
 from evalkit.paths import Paths
 from evalkit.publish import fingerprint
 from evalkit.publish.fingerprint import Scope
+from tests.conftest import YEARS, evalkit, tiny_notebooks
 from tests.conftest import project as fixture_project
-from tests.conftest import tiny_notebooks
 
 SCOPE = Scope(2025, None)
 FILES = {
@@ -103,6 +104,24 @@ def test_any_change_means_the_work_is_done(project, change):
     assert fingerprint.unchanged(project, SCOPE) is None
 
 
+OUTPUT_CHANGES = {"a processed table", "a report deleted", "a report edited",
+                  "the index deleted", "a folder of reports deleted"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CHANGES.keys())
+def test_a_changed_input_is_told_from_a_changed_output(project, name):
+    """An input changed: reports are likely to be made, so the kernels start at once."""
+    CHANGES[name](project.data.parent)
+    changed = fingerprint.inputs_changed(project, SCOPE, fingerprint.inputs(project))
+    assert changed == (name not in OUTPUT_CHANGES)
+
+
+def test_inputs_count_as_changed_when_no_run_like_this_is_recorded(project):
+    now = fingerprint.inputs(project)
+    assert not fingerprint.inputs_changed(project, SCOPE, now)
+    assert fingerprint.inputs_changed(project, Scope(None, None), now)
+
+
 def test_a_run_asked_for_something_else_is_not_answered(project):
     assert fingerprint.unchanged(project, Scope(None, None)) is None
     assert fingerprint.unchanged(project, Scope(2025, "Lindon")) is None
@@ -181,3 +200,47 @@ def test_a_rerun_after_a_change_does_the_work(shipped, change):
     assert (
         "Intet er ændret" in evalkit_run(shipped, shipped / "notebooks", "--unit", "Lindon").stdout
     )
+
+
+# --- a year is built again only when what it is built from changed ----------------------------
+def replace(name: str, old: bytes, new: bytes):
+    def change(data: Path) -> None:
+        path = data / name
+        assert old in path.read_bytes()
+        path.write_bytes(path.read_bytes().replace(old, new))
+
+    return change
+
+
+def append(name: str, text: str):
+    return lambda data: (data / name).open("a", encoding="utf-8").write(text)
+
+
+REBUILDS = {
+    "nothing": (lambda data: None, set()),
+    "a figure of 2025": (replace("raw/2025/fraflytninger.csv", b"312,52", b"312,53"), {2025}),
+    "a note of 2025": (edit("raw/2025/noter/Karup.md", "Ny beboerforening.\n"), {2025}),
+    # 2024 is the evictions' baseline year: 2025 is built from it too.
+    "a figure of 2024": (replace("raw/2024/fraflytninger.csv", b"312;59", b"312;58"), set(YEARS)),
+    "the agreement": (append("raw/helhedsplan.yaml", "# En kommentar.\n"), set(YEARS)),
+    "a processed table edited": (append("processed/2024/aktiviteter.csv", "\n"), {2024}),
+    "a processed table deleted": (delete("processed/2025/metadata.json"), {2025}),
+}
+
+
+@pytest.mark.parametrize("name", REBUILDS.keys())
+def test_only_the_years_whose_inputs_changed_are_built_again(tmp_path, capsys, name):
+    change, rebuilt = REBUILDS[name]
+    data = fixture_project(tmp_path)
+    assert evalkit(data, "build") == ExitCode.OK
+    first = capsys.readouterr()
+    change(data)
+    before = {y: (data / "processed" / str(y) / "indikatorer.csv").stat().st_mtime_ns
+              for y in YEARS}  # fmt: skip
+    assert evalkit(data, "build") == ExitCode.OK
+    again = capsys.readouterr()
+    after = {y: (data / "processed" / str(y) / "indikatorer.csv").stat().st_mtime_ns
+             for y in YEARS}  # fmt: skip
+    assert {y for y in YEARS if after[y] != before[y]} == rebuilt
+    assert again.err == first.err  # a year not built again still counts its warnings
+    assert again.out == first.out

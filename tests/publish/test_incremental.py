@@ -11,6 +11,7 @@ in for the real ones.
 import json
 from pathlib import Path
 
+import psutil
 import pytest
 
 from evalkit.compute.build import build_years
@@ -170,12 +171,13 @@ def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize(
-    ("made_before", "force", "started"),
-    [(False, False, True), (True, False, False), (True, True, True)],
-    ids=["first run", "later run", "forced run"],
-)
-def test_kernels_start_early_only_when_reports_will_surely_be_made(
-    tmp_path, monkeypatch, made_before, force, started
+    ("made_before", "force", "changed", "started"),
+    [(False, False, False, True), (True, False, False, False), (True, True, False, True),
+     (True, False, True, True)],
+    ids=["first run", "later run, only an output changed", "forced run", "an input changed"],
+)  # fmt: skip
+def test_kernels_start_early_only_when_reports_are_to_be_made(
+    tmp_path, monkeypatch, made_before, force, changed, started
 ):
     paths = Paths(reports=tmp_path)
     if made_before:
@@ -183,5 +185,20 @@ def test_kernels_start_early_only_when_reports_will_surely_be_made(
         records.record(paths, YEAR, [render.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
     calls = []
     monkeypatch.setattr(kernels, "prestart", calls.append)
-    incremental.start_early(paths, [YEAR], 2, force)
+    incremental.start_early(paths, [YEAR], 2, force, changed)
     assert calls == ([2] if started else [])
+
+
+def test_kernels_started_early_for_reports_that_are_all_current_are_stopped(tmp_path):
+    paths = Paths(data=project(tmp_path), reports=tmp_path / "reports", notebooks=tiny(tmp_path))
+    agreement = load_agreement(paths.raw)
+    build_years(paths, YEARS, agreement)
+    tal.publish_years(paths, agreement, YEARS)
+    chosen = [ReportUnit("afdeling", "Lindon")]
+    incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
+    kernels.prestart(1)  # as a run does when an input changed
+    outcomes = incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
+    assert [o.reused for o in outcomes[YEAR]] == [True]
+    running = [p for p in psutil.Process().children(recursive=True)
+               if "ipykernel" in " ".join(p.cmdline())]  # fmt: skip
+    assert running == []

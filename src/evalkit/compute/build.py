@@ -31,6 +31,7 @@ PARALLEL_FROM_BYTES = 1_000_000
 class Built:
     year: int
     warnings: list[Problem]
+    files: list[str]  # what the build wrote in data/processed/<year>/
 
 
 @dataclass
@@ -46,7 +47,7 @@ def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
     """Validate data/raw/<year>/ and write data/processed/<year>/; raises InputError."""
     prepared = prepare_year(paths, year, agreement)
     _write(paths, prepared)
-    return Built(year, prepared.warnings)
+    return Built(year, prepared.warnings, list(prepared.files))
 
 
 def build_years(paths: Paths, years: list[int], agreement: Agreement) -> list[Built]:
@@ -67,14 +68,14 @@ def build_years(paths: Paths, years: list[int], agreement: Agreement) -> list[Bu
         raise InputError(list(dict.fromkeys(problems)))
     for year in prepared:
         _write(paths, year)
-    return [Built(p.year, p.warnings) for p in prepared]
+    return [Built(p.year, p.warnings, list(p.files)) for p in prepared]
 
 
 def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
     """Read and validate data/raw/<year>/ and compute its processed files; raises InputError."""
-    inputs = read_year(paths.raw, year, agreement)
+    inputs = read_inputs(paths, year, agreement)
     baseline_tables = {
-        y: _tables_of(paths, y, agreement)
+        y: read_inputs(paths, y, agreement).tables
         for y in agreement.data_baseline_years(year)
         if paths.raw_year(y).is_dir()
     }
@@ -109,18 +110,19 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
     )
 
 
-_read: dict[tuple, dict] = {}
+_read: dict[tuple, YearInputs] = {}
 
 
-def _tables_of(paths: Paths, year: int, agreement: Agreement) -> dict:
-    """A baseline year's tables, read once per process while its files stay the same."""
+def read_inputs(paths: Paths, year: int, agreement: Agreement) -> YearInputs:
+    """read_year, once per process while the year's files stay the same: a year is checked
+    before anything is written and built after, and read again as a later year's baseline."""
     folder = paths.raw_year(year)
     stamp = tuple(
         (str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(folder.rglob("*"))
     )
     key = (str(folder.resolve()), id(agreement), stamp)
     if key not in _read:
-        _read[key] = read_year(paths.raw, year, agreement).tables
+        _read[key] = read_year(paths.raw, year, agreement)
     return _read[key]
 
 

@@ -190,15 +190,20 @@ def _complements(result: pd.DataFrame, sums: _Sums, labels: pd.Series, year: int
     return picks
 
 
-def publish(indikatorer: pd.DataFrame, agreement) -> Published:
+Suppress = Callable[[pd.DataFrame, pd.DataFrame, int], tuple[pd.Series, pd.Series, pd.DataFrame]]
+
+
+def publish(indikatorer: pd.DataFrame, agreement, hide: Suppress | None = None) -> Published:
     """The figures that may be published: sensitive small cells and their complements hidden.
 
     Hidden values become missing in the numeric columns. `skjult` says why a row's value is
     hidden: "primær" (a count of 1 to threshold − 1), "sekundær" (hidden so that no small cell
     can be deduced) or "" (shown). `baseline_skjult` does the same for the baseline, an
     earlier year's count. A status that would depend on where a hidden count lies is
-    "skjult (små tal)" (indicators.status_over).
+    "skjult (små tal)" (indicators.status_over). `hide`: suppress, or a function that gives
+    what it would (a remembered answer: evalkit.publish.memo).
     """
+    hide = hide or suppress
     settings = agreement.settings
     threshold = settings["diskretion"]
     out = indikatorer.copy()
@@ -208,7 +213,7 @@ def publish(indikatorer: pd.DataFrame, agreement) -> Published:
         mine = out["indikator"] == indikator
         if not mine.any():
             continue
-        labels, baseline_labels, result = suppress(out[mine], agreement.afdelinger, threshold)
+        labels, baseline_labels, result = hide(out[mine], agreement.afdelinger, threshold)
         out.loc[mine, "skjult"] = labels
         out.loc[mine, "baseline_skjult"] = baseline_labels
         audits.append(result.assign(indikator=indikator))

@@ -280,15 +280,20 @@ def kill() -> None:
         k.kill()
 
 
-def shutdown() -> None:
-    """Stop every warm kernel of this process, the spare ones too."""
+def stop_spares() -> None:
+    """Stop the kernels started ahead (prestart) that no report took."""
     with _lock:
         spares, _spares[:] = list(_spares), []
     for future in spares:
         try:
-            future.result(timeout=START_TIMEOUT)
+            _stop(future.result(timeout=START_TIMEOUT))
         except Exception:  # a spare that did not start needs no stopping
             pass
+
+
+def shutdown() -> None:
+    """Stop every warm kernel of this process, the spare ones too."""
+    stop_spares()
     with _lock:
         kernels = list(_all)
     for k in kernels:

@@ -27,7 +27,6 @@ import csv
 import hashlib
 import json
 from collections import defaultdict
-from functools import cache
 from pathlib import Path
 
 from evalkit import __version__
@@ -37,7 +36,7 @@ from evalkit.execution.render import Outcome, notebook_for, parameters
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.names import NameIndex
 from evalkit.inputs.year_folder import in_report
-from evalkit.paths import PACKAGE_DIR, Paths
+from evalkit.paths import Paths
 from evalkit.publish import fingerprint
 
 TABLES = (PUBLISHED, "aktiviteter.csv")
@@ -53,7 +52,7 @@ def keys(
     rows = {y: _row_digests(paths.processed_year(y)) for y in years}
     meta = {y: _metadata(paths.processed_year(y)) for y in years}
     common = {
-        "evalkit": [__version__, _source_digest()],
+        "evalkit": [__version__, fingerprint.source_digest()],
         "packages": fingerprint.packages(),
         "agreement": {
             p.relative_to(paths.raw).as_posix(): _file_digest(p) for p in agreement.files(paths.raw)
@@ -128,14 +127,3 @@ def _shown_metadata(meta: dict, unit: ReportUnit, afdelinger: NameIndex) -> dict
 
 def _file_digest(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
-
-
-@cache
-def _source_digest() -> str:
-    """evalkit's own code and templates, so a change to them is a change to every report."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()

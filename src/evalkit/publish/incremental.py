@@ -20,13 +20,18 @@ from evalkit.paths import Paths
 from evalkit.publish import cache, provenance, records
 
 
-def start_early(paths: Paths, years: list[int], kernels_wanted: int, force: bool) -> None:
-    """On a first or forced run, start the kernels now: they boot while the data is built.
+def start_early(
+    paths: Paths, years: list[int], kernels_wanted: int, force: bool, inputs_changed: bool
+) -> None:
+    """Start the kernels now, so they boot while the data is built, when reports are to be
+    made: on a first or forced run, or when an input changed since the last run
+    (evalkit.publish.fingerprint.inputs_changed).
 
-    Otherwise they start once the plan knows that some report is to be made, so a run with
-    nothing to make starts none.
+    Otherwise (only an output changed: a report deleted or edited) they start once the plan
+    knows that some report is to be made, so a run with nothing to make starts none.
     """
-    if force or any(not records.recorded(paths, year) for year in years):
+    first = any(not records.recorded(paths, year) for year in years)
+    if force or inputs_changed or first:
         from evalkit.execution import kernels
 
         kernels.prestart(kernels_wanted)
@@ -83,6 +88,10 @@ def make_reports(
             if outcome.ok:
                 outcome.key = keys[year][unit]
         outcomes.update(made)
+    elif executor is None:  # kernels started early (start_early) for reports that were current
+        from evalkit.execution import kernels
+
+        kernels.stop_spares()
     result = {year: [outcomes[year, unit] for unit in chosen] for year in years}
     for year, year_outcomes in result.items():
         records.record(paths, year, year_outcomes)

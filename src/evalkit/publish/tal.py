@@ -31,8 +31,11 @@ def publish_years(paths: Paths, agreement: Agreement, years: list[int]) -> "Publ
     """
     from evalkit.compute.build import load_processed
     from evalkit.compute.privacy import publish
+    from evalkit.publish.memo import Remembered
 
-    published = publish(load_processed(paths, max(years)).indikatorer, agreement)
+    memo = Remembered(paths)
+    published = publish(load_processed(paths, max(years)).indikatorer, agreement, memo.suppress)
+    memo.save()
     for year in years:
         if published.failures(year).empty:
             write_published(paths, published, year)
