@@ -188,3 +188,50 @@ def test_hostile_names_and_errors_read_as_text_in_the_index(browser, hostile):
         assert name in text
     assert f"Fejlet: AssertionError: {HOSTILE[FAILING]}" in text
     page.close()
+
+
+# --- long tables: search and sort in the page (templates/table_tools.js) ----------------------
+
+
+def shown_rows(page) -> list[str]:
+    """The first cell of every row the search left visible, in the page's order."""
+    return page.locator("tbody tr:not([hidden])").evaluate_all(
+        "rows => rows.map(r => r.cells[0].firstChild.textContent.trim())"
+    )
+
+
+NUMBERS = [("A", "12,5 %"), ("B", "under 5 husstande"), ("C", "3"), ("D", "skjult"),
+           ("E", "1.234"), ("F", "–"), ("G", "-2,0 %")]  # fmt: skip
+
+
+@pytest.fixture
+def numbers_page(tmp_path):
+    """A page with a table of figures, some hidden, and the search box and script."""
+    from evalkit.report.markup import environment
+
+    template = environment().from_string(
+        '{% from "table_tools.html.j2" import search, script %}'
+        '<html lang="da"><head><meta charset="utf-8"></head><body>'
+        '{{ search("t", "Søg:") }}<table id="t"><thead><tr>'
+        '<th data-sort="text" data-search>Afdeling</th><th data-sort="number">Tal</th></tr>'
+        "</thead><tbody>{% for name, value in rows %}"
+        '<tr><th scope="row">{{ name }}</th><td>{{ value }}<br><span>● uændret</span></td></tr>'
+        "{% endfor %}</tbody></table>{{ script() }}</body></html>"
+    )
+    page = template.render(rows=NUMBERS)
+    path = tmp_path / "tal.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def test_a_hidden_figure_is_never_ranked_it_stays_last_in_the_tables_order(browser, numbers_page):
+    page, seen = open_offline(browser, numbers_page.as_uri())
+    header = page.get_by_role("button", name="Tal")
+
+    header.click()
+    assert shown_rows(page) == ["G", "C", "A", "E", "B", "D", "F"]
+    header.click()
+    assert shown_rows(page) == ["E", "A", "C", "G", "B", "D", "F"]
+    assert "sorteret efter Tal (højeste først)" in page.locator(".table-count").inner_text()
+    assert seen["console"] == []
+    page.close()
