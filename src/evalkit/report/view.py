@@ -47,6 +47,11 @@ EXAMPLE = "eksempeldata"
 # denominators stay published.
 HIDDEN_FLAGS = {"skjult": tuple(VALUE_COLUMNS), "baseline_skjult": ("baseline", "baseline_taeller")}
 NO_DIRECTION = (STEGET, FALDET)  # the statuses of an indicator without a direction
+# A report of more afdelinger than this (a national plan has thousands) shows, instead of a
+# bar for each afdeling, the FARTHEST on each side of their baseline. Viborg's 16 are drawn
+# one by one.
+MANY_AFDELINGER = 30
+FARTHEST = 10
 
 
 class Html(str):
@@ -613,8 +618,9 @@ class Part:
         columns = ["Afdeling"] + [f"{i.delmaal_nr}. {i.kort_navn}" for i in self.indicators]
         return _section("afdelinger_table", columns=columns, rows=body)
 
-    def afdeling_charts(self) -> list[charts.Chart]:
-        """Diagrammer med hver afdeling mod dens baseline, hvor delaftalen beder om det."""
+    def afdeling_charts(self) -> list[charts.Chart | Html]:
+        """Diagrammer med hver afdeling mod dens baseline, hvor delaftalen beder om det; med
+        flere end MANY_AFDELINGER afdelinger de afdelinger, der ligger længst fra den."""
         # `afdelingsdiagram`: shares only, never a sensitive count (inputs.agreement checks).
         report = self.report
         d = report.data.indikatorer
@@ -628,14 +634,26 @@ class Part:
                 & (d["indikator"] == ind.id)
                 & d["enhed"].isin(report.afdelinger["afdeling"])
             ]
+            title = f"{ind.kort_navn} {report.aar} mod baseline {ind.baseline_aar}"
+            figures = rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]]
+            if len(report.afdelinger) <= MANY_AFDELINGER:
+                result.append(charts.against_baseline(title, figures, report.aar,
+                                                      ind.baseline_aar))  # fmt: skip
+                continue
+            # A figure or a baseline hidden for privacy is never ranked (charts.farthest).
+            hidden = rows["skjult"].where(rows["skjult"] != "", rows["baseline_skjult"])
+            figures = figures.assign(skjult=hidden)
+            title = (f"{ind.kort_navn} {report.aar}: længst fra baseline {ind.baseline_aar} "
+                     "(procentpoint)")  # fmt: skip
+            if not any(len(side) for side in charts.farthest(figures, FARTHEST)):
+                result.append(_section("no_ranking", title=title, aar=report.aar))
+                continue
             result.append(
-                charts.against_baseline(
-                    f"{ind.kort_navn} {report.aar} mod baseline {ind.baseline_aar}",
-                    rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]],
-                    report.aar,
-                    ind.baseline_aar,
+                charts.farthest_from_baseline(
+                    title, figures, report.aar, ind.baseline_aar, FARTHEST,
+                    caption="Hver afdelings tal står i tabellen med afdelingerne side om side.",
                 )
-            )
+            )  # fmt: skip
         return result
 
     def activities(self) -> Html:
