@@ -561,3 +561,13 @@ def test_with_nothing_to_rank_a_sentence_stands_in_place_of_the_chart(agreement)
     [note] = r.delaftaler[0].afdeling_charts()
     assert not isinstance(note, Chart)
     assert "Fraflytning 2025: længst fra baseline 2023 (procentpoint): intet diagram" in note
+
+
+@pytest.mark.parametrize(("n", "tools"), [(30, False), (40, True)])
+def test_a_long_table_of_afdelinger_can_be_searched_and_sorted(agreement, n, tools):
+    html = national(agreement, n).delaftaler[0].afdelinger_table()
+    assert len(re.findall(r'<tr><th scope="row">Afd \d\d</th>', html)) == n  # every row
+    assert ('<p class="table-search" hidden>' in html) == tools
+    assert ("<script>" in html) == tools
+    sortable = re.findall(r'<th scope="col" data-sort="(\w+)"( data-search)?>', html)
+    assert sortable == ([("text", " data-search")] + [("number", "")] * 4 if tools else [])
