@@ -252,6 +252,29 @@ def trend(
     return _render(fig, alt)
 
 
+INTERVAL_BARS = {"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2}  # a row chart's intervals
+
+
+def _row_label(ax, x: float, y: float, label: str, outside: list) -> None:
+    """A row's label in 8-point text just right of `x`; `outside` learns how far it reaches."""
+    ax.annotate(label, (x, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
+                color=DARK)  # fmt: skip
+    outside.append((x, 6 / 72 + _width([label], 8)))
+
+
+def _row_layout(fig, ax, title: str, names, rows: int, outside: list, legend: bool) -> None:
+    """Title and size of a chart with a row per afdeling: `names` left of the axes, a row's
+    height each (`rows`), the labels in `outside` inside the image, a legend under the axis."""
+    ax.set_title(title, loc="left", fontsize=10)
+    outside.append((ax.get_xlim()[0], _width([title])))
+    _Margins(
+        left=_width(names) + TICK + GAP,
+        right=_right_margin(ax, AXES_WIDTH, outside),
+        top=LINE + TITLE_PAD + GAP,
+        bottom=TICK + LINE + LEGEND + 2 * GAP if legend else TICK + LINE + GAP,
+    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * rows + BAR_EXTRA)
+
+
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
     """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
     rows = rows.iloc[::-1]
@@ -263,8 +286,7 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
     below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
     above = (rows["ki_oevre"] - rows["vaerdi"]).astype(float).fillna(0).clip(lower=0)
     ax.barh(positions, values, color=BLUE, height=0.6, label=f"{aar} med 95 %-interval",
-            xerr=[below, above],
-            error_kw={"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2})  # fmt: skip
+            xerr=[below, above], error_kw=INTERVAL_BARS)  # fmt: skip
     ax.plot(
         rows["baseline"],
         positions,
@@ -279,24 +301,14 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
     for y, v, b, hi in zip(positions, rows["vaerdi"], rows["baseline"], rows["ki_oevre"],
                            strict=True):  # fmt: skip
         right = max(0 if pd.isna(x) else x for x in (v, b, hi))
-        label = "ingen data" if pd.isna(v) else fmt.pct(v)
-        ax.annotate(label, (right, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
-                    color=DARK)  # fmt: skip
-        outside.append((right, 6 / 72 + _width([label], 8)))
+        _row_label(ax, right, y, "ingen data" if pd.isna(v) else fmt.pct(v), outside)
     ax.set_yticks(list(positions), list(rows["enhed"]))
     _axis_format(ax, "procent", axis="x")
     # The legend under the axis labels, lined up with the axes.
     below = blended_transform_factory(ax.transAxes, fig.dpi_scale_trans)  # y: inches
     ax.legend(loc="lower left", bbox_to_anchor=(0, GAP), bbox_transform=below, ncols=2,
               frameon=False, fontsize=8, borderaxespad=0)  # fmt: skip
-    ax.set_title(title, loc="left", fontsize=10)
-    outside.append((ax.get_xlim()[0], _width([title])))
-    _Margins(
-        left=_width(rows["enhed"]) + TICK + GAP,
-        right=_right_margin(ax, AXES_WIDTH, outside),
-        top=LINE + TITLE_PAD + GAP,
-        bottom=TICK + LINE + LEGEND + 2 * GAP,
-    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * len(rows) + BAR_EXTRA)
+    _row_layout(fig, ax, title, rows["enhed"], len(rows), outside, legend=True)
     shown = rows.iloc[::-1]
     alt = (
         f"{title}: "
@@ -360,28 +372,17 @@ def farthest_from_baseline(
     low = (drawn["ki_nedre"] - drawn["baseline"]).astype(float)
     high = (drawn["ki_oevre"] - drawn["baseline"]).astype(float)
     error = [(distance - low).fillna(0).clip(lower=0), (high - distance).fillna(0).clip(lower=0)]
-    ax.barh(positions, distance, color=BLUE, height=0.6, xerr=error,
-            error_kw={"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2})  # fmt: skip
+    ax.barh(positions, distance, color=BLUE, height=0.6, xerr=error, error_kw=INTERVAL_BARS)
     ax.axvline(0, color=DARK, linewidth=1)
     outside = []
     for y, d, hi, v, b in zip(positions, distance, high, drawn["vaerdi"], drawn["baseline"],
                               strict=True):  # fmt: skip
         right = max(0.0, d, 0.0 if pd.isna(hi) else hi)
-        label = f"{fmt.pct(v)} mod {fmt.pct(b)}"
-        ax.annotate(label, (right, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
-                    color=DARK)  # fmt: skip
-        outside.append((right, 6 / 72 + _width([label], 8)))
+        _row_label(ax, right, y, f"{fmt.pct(v)} mod {fmt.pct(b)}", outside)
     ax.set_yticks(positions, list(drawn["enhed"]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _signed(v, 0)))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], integer=True))
-    ax.set_title(title, loc="left", fontsize=10)
-    outside.append((ax.get_xlim()[0], _width([title])))
-    _Margins(
-        left=_width(drawn["enhed"]) + TICK + GAP,
-        right=_right_margin(ax, AXES_WIDTH, outside),
-        top=LINE + TITLE_PAD + GAP,
-        bottom=TICK + LINE + GAP,
-    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * (len(drawn) + gap) + BAR_EXTRA)
+    _row_layout(fig, ax, title, drawn["enhed"], len(drawn) + gap, outside, legend=False)
     alt = " ".join(
         [_farthest_summary(title, rows, above, below, aar, baseline_aar),
          _farthest_listed(above, below)] + ([caption] if caption else [])
