@@ -33,6 +33,7 @@ bench: $(VENV)/.report
 	$(BIN)/python scripts/bench_year.py
 	$(BIN)/python scripts/bench_charts.py
 	$(BIN)/python scripts/bench_audit.py
+	$(BIN)/python scripts/bench_index.py
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests scripts

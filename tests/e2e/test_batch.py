@@ -259,17 +259,3 @@ def test_the_index_escapes_every_name_and_error(tmp_path, agreement):
 
     assert "<img" not in page
     assert page.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 2
-
-
-def test_the_index_counts_a_change_without_a_verdict_where_there_is_one():
-    from evalkit.publish.index import _summary
-
-    table = pd.DataFrame({
-        "delaftale": ["D"] * 4, "niveau": ["afdeling"] * 4, "enhed": ["A", "A", "A", "B"],
-        "status": ["forbedret", "steget", "uændret (inden for usikkerheden)", "forbedret"],
-    })  # fmt: skip
-    assert _summary(table, "D", "afdeling", "A") == (
-        "▲ 1 forbedret · ● 1 uændret (inden for usikkerheden) · ▼ 0 forværret · ↑ 1 steget"
-    )
-    assert "steget" not in _summary(table, "D", "afdeling", "B")
-    assert _summary(table, "E", "afdeling", "A").startswith("▲ 0 forbedret")

@@ -188,3 +188,96 @@ def test_hostile_names_and_errors_read_as_text_in_the_index(browser, hostile):
         assert name in text
     assert f"Fejlet: AssertionError: {HOSTILE[FAILING]}" in text
     page.close()
+
+
+# --- long tables: search and sort in the page (templates/table_tools.js) ----------------------
+
+SCT_JOERGEN = ["Boligselskabet Sct. Jørgen", "Ellekonebakken", "Karup", "Klostervænget",
+               "Kærsangerparken", "Stoholm"]  # fmt: skip  # in Danish order: æ after z
+
+
+def shown_rows(page) -> list[str]:
+    """The first cell of every row the search left visible, in the page's order."""
+    return page.locator("tbody tr:not([hidden])").evaluate_all(
+        "rows => rows.map(r => r.cells[0].firstChild.textContent.trim())"
+    )
+
+
+def test_the_index_finds_a_boligselskab_and_sorts_in_danish_order(browser, batch):
+    page, seen = open_offline(browser, (batch["root"] / "reports" / "index.html").as_uri())
+    page.get_by_label("Søg efter rapport eller boligselskab:").fill("sct jørgen")
+
+    assert sorted(shown_rows(page)) == sorted(SCT_JOERGEN)  # its report and its afdelinger'
+    assert page.locator(".table-count").inner_text() == "Viser 6 af 19 rækker."
+    header = page.get_by_role("button", name="Rapport")
+    header.click()
+    assert shown_rows(page) == SCT_JOERGEN
+    header.click()
+    assert shown_rows(page) == SCT_JOERGEN[::-1]
+    assert page.locator("th[aria-sort]").inner_text() == "Rapport"
+    assert seen == {"external": [], "failed": [], "console": []}
+    page.close()
+
+
+def test_without_javascript_the_index_is_the_whole_table_and_no_search_box(browser, batch):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((batch["root"] / "reports" / "index.html").as_uri())
+
+    assert not page.locator(".table-search").is_visible()
+    assert page.locator("tbody tr").count() == 19
+    assert page.locator("tbody tr:visible").count() == 19
+    assert page.locator("th button").count() == 0
+    context.close()
+
+
+def test_a_printed_index_has_every_row_whatever_the_search_shows(browser, batch, agreement):
+    from evalkit.domain import report_units
+
+    page, _ = open_offline(browser, (batch["root"] / "reports" / "index.html").as_uri())
+    page.get_by_label("Søg efter rapport eller boligselskab:").fill("Karup")
+    assert shown_rows(page) == ["Karup"]
+
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = " ".join(" ".join(sheet.extract_text().split()) for sheet in pdf.pages)
+    for unit in report_units(agreement):
+        assert unit.enhed in text
+    assert "Søg efter" not in text and "Viser 1 af" not in text
+    page.close()
+
+
+NUMBERS = [("A", "12,5 %"), ("B", "under 5 husstande"), ("C", "3"), ("D", "skjult"),
+           ("E", "1.234"), ("F", "–"), ("G", "-2,0 %")]  # fmt: skip
+
+
+@pytest.fixture
+def numbers_page(tmp_path):
+    """A page with a table of figures, some hidden, and the search box and script."""
+    from evalkit.report.markup import environment
+
+    template = environment().from_string(
+        '{% from "table_tools.html.j2" import search, script %}'
+        '<html lang="da"><head><meta charset="utf-8"></head><body>'
+        '{{ search("t", "Søg:") }}<table id="t"><thead><tr>'
+        '<th data-sort="text" data-search>Afdeling</th><th data-sort="number">Tal</th></tr>'
+        "</thead><tbody>{% for name, value in rows %}"
+        '<tr><th scope="row">{{ name }}</th><td>{{ value }}<br><span>● uændret</span></td></tr>'
+        "{% endfor %}</tbody></table>{{ script() }}</body></html>"
+    )
+    page = template.render(rows=NUMBERS)
+    path = tmp_path / "tal.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def test_a_hidden_figure_is_never_ranked_it_stays_last_in_the_tables_order(browser, numbers_page):
+    page, seen = open_offline(browser, numbers_page.as_uri())
+    header = page.get_by_role("button", name="Tal")
+
+    header.click()
+    assert shown_rows(page) == ["G", "C", "A", "E", "B", "D", "F"]
+    header.click()
+    assert shown_rows(page) == ["E", "A", "C", "G", "B", "D", "F"]
+    assert "sorteret efter Tal (højeste først)" in page.locator(".table-count").inner_text()
+    assert seen["console"] == []
+    page.close()

@@ -38,6 +38,17 @@ def series(values: dict[int, float], **columns) -> pd.DataFrame:
                          "ki_oevre": [v * 1.2 for v in values.values()], **columns})  # fmt: skip
 
 
+def afdelinger(figures: dict[str, tuple], skjult: dict[str, str] | None = None) -> pd.DataFrame:
+    """Rows of the afdelinger's figures: name -> (vaerdi, baseline), interval ±3 points."""
+    values = [v for v, _ in figures.values()]
+    return pd.DataFrame({
+        "enhed": list(figures), "vaerdi": values, "baseline": [b for _, b in figures.values()],
+        "ki_nedre": [None if v is None else v - 3 for v in values],
+        "ki_oevre": [None if v is None else v + 3 for v in values],
+        "skjult": [(skjult or {}).get(name, "") for name in figures],
+    })  # fmt: skip
+
+
 TRENDS = {
     "short": lambda: charts.trend(
         "Udsættelser", series({2024: 6.0, 2025: 7.0}), "antal", 6.0, 2024
@@ -77,6 +88,20 @@ TRENDS = {
         ),
         2025,
         2023,
+    ),  # fmt: skip
+    "farthest from baseline": lambda: charts.farthest_from_baseline(
+        "Fraflytning 2025: længst fra baseline 2023 (procentpoint)",
+        afdelinger(
+            {
+                "Kærsangerparken": (30.0, 10.0),
+                "Lindon": (59.0, 60.0),
+                "Ellekonebakken": (2.0, 17.1),
+                "Karup": (None, 8.0),
+            }
+        ),
+        2025,
+        2023,
+        per_side=2,
     ),  # fmt: skip
 }
 
@@ -123,3 +148,53 @@ def test_no_two_labels_overlap(drawn, make):
     for i, a in enumerate(boxes):
         for j in range(i + 1, len(boxes)):
             assert not a.overlaps(boxes[j]), (texts[i].get_text(), texts[j].get_text())
+
+
+# --- the afdelinger farthest from their baseline (a plan of many afdelinger) ------------------
+
+
+@pytest.mark.parametrize(
+    ("figures", "skjult", "above", "below"),
+    [
+        # Each side from the farthest, `per_side` (2) at most; 0 on its baseline is neither.
+        ({"A": (25, 20), "B": (30, 20), "C": (21, 20), "D": (10, 20), "E": (20, 20)}, {},
+         ["B", "A"], ["D"]),
+        # Ties keep the order of the rows.
+        ({"A": (25, 20), "B": (25, 20), "C": (25, 20), "D": (15, 20), "E": (15, 20)}, {},
+         ["A", "B"], ["D", "E"]),
+        # A hidden figure is never ranked, however far it lies; nor a figure without a
+        # baseline or a baseline without a figure.
+        ({"A": (90, 20), "B": (30, 20), "C": (50, None), "D": (None, 20), "E": (5, 20)},
+         {"A": "sekundær", "E": "sekundær"}, ["B"], []),
+    ],
+)  # fmt: skip
+def test_the_farthest_on_each_side_are_chosen_and_a_hidden_figure_never(
+    figures, skjult, above, below
+):
+    over, under = charts.farthest(afdelinger(figures, skjult), per_side=2)
+    assert list(over["enhed"]) == above
+    assert list(under["enhed"]) == below
+
+
+def test_the_farthest_chart_says_what_it_shows_and_what_it_leaves_out():
+    rows = afdelinger(
+        {"A": (30.0, 10.0), "B": (12.0, 10.0), "C": (5.0, 10.5), "D": (None, 10.0),
+         "E": (None, 10.0), "F": (11.0, 10.0)},
+        skjult={"E": "sekundær"},
+    )  # fmt: skip
+    chart = charts.farthest_from_baseline("Titel", rows, 2025, 2023, per_side=1, caption="Se.")
+    assert chart.alt == (
+        "Titel. Afdelingerne længst fra deres baseline (2025 minus baseline 2023): 1 over og 1 "
+        "under. 4 af 6 afdelinger er ikke med i diagrammet: 2 ligger nærmere deres baseline; 1 "
+        "har ikke både et tal for 2025 og en baseline; 1 har et tal, der er skjult af hensyn "
+        "til diskretion (skjulte tal indgår aldrig i rangeringen). Tynde streger: 95 %-interval. "
+        "Over baseline: A 30,0 % mod 10,0 % (+20,0). Under baseline: C 5,0 % mod 10,5 % (-5,5). "
+        "Se."
+    )
+
+
+@pytest.mark.parametrize(
+    ("x", "text"), [(2.54, "+2,5"), (-1.0, "-1,0"), (-0.04, "0,0"), (0, "0,0")]
+)
+def test_a_distance_in_percentage_points_has_its_sign(x, text):
+    assert charts._signed(x) == text

@@ -12,7 +12,7 @@ import pytest
 import evalkit.report
 from evalkit.compute.build import Processed
 from evalkit.compute.indicators import activity_table, indicator_table, plan_period
-from evalkit.compute.privacy import PRIMARY, publish
+from evalkit.compute.privacy import PRIMARY, SECONDARY, publish
 from evalkit.domain import (
     BASELINEAAR,
     FALDET,
@@ -481,3 +481,93 @@ def test_no_markup_is_written_in_python():
                  and isinstance(n.value, str) and n not in docstrings]  # fmt: skip
         tags = [f"{path.name}:{n.lineno}" for n in texts if re.search(r"<[a-zA-Z/!]", n.value)]
         assert tags == []
+
+
+# --- issue 16: a national plan, thousands of afdelinger ------------------------------------------
+
+
+def national(agreement, n: int):
+    """The agreement with `n` afdelinger, Afd 00 … in two boligselskaber, each with a
+    move-out baseline of 20 % for 2023; and a year of move-outs where afdeling i has i of 100
+    lejemål moved out (i %): its distance from the baseline is i - 20 percentage points."""
+    names = [f"Afd {i:02d}" for i in range(n)]
+    plan = replace(
+        agreement,
+        afdelinger=pd.DataFrame({
+            "afdeling": names, "boligselskab": [f"Selskab {i % 2}" for i in range(n)],
+            "afdelingsnummer": [str(i) for i in range(n)], "boligtype": "familiebolig",
+            "kilde": "test",
+        }),
+        baseline=pd.DataFrame({"afdeling": names, "indikator": "fraflytning", "aar": 2023,
+                               "vaerdi": 20.0, "kilde": "test"}),
+    )  # fmt: skip
+    moved = moveouts({name: (i, 100) for i, name in enumerate(names)})
+    return build(plan, {2025: {"fraflytninger": moved}})(2025, "samlet", plan.helhedsplan)
+
+
+def listed(alt: str, side: str) -> list[str]:
+    """The afdelinger a chart's alt text lists over or under the baseline, in its order."""
+    found = re.search(rf"{side} baseline: (.*?)\.(?: [A-ZÆØÅ]|$)", alt)
+    return re.findall(r"(Afd \d\d) ", found.group(1)) if found else []
+
+
+def test_up_to_30_afdelinger_are_drawn_a_bar_each(agreement):
+    r = national(agreement, 30)
+    [chart] = r.delaftaler[0].afdeling_charts()
+    assert chart.alt.startswith("Fraflytning 2025 mod baseline 2023: Afd 00 0,0 % (baseline 20")
+    assert chart.alt.count("(baseline 20,0 %)") == 30
+
+
+def test_more_than_30_afdelinger_show_the_10_farthest_on_each_side(agreement):
+    r = national(agreement, 40)
+    [chart] = r.delaftaler[0].afdeling_charts()
+    assert chart.alt.startswith("Fraflytning 2025: længst fra baseline 2023 (procentpoint).")
+    assert listed(chart.alt, "Over") == [f"Afd {i}" for i in range(39, 29, -1)]  # +19 … +10
+    assert listed(chart.alt, "Under") == [f"Afd {i:02d}" for i in range(10)]  # -20 … -11
+    assert "Afd 39 39,0 % mod 20,0 % (+19,0)" in chart.alt
+    # 10 … 29 are nearer (20 is on its baseline): the caption says how many are left out.
+    assert "20 af 40 afdelinger er ikke med i diagrammet: 20 ligger nærmere deres baseline." in (
+        chart.alt
+    )
+
+
+def test_a_hidden_figure_or_baseline_is_never_ranked_and_the_caption_says_so(agreement):
+    r = national(agreement, 40)
+    rows = r.data.indikatorer
+    # As compute.privacy hides a figure: the value gone, the reason in its flag. The
+    # farthest above (39) and below (00) are hidden, and 38's baseline.
+    value = rows["enhed"].isin(["Afd 39", "Afd 00"]) & (rows["indikator"] == "fraflytning")
+    rows.loc[value, ["vaerdi", "ki_nedre", "ki_oevre", "taeller"]] = None
+    rows.loc[value, "skjult"] = SECONDARY
+    baseline = (rows["enhed"] == "Afd 38") & (rows["indikator"] == "fraflytning")
+    rows.loc[baseline, ["baseline", "baseline_taeller"]] = None
+    rows.loc[baseline, "baseline_skjult"] = SECONDARY
+
+    [chart] = r.delaftaler[0].afdeling_charts()
+
+    assert listed(chart.alt, "Over") == [f"Afd {i}" for i in range(37, 27, -1)]
+    assert listed(chart.alt, "Under") == [f"Afd {i:02d}" for i in range(1, 11)]
+    assert "Afd 39" not in chart.alt and "Afd 38" not in chart.alt and "Afd 00" not in chart.alt
+    assert (
+        "20 af 40 afdelinger er ikke med i diagrammet: 17 ligger nærmere deres baseline; 3 har "
+        "et tal, der er skjult af hensyn til diskretion (skjulte tal indgår aldrig i "
+        "rangeringen)." in chart.alt
+    )
+
+
+def test_with_nothing_to_rank_a_sentence_stands_in_place_of_the_chart(agreement):
+    r = national(agreement, 40)
+    r.data.indikatorer["baseline"] = None
+    [note] = r.delaftaler[0].afdeling_charts()
+    assert not isinstance(note, Chart)
+    assert "Fraflytning 2025: længst fra baseline 2023 (procentpoint): intet diagram" in note
+
+
+@pytest.mark.parametrize(("n", "tools"), [(30, False), (40, True)])
+def test_a_long_table_of_afdelinger_can_be_searched_and_sorted(agreement, n, tools):
+    html = national(agreement, n).delaftaler[0].afdelinger_table()
+    assert len(re.findall(r'<tr><th scope="row">Afd \d\d</th>', html)) == n  # every row
+    assert ('<p class="table-search" hidden>' in html) == tools
+    assert ("<script>" in html) == tools
+    sortable = re.findall(r'<th scope="col" data-sort="(\w+)"( data-search)?>', html)
+    assert sortable == ([("text", " data-search")] + [("number", "")] * 4 if tools else [])

@@ -1,13 +1,21 @@
 """reports/index.html: every year and unit, its status at a glance, failed units marked, and
-links to each year's figures (tal.csv, tal.xlsx) and to the PDFs that are current."""
+links to each year's figures (tal.csv, tal.xlsx) and to the PDFs that are current.
+
+A national plan has thousands of afdelinger: each year's table can be searched (by unit and
+boligselskab) and sorted in the page (templates/table_tools.js), and the statuses are counted
+once per year, not looked up in the whole table for each unit.
+"""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
 from evalkit import fmt
 from evalkit.domain import (
+    AFDELING,
+    BOLIGSELSKAB,
     FALDET,
     FORBEDRET,
     FORVAERRET,
@@ -17,6 +25,7 @@ from evalkit.domain import (
     UAENDRET,
     report_units,
 )
+from evalkit.execution.render import Outcome
 from evalkit.files import write_atomic
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.sheets import read_csv
@@ -28,6 +37,8 @@ from evalkit.report import markup
 def write_index(paths: Paths, agreement: Agreement) -> Path:
     """reports/index.html: every year and unit, its status at a glance, failed units marked."""
     order = {u: i for i, u in enumerate(report_units(agreement))}
+    companies = dict(zip(agreement.afdelinger["afdeling"], agreement.afdelinger["boligselskab"],
+                         strict=True))  # fmt: skip
     years = []
     for year_dir in sorted(paths.reports.glob("[0-9]*"), reverse=True):
         if not is_year(year_dir.name):  # "2025 kopi" is the analyst's
@@ -36,7 +47,7 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
         outcomes = records.recorded(paths, year)
         if not outcomes:
             continue
-        table = _indicators(paths, year)
+        counts = _status_counts(_indicators(paths, year))
         meta = paths.processed_year(year) / "metadata.json"
         example = meta.exists() and json.loads(meta.read_text(encoding="utf-8"))["eksempeldata"]
         years.append(
@@ -49,18 +60,7 @@ def write_index(paths: Paths, agreement: Agreement) -> Path:
                     if (year_dir / name).is_file()
                 ],
                 "units": [
-                    {
-                        "enhed": o.unit.enhed,
-                        "niveau": LEVEL_NAMES[o.unit.niveau],
-                        "ok": o.ok,
-                        "href": f"{year}/{o.html}" if o.ok else None,
-                        "pdf": _pdf(paths, year, o.html) if o.ok else None,
-                        "error": o.error,
-                        "summaries": [
-                            (d.navn, _summary(table, d.navn, o.unit.niveau, o.unit.enhed))
-                            for d in agreement.delaftaler
-                        ],
-                    }
+                    _unit(paths, year, o, agreement, counts, companies)
                     for o in sorted(outcomes.values(), key=lambda o: order.get(o.unit, len(order)))
                 ],
             }
@@ -97,14 +97,53 @@ def _indicators(paths: Paths, year: int) -> pd.DataFrame | None:
     return read_csv(path) if path.exists() else None
 
 
-def _summary(table: pd.DataFrame | None, delaftale: str, niveau: str, enhed: str) -> str:
-    """The unit's statuses in one delaftale, counted."""
-    if table is None:
-        return ""
-    rows = table[
-        (table["delaftale"] == delaftale) & (table["niveau"] == niveau) & (table["enhed"] == enhed)
+def _unit(
+    paths: Paths,
+    year: int,
+    o: Outcome,
+    agreement: Agreement,
+    counts: dict[tuple[str, str, str], Counter] | None,
+    companies: dict[str, str],
+) -> dict:
+    """One row of the year's table."""
+    unit = o.unit
+    company = {AFDELING: companies.get(unit.enhed, ""), BOLIGSELSKAB: unit.enhed}
+    own = [
+        None if counts is None else counts.get((d.navn, unit.niveau, unit.enhed), Counter())
+        for d in agreement.delaftaler
     ]
-    counts = rows["status"].value_counts()
+    return {
+        "enhed": unit.enhed,
+        "niveau": LEVEL_NAMES[unit.niveau],
+        "boligselskab": company.get(unit.niveau, ""),
+        "ok": o.ok,
+        "href": f"{year}/{o.html}" if o.ok else None,
+        "pdf": _pdf(paths, year, o.html) if o.ok else None,
+        "error": o.error,
+        "summaries": [
+            (d.navn, _summary(c)) for d, c in zip(agreement.delaftaler, own, strict=True)
+        ],
+        # What the status column sorts by in the page.
+        "forvaerret": sum(c[FORVAERRET] for c in own if c),
+    }
+
+
+def _status_counts(table: pd.DataFrame | None) -> dict[tuple[str, str, str], Counter] | None:
+    """How many of each status every (delaftale, niveau, enhed) has: the whole year at once
+    (None without the year's published table)."""
+    if table is None:
+        return None
+    counts: dict[tuple[str, str, str], Counter] = {}
+    keys = zip(table["delaftale"], table["niveau"], table["enhed"], table["status"], strict=True)
+    for delaftale, niveau, enhed, status in keys:
+        counts.setdefault((delaftale, niveau, enhed), Counter())[status] += 1
+    return counts
+
+
+def _summary(counts: Counter | None) -> str:
+    """A unit's statuses in one delaftale, counted ("" where the year has no statuses)."""
+    if counts is None:
+        return ""
     # The verdicts always; a change without a verdict (no direction in the agreement) where
     # there is one.
     shown = [FORBEDRET, UAENDRET, FORVAERRET] + [s for s in (STEGET, FALDET) if counts.get(s)]

@@ -252,6 +252,29 @@ def trend(
     return _render(fig, alt)
 
 
+INTERVAL_BARS = {"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2}  # a row chart's intervals
+
+
+def _row_label(ax, x: float, y: float, label: str, outside: list) -> None:
+    """A row's label in 8-point text just right of `x`; `outside` learns how far it reaches."""
+    ax.annotate(label, (x, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
+                color=DARK)  # fmt: skip
+    outside.append((x, 6 / 72 + _width([label], 8)))
+
+
+def _row_layout(fig, ax, title: str, names, rows: int, outside: list, legend: bool) -> None:
+    """Title and size of a chart with a row per afdeling: `names` left of the axes, a row's
+    height each (`rows`), the labels in `outside` inside the image, a legend under the axis."""
+    ax.set_title(title, loc="left", fontsize=10)
+    outside.append((ax.get_xlim()[0], _width([title])))
+    _Margins(
+        left=_width(names) + TICK + GAP,
+        right=_right_margin(ax, AXES_WIDTH, outside),
+        top=LINE + TITLE_PAD + GAP,
+        bottom=TICK + LINE + LEGEND + 2 * GAP if legend else TICK + LINE + GAP,
+    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * rows + BAR_EXTRA)
+
+
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
     """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
     rows = rows.iloc[::-1]
@@ -263,8 +286,7 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
     below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
     above = (rows["ki_oevre"] - rows["vaerdi"]).astype(float).fillna(0).clip(lower=0)
     ax.barh(positions, values, color=BLUE, height=0.6, label=f"{aar} med 95 %-interval",
-            xerr=[below, above],
-            error_kw={"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2})  # fmt: skip
+            xerr=[below, above], error_kw=INTERVAL_BARS)  # fmt: skip
     ax.plot(
         rows["baseline"],
         positions,
@@ -279,24 +301,14 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
     for y, v, b, hi in zip(positions, rows["vaerdi"], rows["baseline"], rows["ki_oevre"],
                            strict=True):  # fmt: skip
         right = max(0 if pd.isna(x) else x for x in (v, b, hi))
-        label = "ingen data" if pd.isna(v) else fmt.pct(v)
-        ax.annotate(label, (right, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
-                    color=DARK)  # fmt: skip
-        outside.append((right, 6 / 72 + _width([label], 8)))
+        _row_label(ax, right, y, "ingen data" if pd.isna(v) else fmt.pct(v), outside)
     ax.set_yticks(list(positions), list(rows["enhed"]))
     _axis_format(ax, "procent", axis="x")
     # The legend under the axis labels, lined up with the axes.
     below = blended_transform_factory(ax.transAxes, fig.dpi_scale_trans)  # y: inches
     ax.legend(loc="lower left", bbox_to_anchor=(0, GAP), bbox_transform=below, ncols=2,
               frameon=False, fontsize=8, borderaxespad=0)  # fmt: skip
-    ax.set_title(title, loc="left", fontsize=10)
-    outside.append((ax.get_xlim()[0], _width([title])))
-    _Margins(
-        left=_width(rows["enhed"]) + TICK + GAP,
-        right=_right_margin(ax, AXES_WIDTH, outside),
-        top=LINE + TITLE_PAD + GAP,
-        bottom=TICK + LINE + LEGEND + 2 * GAP,
-    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * len(rows) + BAR_EXTRA)
+    _row_layout(fig, ax, title, rows["enhed"], len(rows), outside, legend=True)
     shown = rows.iloc[::-1]
     alt = (
         f"{title}: "
@@ -307,3 +319,114 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
         + "."
     )
     return _render(fig, alt)
+
+
+def _hidden(rows: pd.DataFrame) -> pd.Series:
+    return rows["skjult"].fillna("") != ""
+
+
+def farthest(rows: pd.DataFrame, per_side: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The `per_side` afdelinger farthest above their baseline and the `per_side` farthest
+    below (`rows`: enhed, vaerdi, baseline, skjult), with their distance, `afstand` (vaerdi
+    minus baseline), each side from the farthest; ties in the order of `rows`.
+
+    A row with a text in `skjult` (its figure or its baseline hidden for privacy) is never
+    ranked: its place in a list sorted by distance would narrow the hidden figure. Nor is a
+    row without both a figure and a baseline, or one on its baseline.
+    """
+    known = rows[~_hidden(rows) & rows["vaerdi"].notna() & rows["baseline"].notna()]
+    known = known.assign(afstand=(known["vaerdi"] - known["baseline"]).astype(float),
+                         order=range(len(known)))  # fmt: skip
+    by = ["afstand", "order"]
+    above = known[known["afstand"] > 0].sort_values(by, ascending=[False, True])
+    below = known[known["afstand"] < 0].sort_values(by, ascending=[True, True])
+    return above.head(per_side).drop(columns="order"), below.head(per_side).drop(columns="order")
+
+
+def _signed(x: float, decimals: int = 1) -> str:
+    """A distance in percentage points: +2,5, -1,0 and 0 (never -0,0)."""
+    if fmt.rounded(x, decimals) == 0:
+        return fmt.number(0, decimals)
+    return ("+" if x > 0 else "") + fmt.number(x, decimals)
+
+
+def farthest_from_baseline(
+    title: str, rows: pd.DataFrame, aar: int, baseline_aar: int, per_side: int, caption: str = ""
+) -> Chart:
+    """For a plan with more afdelinger than a chart has room for, a bar each: the afdelinger
+    farthest from their baseline (`farthest`), as the distance in percentage points (the
+    year's share minus the baseline) with the 95 % interval moved by the same baseline.
+
+    `rows`: enhed, vaerdi, ki_nedre, ki_oevre, baseline and skjult, for every afdeling of the
+    report. The alt text lists the afdelinger drawn and says how many are left out and why;
+    `caption` ends it.
+    """
+    above, below = farthest(rows, per_side)
+    drawn = pd.concat([above, below.iloc[::-1]])  # top to bottom, from the farthest above
+    gap = 1 if len(above) and len(below) else 0  # a row's room between the two sides
+    positions = [-(i + (gap if i >= len(above) else 0)) for i in range(len(drawn))]
+    fig = Figure()
+    ax = fig.subplots()
+    _blank_axis_labels(ax)
+    distance = drawn["afstand"]
+    low = (drawn["ki_nedre"] - drawn["baseline"]).astype(float)
+    high = (drawn["ki_oevre"] - drawn["baseline"]).astype(float)
+    error = [(distance - low).fillna(0).clip(lower=0), (high - distance).fillna(0).clip(lower=0)]
+    ax.barh(positions, distance, color=BLUE, height=0.6, xerr=error, error_kw=INTERVAL_BARS)
+    ax.axvline(0, color=DARK, linewidth=1)
+    outside = []
+    for y, d, hi, v, b in zip(positions, distance, high, drawn["vaerdi"], drawn["baseline"],
+                              strict=True):  # fmt: skip
+        right = max(0.0, d, 0.0 if pd.isna(hi) else hi)
+        _row_label(ax, right, y, f"{fmt.pct(v)} mod {fmt.pct(b)}", outside)
+    ax.set_yticks(positions, list(drawn["enhed"]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _signed(v, 0)))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], integer=True))
+    _row_layout(fig, ax, title, drawn["enhed"], len(drawn) + gap, outside, legend=False)
+    alt = " ".join(
+        [_farthest_summary(title, rows, above, below, aar, baseline_aar),
+         _farthest_listed(above, below)] + ([caption] if caption else [])
+    )  # fmt: skip
+    return _render(fig, alt)
+
+
+def _farthest_summary(title: str, rows: pd.DataFrame, above, below, aar, baseline_aar) -> str:
+    """What the chart shows, and how many afdelinger it leaves out and why."""
+    sides = [f"{n} {way}" for n, way in ((len(above), "over"), (len(below), "under")) if n]
+    text = (
+        f"{title}. Afdelingerne længst fra deres baseline ({aar} minus baseline {baseline_aar}): "
+        f"{' og '.join(sides)}."
+    )
+    hidden = _hidden(rows)
+    missing = ~hidden & (rows["vaerdi"].isna() | rows["baseline"].isna())
+    left_out = len(rows) - len(above) - len(below)
+    nearer = left_out - int(hidden.sum()) - int(missing.sum())
+    reasons = []
+    if nearer:
+        reasons.append(f"{fmt.number(nearer)} ligger nærmere deres baseline")
+    if missing.any():
+        reasons.append(f"{fmt.number(missing.sum())} har ikke både et tal for {aar} og en baseline")
+    if hidden.any():
+        reasons.append(f"{fmt.number(hidden.sum())} har et tal, der er skjult af hensyn til "
+                       "diskretion (skjulte tal indgår aldrig i rangeringen)")  # fmt: skip
+    if left_out:
+        text += (
+            f" {fmt.number(left_out)} af {fmt.number(len(rows))} afdelinger er ikke med i "
+            f"diagrammet: {'; '.join(reasons)}."
+        )
+    return text + " Tynde streger: 95 %-interval."
+
+
+def _farthest_listed(above: pd.DataFrame, below: pd.DataFrame) -> str:
+    """The afdelinger drawn, with their figure, baseline and distance."""
+
+    def listed(side: pd.DataFrame) -> str:
+        return "; ".join(
+            f"{e} {fmt.pct(v)} mod {fmt.pct(b)} ({_signed(d)})"
+            for e, v, b, d in zip(side["enhed"], side["vaerdi"], side["baseline"],
+                                  side["afstand"], strict=True)
+        )  # fmt: skip
+
+    parts = [f"Over baseline: {listed(above)}."] if len(above) else []
+    parts += [f"Under baseline: {listed(below)}."] if len(below) else []
+    return " ".join(parts)

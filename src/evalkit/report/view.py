@@ -47,6 +47,11 @@ EXAMPLE = "eksempeldata"
 # denominators stay published.
 HIDDEN_FLAGS = {"skjult": tuple(VALUE_COLUMNS), "baseline_skjult": ("baseline", "baseline_taeller")}
 NO_DIRECTION = (STEGET, FALDET)  # the statuses of an indicator without a direction
+# A report of more afdelinger than this (a national plan has thousands) shows, instead of a
+# bar for each afdeling, the FARTHEST on each side of their baseline, and its table of the
+# afdelinger side by side can be searched and sorted. Viborg's 16 are drawn one by one.
+MANY_AFDELINGER = 30
+FARTHEST = 10
 
 
 class Html(str):
@@ -219,7 +224,7 @@ class Report:
         a = self.agreement.afdelinger
         return a[a["afdeling"].isin(self.agreement.members(self.niveau, self.enhed))]
 
-    def shown(self, r: pd.Series, ind: Indicator) -> str:
+    def shown(self, r: pd.Series | dict, ind: Indicator) -> str:
         """A published value as a reader sees it, hidden or not."""
         if r["skjult"]:
             return self.hidden(r["skjult"], ind)
@@ -601,20 +606,29 @@ class Part:
         return _section("no_trend", aar=self.report.aar, missing="; ".join(missing))
 
     def afdelinger_table(self) -> Html:
-        """Afdelingerne side om side: hver indikators tal og status."""
+        """Afdelingerne side om side: hver indikators tal og status; med flere end
+        MANY_AFDELINGER afdelinger med søgning og sortering."""
         report = self.report
+        d = report.data.indikatorer
+        d = d[(d["niveau"] == "afdeling") & (d["aar"] == report.aar)]
+        # The year's figures looked up by afdeling and indicator, not searched for in the
+        # whole table once per afdeling: a national plan has thousands.
+        figures = d.set_index(["enhed", "indikator"])[["vaerdi", "skjult", "status"]]
+        figures = figures.to_dict("index")
         body = []
         for name in report.afdelinger["afdeling"]:
-            r = report.rows(enhed=name, niveau="afdeling")
-            cells = [(report.shown(r.loc[i.id], i),
-                      status_label(r.loc[i.id, "status"], short=True))
+            cells = [(report.shown(figures[name, i.id], i),
+                      status_label(figures[name, i.id]["status"], short=True))
                      for i in self.indicators]  # fmt: skip
             body.append({"afdeling": name, "cells": cells})
         columns = ["Afdeling"] + [f"{i.delmaal_nr}. {i.kort_navn}" for i in self.indicators]
-        return _section("afdelinger_table", columns=columns, rows=body)
+        many = len(report.afdelinger) > MANY_AFDELINGER
+        tools = f"afdelinger-{slug(self.delaftale.navn)}" if many else ""
+        return _section("afdelinger_table", columns=columns, rows=body, tools=tools)
 
-    def afdeling_charts(self) -> list[charts.Chart]:
-        """Diagrammer med hver afdeling mod dens baseline, hvor delaftalen beder om det."""
+    def afdeling_charts(self) -> list[charts.Chart | Html]:
+        """Diagrammer med hver afdeling mod dens baseline, hvor delaftalen beder om det; med
+        flere end MANY_AFDELINGER afdelinger de afdelinger, der ligger længst fra den."""
         # `afdelingsdiagram`: shares only, never a sensitive count (inputs.agreement checks).
         report = self.report
         d = report.data.indikatorer
@@ -628,14 +642,26 @@ class Part:
                 & (d["indikator"] == ind.id)
                 & d["enhed"].isin(report.afdelinger["afdeling"])
             ]
+            title = f"{ind.kort_navn} {report.aar} mod baseline {ind.baseline_aar}"
+            figures = rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]]
+            if len(report.afdelinger) <= MANY_AFDELINGER:
+                result.append(charts.against_baseline(title, figures, report.aar,
+                                                      ind.baseline_aar))  # fmt: skip
+                continue
+            # A figure or a baseline hidden for privacy is never ranked (charts.farthest).
+            hidden = rows["skjult"].where(rows["skjult"] != "", rows["baseline_skjult"])
+            figures = figures.assign(skjult=hidden)
+            title = (f"{ind.kort_navn} {report.aar}: længst fra baseline {ind.baseline_aar} "
+                     "(procentpoint)")  # fmt: skip
+            if not any(len(side) for side in charts.farthest(figures, FARTHEST)):
+                result.append(_section("no_ranking", title=title, aar=report.aar))
+                continue
             result.append(
-                charts.against_baseline(
-                    f"{ind.kort_navn} {report.aar} mod baseline {ind.baseline_aar}",
-                    rows[["enhed", "vaerdi", "ki_nedre", "ki_oevre", "baseline"]],
-                    report.aar,
-                    ind.baseline_aar,
+                charts.farthest_from_baseline(
+                    title, figures, report.aar, ind.baseline_aar, FARTHEST,
+                    caption="Hver afdelings tal står i tabellen med afdelingerne side om side.",
                 )
-            )
+            )  # fmt: skip
         return result
 
     def activities(self) -> Html:
