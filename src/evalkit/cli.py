@@ -198,7 +198,9 @@ def _parser() -> argparse.ArgumentParser:
                 f"som fejlet; de andre laves (standard: {REPORT_TIMEOUT})",
             )
             sub.add_argument(
-                "--force", action="store_true", help="lav alle rapporter igen, også de uændrede"
+                "--force",
+                action="store_true",
+                help="beregn alle år og lav alle rapporter igen, også de uændrede",
             )
             sub.add_argument(
                 "--pdf",

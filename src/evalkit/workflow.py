@@ -147,7 +147,7 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     years = _years(paths, year)
     chosen = _chosen(agreement, options.unit)
     wanted = _history(paths, years)
-    current = _current(paths, agreement, wanted)
+    current = _current(paths, agreement, wanted, options.force)
     _check(paths, agreement, wanted, current)  # every year is valid before a kernel is started
     if not options.dask:
         from evalkit.publish.incremental import start_early
@@ -376,13 +376,19 @@ def _chosen(agreement: "Agreement", unit_name: str | None):
     return [u for u in chosen if u.enhed == name]
 
 
-def _current(paths: Paths, agreement: "Agreement", years: list[int]) -> dict[int, tuple]:
+def _current(
+    paths: Paths, agreement: "Agreement", years: list[int], force: bool = False
+) -> dict[int, tuple]:
     """Each year's build key, and the warnings of its last build where data/processed/<year>/
-    is still that build (evalkit.publish.fingerprint.built): such a year is not read again."""
+    is still that build (evalkit.publish.fingerprint.built): such a year is not read again.
+    With `force` (`evalkit run --force`: "make it all again") none is."""
     from evalkit.publish import fingerprint
 
     keys = {year: fingerprint.build_key(paths, year, agreement) for year in years}
-    return {year: (key, fingerprint.built(paths, year, key)) for year, key in keys.items()}
+    return {
+        year: (key, None if force else fingerprint.built(paths, year, key))
+        for year, key in keys.items()
+    }
 
 
 def _check(paths: Paths, agreement: "Agreement", years: list[int], current: dict) -> None:
@@ -443,7 +449,7 @@ def _make_reports(
     from evalkit.publish.progress import Progress, summary
 
     # Every year's figures are hidden and audited before anything is published.
-    published = tal.publish_years(paths, agreement, _history(paths, years))
+    published = tal.publish_years(paths, agreement, _history(paths, years), options.force)
     refused = [year for year in years if not published.failures(year).empty]
     for year in refused:
         _print_refusal(published, year)

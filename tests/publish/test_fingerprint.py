@@ -244,3 +244,15 @@ def test_only_the_years_whose_inputs_changed_are_built_again(tmp_path, capsys, n
     assert {y for y in YEARS if after[y] != before[y]} == rebuilt
     assert again.err == first.err  # a year not built again still counts its warnings
     assert again.out == first.out
+
+
+def test_a_forced_run_builds_every_year_again(tmp_path):
+    data = fixture_project(tmp_path)
+    notebooks = tiny_notebooks(tmp_path / "notebooks", "print(enhed)")
+    assert evalkit(data, "build") == ExitCode.OK
+    stamps = {y: (data / "processed" / str(y) / "indikatorer.csv").stat().st_mtime_ns
+              for y in YEARS}  # fmt: skip
+    args = ["run", "--year", "2025", "--unit", "Lindon", "--force"]
+    assert evalkit(data, *args, notebooks=notebooks) == ExitCode.OK
+    assert all((data / "processed" / str(y) / "indikatorer.csv").stat().st_mtime_ns != stamps[y]
+               for y in YEARS)  # fmt: skip

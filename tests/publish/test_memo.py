@@ -95,3 +95,12 @@ def test_a_damaged_memo_is_computed_again_and_replaced(built, damage):
     path.write_text(damage, encoding="utf-8")
     same(remembered(paths, agreement, indikatorer), privacy.publish(indikatorer, agreement))
     assert len(json.loads(path.read_text())) == len(agreement.sensitive)  # only what was used
+
+
+def test_afresh_works_every_answer_out_again(built, monkeypatch):
+    paths, agreement, indikatorer = built
+    remembered(paths, agreement, indikatorer)
+    asked = counting(monkeypatch)
+    kept = memo.Remembered(paths, afresh=True)
+    privacy.publish(indikatorer, agreement, kept.suppress)
+    assert sorted(asked) == sorted(agreement.sensitive)

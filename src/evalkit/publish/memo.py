@@ -25,10 +25,11 @@ MEMO = ".evalkit-skjul.json"
 class Remembered:
     """privacy.suppress, answered from the memo where the same question was asked before."""
 
-    def __init__(self, paths: Paths) -> None:
+    def __init__(self, paths: Paths, afresh: bool = False) -> None:
+        """`afresh`: answer nothing from the memo (work every answer out again)."""
         self.path = paths.processed / MEMO
         try:
-            self.known = json.loads(self.path.read_text(encoding="utf-8"))
+            self.known = {} if afresh else json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):  # none yet, or unreadable: nothing is known
             self.known = {}
         self.used: dict[str, dict] = {}

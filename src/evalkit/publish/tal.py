@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 TAL, TAL_XLSX, FIGURES_XLSX = "tal.csv", "tal.xlsx", "indikatorer.xlsx"
 
 
-def publish_years(paths: Paths, agreement: Agreement, years: list[int]) -> "Published":
-    """Hide and audit the figures of every processed year up to the last of `years`.
+def publish_years(
+    paths: Paths, agreement: Agreement, years: list[int], afresh: bool = False
+) -> "Published":
+    """Hide and audit the figures of every processed year up to the last of `years`: each
+    sensitive indicator's answer remembered (evalkit.publish.memo), or with `afresh` worked
+    out again.
 
     Each of `years` whose audit holds gets data/processed/<year>/offentliggjort.csv, which
     its reports and the later years' reports read; a year whose audit fails gets none.
@@ -33,7 +37,7 @@ def publish_years(paths: Paths, agreement: Agreement, years: list[int]) -> "Publ
     from evalkit.compute.privacy import publish
     from evalkit.publish.memo import Remembered
 
-    memo = Remembered(paths)
+    memo = Remembered(paths, afresh)
     published = publish(load_processed(paths, max(years)).indikatorer, agreement, memo.suppress)
     memo.save()
     for year in years:
