@@ -76,6 +76,31 @@ def test_a_kernel_that_could_not_be_reset_is_replaced():
     assert kernels.kernel() is not first
 
 
+def test_a_kernel_killed_while_it_is_reset_fails_the_reset_at_once(tmp_path):
+    # Ctrl-C kills the kernels; a thread resetting one for its next report must see that
+    # within seconds, not after RESET_TIMEOUT, or the interrupted run hangs that long.
+    k = kernels.kernel()
+    k.kc.execute("import time; time.sleep(60)")  # busy: the reset waits behind this
+    failed: list[BaseException] = []
+
+    def reset() -> None:
+        try:
+            k.reset(str(tmp_path))
+        except BaseException as exc:
+            failed.append(exc)
+
+    resetting = threading.Thread(target=reset)
+    resetting.start()
+    time.sleep(1)
+    k.kill()
+    killed = time.monotonic()
+    resetting.join(timeout=kernels.RESET_TIMEOUT)
+
+    assert time.monotonic() - killed < 10
+    assert [type(exc) for exc in failed] == [kernels.KernelDied]
+    assert not k.usable()
+
+
 # --- a kernel that dies or hangs fails its report, not the run (process tests) ------------------
 
 

@@ -213,9 +213,18 @@ class WarmKernel:
             self._sockets.cleanup()
 
     def _run(self, code: str, timeout: float) -> None:
-        reply = self.kc.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=_ignore
-        )
+        """Run evalkit's own `code` and wait for its reply, on the watched shell channel: a
+        kernel killed meanwhile (Ctrl-C) ends the wait within POLL seconds, not at `timeout`.
+        Its IOPub messages are left to nbclient, which skips those of other requests."""
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                reply = self.kc.get_shell_msg(timeout=max(0.0, end - time.monotonic()))
+            except Empty:
+                raise KernelError(f"kernen svarede ikke inden for {timeout:g} sekunder") from None
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         content = reply["content"]
         if content["status"] != "ok":
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -223,10 +232,6 @@ class WarmKernel:
 
 # Reached through sys.modules: the reset must not leave a name in the user namespace.
 _ISOLATION = "__import__('importlib').import_module('evalkit.execution.isolation')"
-
-
-def _ignore(_msg) -> None:
-    pass
 
 
 # -- one kernel per thread ----------------------------------------------------------------
