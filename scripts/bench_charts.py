@@ -60,14 +60,15 @@ def recorded(year: int) -> tuple[list[tuple[str, tuple, dict]], int]:
         shutil.copytree(REPO / "data" / "raw", scratch / "data" / "raw")
         subprocess.run([BIN / "evalkit", "build"], cwd=scratch, check=True, capture_output=True)
         calls = []
-        for name in ("trend", "against_baseline"):
+        for name in ("trend", "against_baseline", "farthest_from_baseline"):
             setattr(charts, name, _recorder(calls, name))
         units = report_units(load_agreement(scratch / "data" / "raw"))
         for unit in units:
             report = Report.load(scratch / "data", year, unit.niveau, unit.enhed)
-            report.trends()
-            if unit.niveau != "afdeling":
-                report.moveouts_chart()
+            for part in report.delaftaler:
+                part.trends()
+                if unit.niveau != "afdeling":
+                    part.afdeling_charts()
         return calls, len(units)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
