@@ -495,7 +495,7 @@ CASES = {
     ),
     "yaml-nested-too-deep": Case(
         {"metadata.yaml": "beskrivelse: " + "[" * 5000 + "]" * 5000 + "\n"},
-        FEJL, "metadata.yaml", None, None, ("indlejret for dybt",),
+        FEJL, "metadata.yaml", 1, None, ("indlejret for dybt",),
     ),
     "note-too-large": Case(
         {"noter/Karup.md": "x" * (MAX_TEXT_BYTES + 1)}, FEJL, "noter/Karup.md", None, None,
