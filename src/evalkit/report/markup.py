@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import mistune
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
 from markupsafe import Markup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -19,9 +19,37 @@ def environment() -> Environment:
     # autoescape=True, not select_autoescape(): the templates end in .j2, which
     # select_autoescape() does not take for HTML.
     loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / PAGE_TEMPLATE])
-    env = Environment(loader=loader, autoescape=True)
+    env = Environment(loader=loader, autoescape=True, bytecode_cache=_bytecode_cache())
     env.filters["og"] = and_list
     return env
+
+
+class _KeptTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept between processes, in Jinja's private folder for this user
+    under the temporary folder: a warm kernel imports evalkit anew for every report
+    (evalkit.execution.isolation), and compiling the templates again cost each report more
+    than rendering them. An entry is used only for the same template file and source."""
+
+    # A folder that cannot be read or written (full, read-only, gone) only costs the time of
+    # compiling again.
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    try:
+        return _KeptTemplates()
+    except (OSError, RuntimeError):  # no private temporary folder to be had
+        return None
 
 
 def and_list(items, word: str = "og") -> str:

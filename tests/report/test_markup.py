@@ -1,0 +1,55 @@
+"""Spec: compiled templates are kept between processes, never in the way (report.markup)."""
+
+import jinja2
+
+from evalkit.report import markup
+
+
+def fresh_environment(monkeypatch, cache_dir) -> jinja2.Environment:
+    """The environment a new process (or a warm kernel's next report) gets."""
+    monkeypatch.setattr(markup, "_KeptTemplates", lambda: KeptIn(cache_dir))
+    return markup.environment.__wrapped__()
+
+
+class KeptIn(markup._KeptTemplates):
+    def __init__(self, folder):
+        super().__init__(str(folder))
+
+
+def test_a_template_compiled_once_is_not_compiled_again_by_the_next_process(tmp_path, monkeypatch):
+    first = fresh_environment(monkeypatch, tmp_path)
+    html = first.get_template("chart.html.j2").render(svg="AA==", alt="Et <diagram>")
+    assert len(list(tmp_path.iterdir())) == 1
+
+    compiled = []
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda *a, **k: compiled.append(a))
+    second = fresh_environment(monkeypatch, tmp_path)
+    again = second.get_template("chart.html.j2").render(svg="AA==", alt="Et <diagram>")
+
+    assert compiled == [] and again == html
+    assert "Et &lt;diagram&gt;" in again  # still escaped: the same template, kept
+
+
+def test_a_changed_template_is_compiled_anew(tmp_path, monkeypatch):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.j2").write_text("før {{ x }}", encoding="utf-8")
+
+    def render() -> str:
+        env = fresh_environment(monkeypatch, tmp_path / "kept")
+        env.loader = jinja2.FileSystemLoader(templates)
+        return env.get_template("t.j2").render(x=1)
+
+    (tmp_path / "kept").mkdir()
+    assert render() == "før 1"
+    (templates / "t.j2").write_text("efter {{ x }}", encoding="utf-8")
+    assert render() == "efter 1"
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "kept"
+    not_a_folder.write_text("", encoding="utf-8")  # writing under it fails, also for root
+
+    env = fresh_environment(monkeypatch, not_a_folder)
+
+    assert "AA==" in env.get_template("chart.html.j2").render(svg="AA==", alt="x")
