@@ -5,19 +5,22 @@ prints blurred), and writing SVG costs less than rasterising a PNG (scripts/benc
 Each chart is drawn once: the axes have a fixed size in inches and the figure is made just
 large enough for the labels around them, measured from the text before drawing
 (`_Margins`). savefig(bbox_inches="tight") gave the same crop but drew every chart twice,
-once only to find its extent. Figures are made with matplotlib's object API (no pyplot), so
-nothing is shared between charts or between reports.
+once only to find its extent. Figures are made with matplotlib's object API (no pyplot): none
+is registered anywhere, and each kind of chart reuses one figure, emptied (`_empty`), so that
+its axes and their ticks are made once; a chart is the same whatever was drawn before it.
 """
 
 import base64
 import io
 import re
+import threading
 from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.textpath import text_to_path  # noqa: E402
@@ -136,10 +139,38 @@ def _right_margin(ax, width: float, labels: list[tuple[float, float]]) -> float:
     return GAP + max([0.0, *(reach - (high - x) / (high - low) * width for x, reach in labels)])
 
 
-def _blank_axis_labels(ax) -> None:
-    """The axes have no axis labels: placing them (measuring every tick label) is skipped."""
-    ax.xaxis.set_label_coords(0.5, 0)
-    ax.yaxis.set_label_coords(0, 0.5)
+_figures = threading.local()  # per thread: a figure is drawn by one thread at a time
+
+
+def _empty(kind: str) -> tuple[Figure, Axes]:
+    """The figure of a `kind` of chart with its axes, empty: made once, then emptied for reuse.
+
+    Making the axes cost a fifth of a chart, most of it their ticks, made anew each time;
+    emptied, the axes keep their ticks. What a chart sets or adds is put back as a new axes
+    has it, so a chart is the same, byte for byte, whatever was drawn before it
+    (tests/report/test_charts.py).
+    """
+    figures = _figures.__dict__.setdefault("by_kind", {})
+    if kind not in figures:
+        fig = Figure()
+        ax = fig.subplots()
+        # The axes have no axis labels: placing them (measuring every tick label) is skipped.
+        ax.xaxis.set_label_coords(0.5, 0)
+        ax.yaxis.set_label_coords(0, 0.5)
+        figures[kind] = fig, ax
+        return fig, ax
+    fig, ax = figures[kind]
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.set_title("", loc="left")
+    ax.relim()  # no data
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)
+    return fig, ax
 
 
 def _tick_labels(axis) -> list[str]:
@@ -174,9 +205,7 @@ def trend(
     `note` goes into the alt text: example data, or other afdelinger than the latest year's.
     `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
-    fig = Figure()
-    ax = fig.subplots()
-    _blank_axis_labels(ax)
+    fig, ax = _empty("trend")
     marks = dict(zip(series["aar"], series["maerke"], strict=True)) if "maerke" in series else {}
     notes = dict(zip(series["aar"], series["note"], strict=True)) if "note" in series else {}
     data = series.dropna(subset=["vaerdi"])
@@ -283,9 +312,7 @@ def _row_layout(fig, ax, title: str, names, rows: int, outside: list, legend: bo
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
     """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
     rows = rows.iloc[::-1]
-    fig = Figure()
-    ax = fig.subplots()
-    _blank_axis_labels(ax)
+    fig, ax = _empty("against_baseline")
     positions = range(len(rows))
     values = rows["vaerdi"].astype(float).fillna(0)
     below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
@@ -370,9 +397,7 @@ def farthest_from_baseline(
     drawn = pd.concat([above, below.iloc[::-1]])  # top to bottom, from the farthest above
     gap = 1 if len(above) and len(below) else 0  # a row's room between the two sides
     positions = [-(i + (gap if i >= len(above) else 0)) for i in range(len(drawn))]
-    fig = Figure()
-    ax = fig.subplots()
-    _blank_axis_labels(ax)
+    fig, ax = _empty("farthest_from_baseline")
     distance = drawn["afstand"]
     low = (drawn["ki_nedre"] - drawn["baseline"]).astype(float)
     high = (drawn["ki_oevre"] - drawn["baseline"]).astype(float)
