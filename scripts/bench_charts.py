@@ -7,8 +7,8 @@ pictures. Each report's charts are drawn by a copy of charts.py run anew, as a w
 runs evalkit anew for every report (evalkit.execution.isolation), with that revision's own
 rcParams (each copy sets them when it runs, from matplotlib's defaults), so nothing one
 report or revision left behind reaches the next. Prints the CPU time per report (all its
-charts) and the bytes a report embeds for them, best of a few rounds. `--save FOLDER` also
-writes each revision's charts there, to look at side by side.
+charts), best of a few rounds taken in turns, and the bytes a report embeds for them.
+`--save FOLDER` also writes each revision's charts there, to look at side by side.
 
     .venv/bin/python scripts/bench_charts.py [--year 2025] [--against main] [--save FOLDER]
 """
@@ -29,7 +29,7 @@ RC = dict(matplotlib.rcParams)  # matplotlib's defaults, before any charts.py ch
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MODULE = "src/evalkit/report/charts.py"
-ROUNDS = 3
+ROUNDS = 5
 
 
 def main() -> None:
@@ -44,15 +44,21 @@ def main() -> None:
     count = sum(map(len, reports))
     print(f"{count} charts in {len(reports)} reports for {args.year}")
     revisions = {args.against: from_revision(args.against), "this tree": from_tree()}
-    for name, charts in revisions.items():
-        seconds, images = timed(charts, reports)
-        size = sum(len(image) for image in images)
+    # Round by round, one revision after the other: what other processes take from the
+    # machine falls on both alike.
+    best, images = dict.fromkeys(revisions, float("inf")), {}
+    for _ in range(ROUNDS):
+        for name, load in revisions.items():
+            seconds, images[name] = drawn(load, reports)
+            best[name] = min(best[name], seconds)
+    for name, seconds in best.items():
+        size = sum(len(image) for image in images[name])
         print(
             f"{name:>12}: {1000 * seconds / len(reports):6.1f} ms CPU per report, "
             f"{size / len(reports) / 1024:6.1f} KiB of images per report"
         )
         if args.save:
-            save(args.save / name.replace(" ", "-"), images)
+            save(args.save / name.replace(" ", "-"), images[name])
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
@@ -116,21 +122,16 @@ def _image(chart) -> bytes:
     return getattr(chart, "svg", None) or chart.png
 
 
-def timed(load, reports) -> tuple[float, list[bytes]]:
-    """The best of ROUNDS rounds of drawing every report's charts, each report with a fresh
-    copy of the module (`load`), running it included: process CPU seconds, and the images."""
-    best = float("inf")
-    images: list[bytes] = []
-    for _ in range(ROUNDS):
-        drawn = []
-        started = time.process_time()
-        for calls in reports:
-            with matplotlib.rc_context(RC):
-                charts = load()
-                drawn += [getattr(charts, name)(*args, **kwargs) for name, args, kwargs in calls]
-        best = min(best, time.process_time() - started)
-        images = [_image(chart) for chart in drawn]
-    return best, images
+def drawn(load, reports) -> tuple[float, list[bytes]]:
+    """Every report's charts, each report drawn by a fresh copy of the module (`load`),
+    running it included: the process CPU seconds it took, and the images."""
+    charts = []
+    started = time.process_time()
+    for calls in reports:
+        with matplotlib.rc_context(RC):
+            module = load()
+            charts += [getattr(module, name)(*args, **kwargs) for name, args, kwargs in calls]
+    return time.process_time() - started, [_image(chart) for chart in charts]
 
 
 def save(folder: Path, images: list[bytes]) -> None:
