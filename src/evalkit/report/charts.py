@@ -11,6 +11,7 @@ its axes and their ticks are made once; a chart is the same whatever was drawn b
 """
 
 import base64
+import functools
 import io
 import re
 import threading
@@ -97,15 +98,15 @@ def _render(fig: Figure, alt: str) -> Chart:
 
 def _width(texts, size: float = FONT_SIZE) -> float:
     """The width in inches of the widest line of `texts` at `size` points."""
-    font = FontProperties(size=size)
-    lines = [line for text in texts for line in str(text).split("\n")]
-    return (
-        max(
-            (text_to_path.get_text_width_height_descent(line, font, False)[0] for line in lines),
-            default=0.0,
-        )
-        / 72
-    )
+    lines = {line for text in texts for line in str(text).split("\n")}
+    return max((_line_width(line, size) for line in lines), default=0.0) / 72
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_width(line: str, size: float) -> float:
+    """The width in points of one line of text: the years, the axis' labels and the values
+    recur from chart to chart, and measuring them (the glyphs of each) is not free."""
+    return text_to_path.get_text_width_height_descent(line, FontProperties(size=size), False)[0]
 
 
 @dataclass
