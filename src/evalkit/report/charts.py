@@ -13,6 +13,7 @@ its axes and their ticks are made once; a chart is the same whatever was drawn b
 import base64
 import functools
 import io
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -207,17 +208,20 @@ def trend(
     `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
     fig, ax = _empty("trend")
-    marks = dict(zip(series["aar"], series["maerke"], strict=True)) if "maerke" in series else {}
-    notes = dict(zip(series["aar"], series["note"], strict=True)) if "note" in series else {}
-    data = series.dropna(subset=["vaerdi"])
-    hidden = dict(zip(series["aar"], series.get("skjult", ""), strict=True))
-    hidden = {year: text for year, text in hidden.items() if text}
+    # Plain values, a dict per row: on a handful of rows each pandas operation costs more
+    # than its work, and the chart made some thirty.
+    rows = series.to_dict("records")
+    marks = {row["aar"]: row.get("maerke") for row in rows}
+    notes = {row["aar"]: row.get("note") for row in rows}
+    hidden = {row["aar"]: row["skjult"] for row in rows if row.get("skjult")}
+    data = [row for row in rows if not pd.isna(row["vaerdi"])]
+    xs, ys = [row["aar"] for row in data], [row["vaerdi"] for row in data]
     outside = []  # (x, inches its text reaches right of x): labels that may pass the axes
     for x, text in hidden.items():
         outside.append((x, _width([text]) / 2))
         ax.annotate(text, (x, 0), textcoords="offset points", xytext=(0, 6),
                     ha="center", color=GREY, fontstyle="italic")  # fmt: skip
-    data_years = sorted({*data["aar"], *hidden})
+    data_years = sorted({*xs, *hidden})
     years = data_years
     has_baseline = baseline is not None and not pd.isna(baseline)
     baseline_label = f"Baseline {baseline_aar}" + (f" ({baseline_note})" if baseline_note else "")
@@ -239,19 +243,20 @@ def trend(
             ax.annotate(label, (baseline_aar, baseline), textcoords="offset points",
                         xytext=(6, 6), color=GREY)  # fmt: skip
             outside.append((baseline_aar, 6 / 72 + _width([label])))
-    ax.plot(data["aar"], data["vaerdi"], color=BLUE, linewidth=2)
-    plain = data[[not marks.get(a) for a in data["aar"]]]
-    marked = data[[bool(marks.get(a)) for a in data["aar"]]]
-    ax.plot(plain["aar"], plain["vaerdi"], marker="o", color=BLUE, linestyle="none")
-    ax.plot(marked["aar"], marked["vaerdi"], marker="o", color=BLUE, linestyle="none",
-            markerfacecolor="white", markeredgewidth=2)  # fmt: skip
-    has_interval = "ki_nedre" in data and data["ki_nedre"].notna().any()
+    ax.plot(xs, ys, color=BLUE, linewidth=2)
+    plain = [row for row in data if not marks.get(row["aar"])]
+    marked = [row for row in data if marks.get(row["aar"])]
+    ax.plot([row["aar"] for row in plain], [row["vaerdi"] for row in plain], marker="o",
+            color=BLUE, linestyle="none")  # fmt: skip
+    ax.plot([row["aar"] for row in marked], [row["vaerdi"] for row in marked], marker="o",
+            color=BLUE, linestyle="none", markerfacecolor="white", markeredgewidth=2)  # fmt: skip
+    has_interval = any(not pd.isna(row.get("ki_nedre")) for row in data)
     if has_interval:
-        below = (data["vaerdi"] - data["ki_nedre"]).astype(float).clip(lower=0)
-        above = (data["ki_oevre"] - data["vaerdi"]).astype(float).clip(lower=0)
-        ax.errorbar(data["aar"], data["vaerdi"].astype(float), yerr=[below, above], fmt="none",
-                    ecolor=BLUE, elinewidth=1, capsize=4)  # fmt: skip
-    for x, y in zip(data["aar"], data["vaerdi"], strict=True):
+        below = [_length(row["ki_nedre"], row["vaerdi"]) for row in data]
+        above = [_length(row["vaerdi"], row["ki_oevre"]) for row in data]
+        ax.errorbar(xs, ys, yerr=[below, above], fmt="none", ecolor=BLUE, elinewidth=1,
+                    capsize=4)  # fmt: skip
+    for x, y in zip(xs, ys, strict=True):
         label = fmt.value(y, enhed)
         ax.annotate(label, (x, y), textcoords="offset points", xytext=(8, 4), ha="left",
                     color=DARK)  # fmt: skip
@@ -259,8 +264,8 @@ def trend(
     ax.set_xticks(years or [0], [f"{y}\n{marks[y]}" if marks.get(y) else str(y)
                                  for y in years] or ["0"])  # fmt: skip
     ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
-    highs = data["ki_oevre"] if has_interval else data["vaerdi"]
-    top = max([*highs.dropna(), baseline if has_baseline else 0])
+    highs = [row["ki_oevre"] for row in data] if has_interval else ys
+    top = max([*(h for h in highs if not pd.isna(h)), baseline if has_baseline else 0])
     ax.set_ylim(0, max(1.0, float(top)) * 1.25)
     _axis_format(ax, enhed)
     ax.set_title(title, loc="left", fontsize=10)
@@ -272,7 +277,7 @@ def trend(
         top=LINE + TITLE_PAD + GAP,
         bottom=TICK + LINE * max(x.count("\n") + 1 for x in xticks) + GAP,
     ).apply(fig, AXES_WIDTH, TREND_HEIGHT)
-    shown = {a: fmt.value(v, enhed) for a, v in zip(data["aar"], data["vaerdi"], strict=True)}
+    shown = {x: fmt.value(y, enhed) for x, y in zip(xs, ys, strict=True)}
     points = "; ".join(
         f"{a}{f' ({notes[a]})' if notes.get(a) else ''}: {shown.get(a) or hidden[a]}"
         for a in data_years
@@ -285,6 +290,11 @@ def trend(
     if caption:
         alt += f" {caption}"
     return _render(fig, alt)
+
+
+def _length(low, high) -> float:
+    """An error bar's length from `low` to `high`, at least 0; NaN (no bar) if one is missing."""
+    return math.nan if pd.isna(low) or pd.isna(high) else max(0.0, high - low)
 
 
 INTERVAL_BARS = {"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2}  # a row chart's intervals
