@@ -151,14 +151,14 @@ def test_the_axes_keep_their_size_whatever_the_labels(drawn):
 
 
 def test_a_chart_is_the_same_whatever_was_drawn_before(monkeypatch):
-    # A figure is reused for the next chart of its kind (charts._empty): nothing of one chart
+    # The figure is reused for the next chart (charts._empty): nothing of one chart
     # may reach the next, or a report would depend on the reports made before it.
     first = {}
     for name, make in TRENDS.items():
-        monkeypatch.setattr(charts, "_figures", threading.local())  # no figure made yet
+        monkeypatch.setattr(charts, "_drawing", threading.local())  # no figure made yet
         first[name] = make().svg
     for order in (list(TRENDS), list(reversed(TRENDS))):
-        monkeypatch.setattr(charts, "_figures", threading.local())
+        monkeypatch.setattr(charts, "_drawing", threading.local())
         for name in order:
             assert TRENDS[name]().svg == first[name], name
 

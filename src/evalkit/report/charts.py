@@ -6,8 +6,8 @@ Each chart is drawn once: the axes have a fixed size in inches and the figure is
 large enough for the labels around them, measured from the text before drawing
 (`_Margins`). savefig(bbox_inches="tight") gave the same crop but drew every chart twice,
 once only to find its extent. Figures are made with matplotlib's object API (no pyplot): none
-is registered anywhere, and each kind of chart reuses one figure, emptied (`_empty`), so that
-its axes and their ticks are made once; a chart is the same whatever was drawn before it.
+is registered anywhere, and the charts reuse one figure, emptied (`_empty`), so that its axes
+and their ticks are made once; a chart is the same whatever was drawn before it.
 """
 
 import base64
@@ -141,27 +141,26 @@ def _right_margin(ax, width: float, labels: list[tuple[float, float]]) -> float:
     return GAP + max([0.0, *(reach - (high - x) / (high - low) * width for x, reach in labels)])
 
 
-_figures = threading.local()  # per thread: a figure is drawn by one thread at a time
+_drawing = threading.local()  # a figure per thread: a figure is drawn by one thread at a time
 
 
-def _empty(kind: str) -> tuple[Figure, Axes]:
-    """The figure of a `kind` of chart with its axes, empty: made once, then emptied for reuse.
+def _empty() -> tuple[Figure, Axes]:
+    """The charts' figure and its axes, empty: made once, then emptied for each chart.
 
     Making the axes cost a fifth of a chart, most of it their ticks, made anew each time;
     emptied, the axes keep their ticks. What a chart sets or adds is put back as a new axes
-    has it, so a chart is the same, byte for byte, whatever was drawn before it
-    (tests/report/test_charts.py).
+    has it (every chart sets both axes' ticks and formats), so a chart is the same, byte for
+    byte, whatever was drawn before it (tests/report/test_charts.py).
     """
-    figures = _figures.__dict__.setdefault("by_kind", {})
-    if kind not in figures:
+    if not hasattr(_drawing, "figure"):
         fig = Figure()
         ax = fig.subplots()
         # The axes have no axis labels: placing them (measuring every tick label) is skipped.
         ax.xaxis.set_label_coords(0.5, 0)
         ax.yaxis.set_label_coords(0, 0.5)
-        figures[kind] = fig, ax
+        _drawing.figure = fig, ax
         return fig, ax
-    fig, ax = figures[kind]
+    fig, ax = _drawing.figure
     for container in list(ax.containers):
         container.remove()
     for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
@@ -207,7 +206,7 @@ def trend(
     `note` goes into the alt text: example data, or other afdelinger than the latest year's.
     `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
-    fig, ax = _empty("trend")
+    fig, ax = _empty()
     # Plain values, a dict per row: on a handful of rows each pandas operation costs more
     # than its work, and the chart made some thirty.
     rows = series.to_dict("records")
@@ -323,7 +322,7 @@ def _row_layout(fig, ax, title: str, names, rows: int, outside: list, legend: bo
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
     """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
     rows = rows.iloc[::-1]
-    fig, ax = _empty("against_baseline")
+    fig, ax = _empty()
     positions = range(len(rows))
     values = rows["vaerdi"].astype(float).fillna(0)
     below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
@@ -408,7 +407,7 @@ def farthest_from_baseline(
     drawn = pd.concat([above, below.iloc[::-1]])  # top to bottom, from the farthest above
     gap = 1 if len(above) and len(below) else 0  # a row's room between the two sides
     positions = [-(i + (gap if i >= len(above) else 0)) for i in range(len(drawn))]
-    fig, ax = _empty("farthest_from_baseline")
+    fig, ax = _empty()
     distance = drawn["afstand"]
     low = (drawn["ki_nedre"] - drawn["baseline"]).astype(float)
     high = (drawn["ki_oevre"] - drawn["baseline"]).astype(float)
