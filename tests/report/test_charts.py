@@ -3,6 +3,7 @@ the image and no more room around them than bbox_inches="tight" left."""
 
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib.text
 import pandas as pd
@@ -161,6 +162,13 @@ def test_a_chart_is_the_same_whatever_was_drawn_before(monkeypatch):
         monkeypatch.setattr(charts, "_drawing", threading.local())
         for name in order:
             assert TRENDS[name]().svg == first[name], name
+
+
+def test_each_thread_draws_on_a_figure_of_its_own():
+    here = charts._empty()[0]
+    with ThreadPoolExecutor(1) as pool:
+        there = pool.submit(lambda: charts._empty()[0]).result()
+    assert there is not here and charts._empty()[0] is here
 
 
 @pytest.mark.parametrize("make", TRENDS.values(), ids=TRENDS.keys())
