@@ -3,26 +3,33 @@ this tree's evalkit.report.charts and by another revision's, in one process.
 
 The charts are the ones the reports of the shipped data draw (the arguments are recorded
 from evalkit.report.Report for every unit of the year), so both revisions draw the same
-pictures. Prints the CPU time per report (all its charts) and the bytes a report embeds
-for them, best of a few rounds. `--save FOLDER` also writes each revision's charts there,
-to look at side by side.
+pictures. Each report's charts are drawn by a copy of charts.py run anew, as a warm kernel
+runs evalkit anew for every report (evalkit.execution.isolation), with that revision's own
+rcParams (each copy sets them when it runs, from matplotlib's defaults), so nothing one
+report or revision left behind reaches the next. Prints the CPU time per report (all its
+charts), best of a few rounds taken in turns, and the bytes a report embeds for them.
+`--save FOLDER` also writes each revision's charts there, to look at side by side.
 
     .venv/bin/python scripts/bench_charts.py [--year 2025] [--against main] [--save FOLDER]
 """
 
 import argparse
-import importlib.util
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
+import matplotlib
+
+RC = dict(matplotlib.rcParams)  # matplotlib's defaults, before any charts.py changes them
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MODULE = "src/evalkit/report/charts.py"
-ROUNDS = 3
+ROUNDS = 5
 
 
 def main() -> None:
@@ -31,26 +38,32 @@ def main() -> None:
     parser.add_argument("--against", default="main", help="the git revision to compare with")
     parser.add_argument("--save", type=Path, help="write every chart of both revisions here")
     args = parser.parse_args()
-    import os
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    calls, reports = recorded(args.year)
-    print(f"{len(calls)} charts in {reports} reports for {args.year}")
+    reports = recorded(args.year)
+    count = sum(map(len, reports))
+    print(f"{count} charts in {len(reports)} reports for {args.year}")
     revisions = {args.against: from_revision(args.against), "this tree": from_tree()}
-    for name, charts in revisions.items():
-        seconds, images = timed(charts, calls)
-        size = sum(len(image) for image in images)
+    # Round by round, one revision after the other: what other processes take from the
+    # machine falls on both alike.
+    best, images = dict.fromkeys(revisions, float("inf")), {}
+    for _ in range(ROUNDS):
+        for name, load in revisions.items():
+            seconds, images[name] = drawn(load, reports)
+            best[name] = min(best[name], seconds)
+    for name, seconds in best.items():
+        size = sum(len(image) for image in images[name])
         print(
-            f"{name:>12}: {1000 * seconds / reports:6.1f} ms CPU per report, "
-            f"{size / reports / 1024:6.1f} KiB of images per report"
+            f"{name:>12}: {1000 * seconds / len(reports):6.1f} ms CPU per report, "
+            f"{size / len(reports) / 1024:6.1f} KiB of images per report"
         )
         if args.save:
-            save(args.save / name.replace(" ", "-"), images)
+            save(args.save / name.replace(" ", "-"), images[name])
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def recorded(year: int) -> tuple[list[tuple[str, tuple, dict]], int]:
-    """The chart calls of every report of `year` on the shipped data: (function, args, kwargs)."""
+def recorded(year: int) -> list[list[tuple[str, tuple, dict]]]:
+    """The chart calls of each report of `year` on the shipped data: (function, args, kwargs)."""
     from evalkit.domain import report_units
     from evalkit.inputs.agreement import load_agreement
     from evalkit.report import Report, charts
@@ -59,17 +72,18 @@ def recorded(year: int) -> tuple[list[tuple[str, tuple, dict]], int]:
     try:
         shutil.copytree(REPO / "data" / "raw", scratch / "data" / "raw")
         subprocess.run([BIN / "evalkit", "build"], cwd=scratch, check=True, capture_output=True)
-        calls = []
-        for name in ("trend", "against_baseline", "farthest_from_baseline"):
-            setattr(charts, name, _recorder(calls, name))
-        units = report_units(load_agreement(scratch / "data" / "raw"))
-        for unit in units:
+        reports = []
+        for unit in report_units(load_agreement(scratch / "data" / "raw")):
+            calls = []
+            for name in ("trend", "against_baseline", "farthest_from_baseline"):
+                setattr(charts, name, _recorder(calls, name))
             report = Report.load(scratch / "data", year, unit.niveau, unit.enhed)
             for part in report.delaftaler:
                 part.trends()
                 if unit.niveau != "afdeling":
                     part.afdeling_charts()
-        return calls, len(units)
+            reports.append(calls)
+        return reports
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -82,39 +96,42 @@ def _recorder(calls: list, name: str):
 
 
 def from_revision(revision: str):
+    """A function that runs `revision`'s charts.py anew, as a fresh module, at each call."""
     source = subprocess.run(
         ["git", "show", f"{revision}:{MODULE}"], cwd=REPO, check=True, capture_output=True
     ).stdout
-    path = Path(tempfile.mkdtemp(prefix="evalkit-charts-")) / "charts_then.py"
-    path.write_bytes(source)
-    return _load(path, "charts_then")
+    return _loader(compile(source, f"{revision}:{MODULE}", "exec"), "charts_then")
 
 
 def from_tree():
-    return _load(REPO / MODULE, "charts_now")
+    path = REPO / MODULE
+    return _loader(compile(path.read_bytes(), str(path), "exec"), "charts_now")
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _loader(code, name: str):
+    def load():
+        module = types.ModuleType(name)
+        sys.modules[name] = module  # dataclasses look their module up while it runs
+        exec(code, module.__dict__)
+        return module
+
+    return load
 
 
 def _image(chart) -> bytes:
     return getattr(chart, "svg", None) or chart.png
 
 
-def timed(charts, calls) -> tuple[float, list[bytes]]:
-    """The best of ROUNDS rounds of drawing every call: process CPU seconds, and the images."""
-    best = float("inf")
-    images: list[bytes] = []
-    for _ in range(ROUNDS):
-        started = time.process_time()
-        drawn = [getattr(charts, name)(*args, **kwargs) for name, args, kwargs in calls]
-        best = min(best, time.process_time() - started)
-        images = [_image(chart) for chart in drawn]
-    return best, images
+def drawn(load, reports) -> tuple[float, list[bytes]]:
+    """Every report's charts, each report drawn by a fresh copy of the module (`load`),
+    running it included: the process CPU seconds it took, and the images."""
+    charts = []
+    started = time.process_time()
+    for calls in reports:
+        with matplotlib.rc_context(RC):
+            module = load()
+            charts += [getattr(module, name)(*args, **kwargs) for name, args, kwargs in calls]
+    return time.process_time() - started, [_image(chart) for chart in charts]
 
 
 def save(folder: Path, images: list[bytes]) -> None:

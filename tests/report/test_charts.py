@@ -2,6 +2,8 @@
 the image and no more room around them than bbox_inches="tight" left."""
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib.text
 import pandas as pd
@@ -89,6 +91,12 @@ TRENDS = {
         2025,
         2023,
     ),  # fmt: skip
+    "against baseline, more rows and no gaps": lambda: charts.against_baseline(
+        "Andel i beskæftigelse 2025 mod baseline 2023",
+        afdelinger({"Ellekonebakken": (0.41, 0.38), "Karup": (0.52, 0.6), "Lindon": (0.3, 0.3)}),
+        2025,
+        2023,
+    ),  # fmt: skip
     "farthest from baseline": lambda: charts.farthest_from_baseline(
         "Fraflytning 2025: længst fra baseline 2023 (procentpoint)",
         afdelinger(
@@ -102,6 +110,13 @@ TRENDS = {
         2025,
         2023,
         per_side=2,
+    ),  # fmt: skip
+    "farthest from baseline, one side": lambda: charts.farthest_from_baseline(
+        "Tryghed 2025: længst fra baseline 2023 (procentpoint)",
+        afdelinger({"Karup": (71.5, 70.0), "Lindon": (80.0, 62.5)}),
+        2025,
+        2023,
+        per_side=3,
     ),  # fmt: skip
 }
 
@@ -128,11 +143,32 @@ def test_the_same_chart_gives_the_same_bytes(make):
 
 
 def test_the_axes_keep_their_size_whatever_the_labels(drawn):
-    TRENDS["short"]()
-    TRENDS["long labels at the right end"]()
-    sizes = [fig.axes[0].get_window_extent().size / fig.dpi for fig in drawn]
+    sizes = []
+    for name in ("short", "long labels at the right end"):
+        TRENDS[name]()
+        sizes.append(drawn[-1].axes[0].get_window_extent().size / drawn[-1].dpi)
     assert sizes[0] == pytest.approx(sizes[1])
     assert sizes[0] == pytest.approx([charts.AXES_WIDTH, charts.TREND_HEIGHT])
+
+
+def test_a_chart_is_the_same_whatever_was_drawn_before(monkeypatch):
+    # The figure is reused for the next chart (charts._empty): nothing of one chart
+    # may reach the next, or a report would depend on the reports made before it.
+    first = {}
+    for name, make in TRENDS.items():
+        monkeypatch.setattr(charts, "_drawing", threading.local())  # no figure made yet
+        first[name] = make().svg
+    for order in (list(TRENDS), list(reversed(TRENDS))):
+        monkeypatch.setattr(charts, "_drawing", threading.local())
+        for name in order:
+            assert TRENDS[name]().svg == first[name], name
+
+
+def test_each_thread_draws_on_a_figure_of_its_own():
+    here = charts._empty()[0]
+    with ThreadPoolExecutor(1) as pool:
+        there = pool.submit(lambda: charts._empty()[0]).result()
+    assert there is not here and charts._empty()[0] is here
 
 
 @pytest.mark.parametrize("make", TRENDS.values(), ids=TRENDS.keys())

@@ -5,19 +5,24 @@ prints blurred), and writing SVG costs less than rasterising a PNG (scripts/benc
 Each chart is drawn once: the axes have a fixed size in inches and the figure is made just
 large enough for the labels around them, measured from the text before drawing
 (`_Margins`). savefig(bbox_inches="tight") gave the same crop but drew every chart twice,
-once only to find its extent. Figures are made with matplotlib's object API (no pyplot), so
-nothing is shared between charts or between reports.
+once only to find its extent. Figures are made with matplotlib's object API (no pyplot): none
+is registered anywhere, and the charts reuse one figure, emptied (`_empty`), so that its axes
+and their ticks are made once; a chart is the same whatever was drawn before it.
 """
 
 import base64
+import functools
 import io
+import math
 import re
+import threading
 from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.textpath import text_to_path  # noqa: E402
@@ -94,15 +99,15 @@ def _render(fig: Figure, alt: str) -> Chart:
 
 def _width(texts, size: float = FONT_SIZE) -> float:
     """The width in inches of the widest line of `texts` at `size` points."""
-    font = FontProperties(size=size)
-    lines = [line for text in texts for line in str(text).split("\n")]
-    return (
-        max(
-            (text_to_path.get_text_width_height_descent(line, font, False)[0] for line in lines),
-            default=0.0,
-        )
-        / 72
-    )
+    lines = {line for text in texts for line in str(text).split("\n")}
+    return max((_line_width(line, size) for line in lines), default=0.0) / 72
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_width(line: str, size: float) -> float:
+    """The width in points of one line of text: the years, the axis' labels and the values
+    recur from chart to chart, and measuring them (the glyphs of each) is not free."""
+    return text_to_path.get_text_width_height_descent(line, FontProperties(size=size), False)[0]
 
 
 @dataclass
@@ -136,10 +141,37 @@ def _right_margin(ax, width: float, labels: list[tuple[float, float]]) -> float:
     return GAP + max([0.0, *(reach - (high - x) / (high - low) * width for x, reach in labels)])
 
 
-def _blank_axis_labels(ax) -> None:
-    """The axes have no axis labels: placing them (measuring every tick label) is skipped."""
-    ax.xaxis.set_label_coords(0.5, 0)
-    ax.yaxis.set_label_coords(0, 0.5)
+_drawing = threading.local()  # a figure per thread: a figure is drawn by one thread at a time
+
+
+def _empty() -> tuple[Figure, Axes]:
+    """The charts' figure and its axes, empty: made once, then emptied for each chart.
+
+    Making the axes cost a fifth of a chart, most of it their ticks, made anew each time;
+    emptied, the axes keep their ticks. What a chart sets or adds is put back as a new axes
+    has it (every chart sets both axes' ticks and formats), so a chart is the same, byte for
+    byte, whatever was drawn before it (tests/report/test_charts.py).
+    """
+    if not hasattr(_drawing, "figure"):
+        fig = Figure()
+        ax = fig.subplots()
+        # The axes have no axis labels: placing them (measuring every tick label) is skipped.
+        ax.xaxis.set_label_coords(0.5, 0)
+        ax.yaxis.set_label_coords(0, 0.5)
+        _drawing.figure = fig, ax
+        return fig, ax
+    fig, ax = _drawing.figure
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.set_title("", loc="left")
+    ax.relim()  # no data
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)
+    return fig, ax
 
 
 def _tick_labels(axis) -> list[str]:
@@ -174,20 +206,21 @@ def trend(
     `note` goes into the alt text: example data, or other afdelinger than the latest year's.
     `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
-    fig = Figure()
-    ax = fig.subplots()
-    _blank_axis_labels(ax)
-    marks = dict(zip(series["aar"], series["maerke"], strict=True)) if "maerke" in series else {}
-    notes = dict(zip(series["aar"], series["note"], strict=True)) if "note" in series else {}
-    data = series.dropna(subset=["vaerdi"])
-    hidden = dict(zip(series["aar"], series.get("skjult", ""), strict=True))
-    hidden = {year: text for year, text in hidden.items() if text}
+    fig, ax = _empty()
+    # Plain values, a dict per row: on a handful of rows each pandas operation costs more
+    # than its work, and the chart made some thirty.
+    rows = series.to_dict("records")
+    marks = {row["aar"]: row.get("maerke") for row in rows}
+    notes = {row["aar"]: row.get("note") for row in rows}
+    hidden = {row["aar"]: row["skjult"] for row in rows if row.get("skjult")}
+    data = [row for row in rows if not pd.isna(row["vaerdi"])]
+    xs, ys = [row["aar"] for row in data], [row["vaerdi"] for row in data]
     outside = []  # (x, inches its text reaches right of x): labels that may pass the axes
     for x, text in hidden.items():
         outside.append((x, _width([text]) / 2))
         ax.annotate(text, (x, 0), textcoords="offset points", xytext=(0, 6),
                     ha="center", color=GREY, fontstyle="italic")  # fmt: skip
-    data_years = sorted({*data["aar"], *hidden})
+    data_years = sorted({*xs, *hidden})
     years = data_years
     has_baseline = baseline is not None and not pd.isna(baseline)
     baseline_label = f"Baseline {baseline_aar}" + (f" ({baseline_note})" if baseline_note else "")
@@ -209,19 +242,20 @@ def trend(
             ax.annotate(label, (baseline_aar, baseline), textcoords="offset points",
                         xytext=(6, 6), color=GREY)  # fmt: skip
             outside.append((baseline_aar, 6 / 72 + _width([label])))
-    ax.plot(data["aar"], data["vaerdi"], color=BLUE, linewidth=2)
-    plain = data[[not marks.get(a) for a in data["aar"]]]
-    marked = data[[bool(marks.get(a)) for a in data["aar"]]]
-    ax.plot(plain["aar"], plain["vaerdi"], marker="o", color=BLUE, linestyle="none")
-    ax.plot(marked["aar"], marked["vaerdi"], marker="o", color=BLUE, linestyle="none",
-            markerfacecolor="white", markeredgewidth=2)  # fmt: skip
-    has_interval = "ki_nedre" in data and data["ki_nedre"].notna().any()
+    ax.plot(xs, ys, color=BLUE, linewidth=2)
+    plain = [row for row in data if not marks.get(row["aar"])]
+    marked = [row for row in data if marks.get(row["aar"])]
+    ax.plot([row["aar"] for row in plain], [row["vaerdi"] for row in plain], marker="o",
+            color=BLUE, linestyle="none")  # fmt: skip
+    ax.plot([row["aar"] for row in marked], [row["vaerdi"] for row in marked], marker="o",
+            color=BLUE, linestyle="none", markerfacecolor="white", markeredgewidth=2)  # fmt: skip
+    has_interval = any(not pd.isna(row.get("ki_nedre")) for row in data)
     if has_interval:
-        below = (data["vaerdi"] - data["ki_nedre"]).astype(float).clip(lower=0)
-        above = (data["ki_oevre"] - data["vaerdi"]).astype(float).clip(lower=0)
-        ax.errorbar(data["aar"], data["vaerdi"].astype(float), yerr=[below, above], fmt="none",
-                    ecolor=BLUE, elinewidth=1, capsize=4)  # fmt: skip
-    for x, y in zip(data["aar"], data["vaerdi"], strict=True):
+        below = [_length(row["ki_nedre"], row["vaerdi"]) for row in data]
+        above = [_length(row["vaerdi"], row["ki_oevre"]) for row in data]
+        ax.errorbar(xs, ys, yerr=[below, above], fmt="none", ecolor=BLUE, elinewidth=1,
+                    capsize=4)  # fmt: skip
+    for x, y in zip(xs, ys, strict=True):
         label = fmt.value(y, enhed)
         ax.annotate(label, (x, y), textcoords="offset points", xytext=(8, 4), ha="left",
                     color=DARK)  # fmt: skip
@@ -229,8 +263,8 @@ def trend(
     ax.set_xticks(years or [0], [f"{y}\n{marks[y]}" if marks.get(y) else str(y)
                                  for y in years] or ["0"])  # fmt: skip
     ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
-    highs = data["ki_oevre"] if has_interval else data["vaerdi"]
-    top = max([*highs.dropna(), baseline if has_baseline else 0])
+    highs = [row["ki_oevre"] for row in data] if has_interval else ys
+    top = max([*(h for h in highs if not pd.isna(h)), baseline if has_baseline else 0])
     ax.set_ylim(0, max(1.0, float(top)) * 1.25)
     _axis_format(ax, enhed)
     ax.set_title(title, loc="left", fontsize=10)
@@ -242,7 +276,7 @@ def trend(
         top=LINE + TITLE_PAD + GAP,
         bottom=TICK + LINE * max(x.count("\n") + 1 for x in xticks) + GAP,
     ).apply(fig, AXES_WIDTH, TREND_HEIGHT)
-    shown = {a: fmt.value(v, enhed) for a, v in zip(data["aar"], data["vaerdi"], strict=True)}
+    shown = {x: fmt.value(y, enhed) for x, y in zip(xs, ys, strict=True)}
     points = "; ".join(
         f"{a}{f' ({notes[a]})' if notes.get(a) else ''}: {shown.get(a) or hidden[a]}"
         for a in data_years
@@ -255,6 +289,11 @@ def trend(
     if caption:
         alt += f" {caption}"
     return _render(fig, alt)
+
+
+def _length(low, high) -> float:
+    """An error bar's length from `low` to `high`, at least 0; NaN (no bar) if one is missing."""
+    return math.nan if pd.isna(low) or pd.isna(high) else max(0.0, high - low)
 
 
 INTERVAL_BARS = {"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2}  # a row chart's intervals
@@ -283,9 +322,7 @@ def _row_layout(fig, ax, title: str, names, rows: int, outside: list, legend: bo
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
     """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
     rows = rows.iloc[::-1]
-    fig = Figure()
-    ax = fig.subplots()
-    _blank_axis_labels(ax)
+    fig, ax = _empty()
     positions = range(len(rows))
     values = rows["vaerdi"].astype(float).fillna(0)
     below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
@@ -370,9 +407,7 @@ def farthest_from_baseline(
     drawn = pd.concat([above, below.iloc[::-1]])  # top to bottom, from the farthest above
     gap = 1 if len(above) and len(below) else 0  # a row's room between the two sides
     positions = [-(i + (gap if i >= len(above) else 0)) for i in range(len(drawn))]
-    fig = Figure()
-    ax = fig.subplots()
-    _blank_axis_labels(ax)
+    fig, ax = _empty()
     distance = drawn["afstand"]
     low = (drawn["ki_nedre"] - drawn["baseline"]).astype(float)
     high = (drawn["ki_oevre"] - drawn["baseline"]).astype(float)
