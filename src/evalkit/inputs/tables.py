@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from evalkit import fmt
 from evalkit.errors import InputError, Problem, shown
@@ -256,6 +255,10 @@ _CPR_CELL = (
 
 
 def _letter(index: int) -> str:
+    """The column's letter as Excel shows it (0: A)."""
+    # Imported here: openpyxl takes 0.1 s to import, in every process that reads a year.
+    from openpyxl.utils import get_column_letter
+
     return get_column_letter(index + 1)
 
 
@@ -413,7 +416,7 @@ def _match_header(
         found = positions.get(normalize(name), [])
         if len(found) > 1:
             twice = True
-            letters = " og ".join(get_column_letter(i + 1) for i in found)
+            letters = " og ".join(_letter(i) for i in found)
             problems.append(
                 Problem(
                     str(path),
@@ -463,7 +466,7 @@ def _check_unnamed(path: Path, sheet: Sheet, problems: list[Problem]) -> None:
         for i, cell in enumerate(cells):
             if i in named or not str(cell).strip():
                 continue
-            letter = get_column_letter(i + 1)
+            letter = _letter(i)
             if sheet.csv:
                 hint = (
                     " Står der et komma i et tal? I en fil adskilt med komma skrives decimaler "
