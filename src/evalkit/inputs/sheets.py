@@ -92,8 +92,11 @@ def _csv_cells(column: pd.Series) -> list[str] | None:
     """The column's cells as pandas writes them to CSV: a missing value empty, a float as its
     repr, other numbers and text as str; None for a column left to pandas."""
     if column.dtype in (np.float64, pd.Float64Dtype()):
-        values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
-        return ["" if v != v else repr(v) for v in values]
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        # Each distinct value formatted once (bit for bit: -0.0 is not 0.0): counts repeat.
+        distinct, where = np.unique(values.view(np.int64), return_inverse=True)
+        texts = ["" if v != v else repr(v) for v in distinct.view(np.float64).tolist()]
+        return np.array(texts, dtype=object)[where].tolist()
     if column.dtype.kind in "iub":  # int64, Int64, bool, boolean
         values = column.astype(object).tolist()
         if column.hasnans:
