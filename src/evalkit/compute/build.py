@@ -139,10 +139,13 @@ def _prepare_all(paths: Paths, years: list[int], agreement: Agreement) -> list:
     jobs = _jobs(paths, years)
     if jobs <= 1:
         return [_prepare_or_problems(paths, y, agreement) for y in years]
+    # The latest years first: a year after a baseline year reads that year too, and the
+    # longest jobs last would leave one worker busy while the others wait.
+    latest = sorted(years, reverse=True)
+    each = [paths] * len(years), latest, [agreement] * len(years)
     with ProcessPoolExecutor(jobs, mp_context=_workers()) as pool:
-        return list(
-            pool.map(_prepare_or_problems, [paths] * len(years), years, [agreement] * len(years))
-        )
+        by_year = dict(zip(latest, pool.map(_prepare_or_problems, *each), strict=True))
+    return [by_year[y] for y in years]
 
 
 def _jobs(paths: Paths, years: list[int]) -> int:
