@@ -8,7 +8,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -349,8 +349,8 @@ def _read_clean(sheet: Sheet, spec: TableSpec, columns, kinds, indexes) -> pd.Da
     reading, which says what is wrong.
     """
     rows = sheet.rows
-    data: dict[str, object] = {"_row": [row_no for row_no, _ in rows]}
-    cells_of = [c for _, c in rows]
+    data: dict[str, object] = {"_row": list(map(itemgetter(0), rows))}
+    cells_of = list(map(itemgetter(1), rows))
     width = min(map(len, cells_of), default=0)
     for name, kind in kinds.items():
         i = columns[name]
@@ -380,10 +380,13 @@ def _clean_names(cells: list, types: set, index: NameIndex, optional: bool) -> l
     else:
         texts = ["" if c is None else str(c).strip() for c in cells]
     distinct = set(texts)  # a name comes back once for each of its rows
-    if any(t.startswith(FORMULA_START) for t in distinct):
+    if any(map(str.startswith, distinct, repeat(FORMULA_START))):
         return None
-    known = {t: index.find(t) for t in distinct if t}
-    if any(v is None for v in known.values()) or ("" in distinct and not optional):
+    if "" in distinct and not optional:
+        return None
+    distinct.discard("")
+    known = index.find_all(list(distinct))
+    if None in known.values():
         return None
     return list(map(known.get, texts))  # an empty name (shared hours) stays None
 
@@ -481,7 +484,7 @@ def _match_header(
 def _check_unnamed(path: Path, sheet: Sheet, problems: list[Problem]) -> None:
     """Cells under no header: in a CSV a sign of a separator inside a value, so an error."""
     named = {i for i, h in enumerate(sheet.header) if h}
-    if named.issuperset(range(max(map(len, (cells for _, cells in sheet.rows)), default=0))):
+    if named.issuperset(range(max(map(len, map(itemgetter(1), sheet.rows)), default=0))):
         return  # every cell of every row is under a header
     seen_columns = set()
     for row_no, cells in sheet.rows:
