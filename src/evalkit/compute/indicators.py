@@ -203,10 +203,11 @@ def baselines(
     mine = own.assign(baseline_afdelinger=own["baseline"].notna().astype(int))
     result = pd.DataFrame(index=rows.index)
     afdeling = rows["niveau"] == "afdeling"
+    units = rows["enhed"].to_numpy()  # each row's unit looked up once in each table
+    aggregate = agg.reindex(units).set_axis(rows.index)
+    alone = mine.reindex(units).set_axis(rows.index)
     for column in ["baseline", "baseline_taeller", "baseline_naevner", "baseline_afdelinger"]:
-        result[column] = (
-            rows["enhed"].map(agg[column]).where(~afdeling, rows["enhed"].map(mine[column]))
-        )
+        result[column] = aggregate[column].where(~afdeling, alone[column])
         result[column] = result[column].astype(
             "Int64" if column == "baseline_afdelinger" else "Float64"
         )
