@@ -31,6 +31,7 @@ lab: $(VENV)/.lab
 bench: $(VENV)/.report
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_year.py
+	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_charts.py
 	$(BIN)/python scripts/bench_audit.py
 	$(BIN)/python scripts/bench_index.py

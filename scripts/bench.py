@@ -8,8 +8,8 @@ Runs, one after another in one go, in a scratch folder:
    notebooks/) and nbconvert's HTMLExporter, over every unit of every year;
 3. `evalkit run` over every unit of every year: cold, then again with nothing changed
    (the median of three);
-4. scale: `evalkit build` of a synthetic national input (7,000 afdelinger x 10 years; time
-   and peak memory of the whole process tree), and `evalkit run` cold for 20 and 200 units.
+4. scale: `evalkit run` cold for 20 and 200 units (the national build is timed by
+   scripts/bench_build.py).
 
 and prints the wall time per report and the ratios against the targets. Timing is wall
 time on a machine that may be shared: the load average is printed before and after.
@@ -37,7 +37,7 @@ NOTEBOOKS = {
     "samlet": "oversigt.ipynb",
 }
 SCALE_UNITS = (20, 200)
-TARGETS = {"naive": 20, "pool": 4, "rerun_s": 2, "national_s": 10, "national_gib": 2}
+TARGETS = {"naive": 20, "pool": 4, "rerun_s": 2}
 
 
 def main() -> None:
@@ -64,7 +64,6 @@ def main() -> None:
             f"(target >= {TARGETS['pool']}x)\n"
             f"no-change rerun: {rerun[1]:.2f} s (target < {TARGETS['rerun_s']} s)\n"
         )
-        print(national(scratch / "national"))
         print(growth(scratch / "growth"))
         print(f"\nload average after: {load()}")
     finally:
@@ -215,17 +214,6 @@ def measured(command: list, cwd: Path) -> tuple[float, float, str]:
         out, err = process.communicate()
     assert process.returncode == 0, err
     return time.perf_counter() - started, peak.gib, out
-
-
-def national(root: Path) -> str:
-    project = synthetic(root, 7000, 10)
-    wall, gib, _ = measured([BIN / "evalkit", "build"], project)
-    shutil.rmtree(project)
-    return (
-        f"national build (7,000 afdelinger x 10 years, evalkit build): {wall:.1f} s, "
-        f"peak memory of all its processes {gib:.2f} GiB "
-        f"(targets < {TARGETS['national_s']} s, < {TARGETS['national_gib']} GiB)"
-    )
 
 
 def growth(root: Path) -> str:

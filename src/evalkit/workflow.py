@@ -73,6 +73,9 @@ def validate(paths: Paths, year: int | None) -> ExitCode:
 
 def build(paths: Paths, year: int | None) -> ExitCode:
     """Compute data/processed/<year>/ for `year` (or every year)."""
+    from evalkit.compute.build import start_workers
+
+    start_workers(paths, paths.raw_years() if year is None else [year])
     agreement = _agreement(paths)
     years = _years(paths, year)
     _outputs_apart(paths)

@@ -3,6 +3,7 @@
 import math
 import time
 
+import numpy as np
 import pytest
 
 from evalkit.compute import stats
@@ -40,6 +41,20 @@ def test_wilson_is_wide_for_small_afdelinger():
 def test_wilson_needs_a_denominator():
     with pytest.raises(ValueError):
         wilson(0, 0)
+    with pytest.raises(ValueError):
+        wilson(np.array([1.0, 0.0]), np.array([5.0, 0.0]))
+
+
+def test_wilson_of_arrays_is_the_interval_of_each_share():
+    taeller = np.array([0.0, 1.0, 3.0, 81.0, 29.0, 7.0])
+    naevner = np.array([20.0, 29.0, 5.0, 263.0, 29.0, 1234.0])
+
+    low, high = wilson(taeller, naevner)
+
+    each = [wilson(t, n) for t, n in zip(taeller.tolist(), naevner.tolist(), strict=True)]
+    assert low.tolist() == [lo for lo, _ in each]
+    assert high.tolist() == [hi for _, hi in each]
+    assert (round(low[3], 4), round(high[3], 4)) == (0.2553, 0.3662)  # Newcombe, as above
 
 
 @pytest.mark.parametrize(

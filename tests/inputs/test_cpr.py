@@ -3,64 +3,72 @@
 import pytest
 
 from evalkit.errors import InputError
-from evalkit.inputs.cpr import is_person_column, looks_like_cpr
+from evalkit.inputs.cpr import is_person_column, looks_like_cpr, may_hold_cpr
 from evalkit.inputs.tables import read_year
 
+CASES = [
+    ("010203-1234", True),  # 1 February 2003 (or 1903)
+    ("3112991234", True),  # ten digits, 31.12.99
+    ("290200-4321", True),  # 29.02.2000 exists
+    (" 150585-1111 ", True),
+    ("Jens, 010203-1234, Lindon", True),  # inside a text
+    (101031234, True),  # Excel dropped the leading zero of 0101031234
+    ("101031234", True),  # the same, saved as text in a CSV
+    (101031234.0, True),
+    # every common way of parting the two halves
+    ("010203 1234", True),
+    ("010203\u00a01234", True),  # no-break space
+    ("010203\u202f1234", True),  # narrow no-break space
+    ("010203\u20091234", True),  # thin space
+    ("010203–1234", True),  # en dash
+    ("010203—1234", True),  # em dash
+    ("010203\u22121234", True),  # minus sign
+    ("010203\u20111234", True),  # no-break hyphen
+    ("010203.1234", True),
+    ("010203 - 1234", True),
+    ("010203 -- 1234", True),
+    ("Sag: 010203 – 1234.", True),
+    ("010203  \t 1234", True),
+    # ten digits and separators that are no CPR number
+    ("320203 1234", False),  # day 32
+    ("011303-1234", False),  # month 13
+    ("010203 12345", False),  # five digits after
+    ("1010203 1234", False),  # seven digits before
+    ("010203 - - - 1234", False),  # more than five separators: two numbers
+    ("010203, 1234", False),  # a comma parts two numbers
+    ("86 12 34 56", False),  # a phone number
+    ("1.020.312.345", False),  # a number with thousands points
+    ("2025-08-01 1234", False),  # a date and a number
+    ("102031234,5", False),
+    (float("inf"), False),
+    (float("nan"), False),
+    (1e30, False),
+    ("1234567890", False),  # month 34: a ten-digit number, not a date
+    ("3213991234", False),  # day 32
+    ("290201-4321", False),  # 29.02.01 does not exist (1901 and 2001 are no leap years)
+    ("12345678", False),  # a phone number
+    ("01020312345", False),  # eleven digits
+    ("2.349", False),
+    (504, False),
+    (1234567890, False),
+    (12.5, False),
+    (None, False),
+    (True, False),
+]
 
-@pytest.mark.parametrize(
-    ("value", "cpr"),
-    [
-        ("010203-1234", True),  # 1 February 2003 (or 1903)
-        ("3112991234", True),  # ten digits, 31.12.99
-        ("290200-4321", True),  # 29.02.2000 exists
-        (" 150585-1111 ", True),
-        ("Jens, 010203-1234, Lindon", True),  # inside a text
-        (101031234, True),  # Excel dropped the leading zero of 0101031234
-        ("101031234", True),  # the same, saved as text in a CSV
-        (101031234.0, True),
-        # every common way of parting the two halves
-        ("010203 1234", True),
-        ("010203\u00a01234", True),  # no-break space
-        ("010203\u202f1234", True),  # narrow no-break space
-        ("010203\u20091234", True),  # thin space
-        ("010203–1234", True),  # en dash
-        ("010203—1234", True),  # em dash
-        ("010203\u22121234", True),  # minus sign
-        ("010203\u20111234", True),  # no-break hyphen
-        ("010203.1234", True),
-        ("010203 - 1234", True),
-        ("010203 -- 1234", True),
-        ("Sag: 010203 – 1234.", True),
-        ("010203  \t 1234", True),
-        # ten digits and separators that are no CPR number
-        ("320203 1234", False),  # day 32
-        ("011303-1234", False),  # month 13
-        ("010203 12345", False),  # five digits after
-        ("1010203 1234", False),  # seven digits before
-        ("010203 - - - 1234", False),  # more than five separators: two numbers
-        ("010203, 1234", False),  # a comma parts two numbers
-        ("86 12 34 56", False),  # a phone number
-        ("1.020.312.345", False),  # a number with thousands points
-        ("2025-08-01 1234", False),  # a date and a number
-        ("102031234,5", False),
-        (float("inf"), False),
-        (float("nan"), False),
-        (1e30, False),
-        ("1234567890", False),  # month 34: a ten-digit number, not a date
-        ("3213991234", False),  # day 32
-        ("290201-4321", False),  # 29.02.01 does not exist (1901 and 2001 are no leap years)
-        ("12345678", False),  # a phone number
-        ("01020312345", False),  # eleven digits
-        ("2.349", False),
-        (504, False),
-        (1234567890, False),
-        (12.5, False),
-        (None, False),
-        (True, False),
-    ],
-)
+
+@pytest.mark.parametrize(("value", "cpr"), CASES)
 def test_looks_like_cpr(value, cpr):
     assert looks_like_cpr(value) is cpr
+
+
+@pytest.mark.parametrize("value", [value for value, cpr in CASES if cpr])
+def test_the_quick_look_over_a_table_never_misses_a_cpr_number(value):
+    # may_hold_cpr decides whether a table's cells are looked at one by one.
+    assert may_hold_cpr([value])
+    assert may_hold_cpr(["Lindon", value, "12,5"])
+    assert may_hold_cpr([504, value, None])
+    assert not may_hold_cpr(["Lindon", "12,5", "1.020", "86 12 34 56"])
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,13 @@ def test_find_matches_afdelinger_exactly_on_the_key(agreement, text, expected):
     assert agreement.afdeling_index().find(text) == expected
 
 
+def test_find_all_finds_each_text_as_find_does(agreement):
+    texts = ["HOULKAERVAENGET", "kølvrå-afd.8", "  karup ", "xyz", "", "Karup"]
+    index = agreement.afdeling_index()
+    assert index.find_all(texts) == {text: index.find(text) for text in texts}
+    assert index.find_all(texts)["HOULKAERVAENGET"] == "Houlkærvænget"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

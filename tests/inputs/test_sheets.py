@@ -64,6 +64,38 @@ def test_csv_keeps_negative_numbers_as_numbers_and_text_as_text():
     assert rows == [["enhed", "vaerdi"], ["'=Karup", "-5.0"], ["Karup", "2.5"]]
 
 
+NA = pd.NA
+AS_PANDAS_WRITES = {
+    "floats": {"a": [1.0, float("nan"), -0.0, 0.1 + 0.2], "b": [1e16, 1e-05, float("inf"), 2.5]},
+    "missing-aware numbers": {
+        "a": pd.array([1.5, NA, 100 / 3, 0.0], dtype="Float64"),
+        "b": pd.array([1, NA, 3, -4], dtype="Int64"),
+        "c": pd.array([True, NA, False, True], dtype="boolean"),
+    },
+    "integers and flags": {"a": [1, 20, -300, 0], "b": [True, False, True, True]},
+    "text with missing values": {
+        "a": pd.Series(["Lindon", None, "", "Kølvrå"]),
+        "b": pd.Series(["x", None, NA, "=1+1"], dtype=object),
+    },
+    "text the csv module quotes": {
+        "a": ["Ny, Vest", 'sagt "nej"', "to\nlinjer", "x"],
+        "b": [1, 2, 3, 4],
+    },  # fmt: skip
+    "numbers in a text column": {"a": pd.Series(["x", 1.5, 2, None], dtype=object), "b": [1] * 4},
+    "single floats": {"a": pd.array([0.1, 0.5, 1.0, 2.0], dtype="float32"), "b": [1] * 4},
+    "one column": {"a": ["", "x", None, "y"]},
+    "no rows": {"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=object)},
+}
+
+
+@pytest.mark.parametrize("columns", AS_PANDAS_WRITES.values(), ids=AS_PANDAS_WRITES)
+def test_csv_is_what_pandas_writes_with_text_neutralised(columns):
+    frame = pd.DataFrame(columns)
+    neutralised = frame.map(neutralise).astype(frame.dtypes.to_dict())
+
+    assert csv_text(frame) == neutralised.to_csv(index=False)
+
+
 def test_excel_csv_is_semicolon_utf8_with_bom_and_neutralised():
     frame = pd.DataFrame({"afdeling": ["@Kølvrå", "Kølvrå afd. 8"], "timer": [1.5, None]})
 

@@ -10,7 +10,8 @@ import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 
 import pandas as pd
 
@@ -22,8 +23,8 @@ from evalkit.inputs.sheets import csv_text, read_csv
 from evalkit.inputs.tables import AKTIVITETER, KOMMUNALE_MAAL, YearInputs, read_year
 from evalkit.paths import Paths
 
-# A worker process costs about 0.7 s to start (importing pandas); below this much input the
-# years are built faster one after another in this process.
+# Worker processes cost about 0.5 s to start (their server imports pandas and evalkit); below
+# this much input the years are built faster one after another in this process.
 PARALLEL_FROM_BYTES = 1_000_000
 
 
@@ -40,7 +41,9 @@ class Prepared:
 
     year: int
     warnings: list[Problem]
-    files: dict[str, str]  # name in data/processed/<year>/ -> content
+    # name in data/processed/<year>/ -> content, encoded where it is made: a worker process
+    # hands bytes back as they are, and the process that writes them has less to do.
+    files: dict[str, bytes]
 
 
 def build_year(paths: Paths, year: int, agreement: Agreement) -> Built:
@@ -81,33 +84,31 @@ def prepare_year(paths: Paths, year: int, agreement: Agreement) -> Prepared:
     }
     period = (inputs.periode_fra, inputs.periode_til)
     units = agreement.lejemaal
-    return Prepared(
-        year,
-        inputs.warnings,
-        {
-            "indikatorer.csv": csv_text(
-                indicator_table(
-                    year,
-                    inputs.tables,
-                    agreement,
-                    baseline_tables,
-                    agreement.settings["lille_naevner"],
-                )
-            ),
-            "aktiviteter.csv": csv_text(
-                activity_table(
-                    year,
-                    inputs.tables.get(AKTIVITETER),
-                    agreement,
-                    period,
-                    inputs.tables.get(units.tabel) if units else None,
-                )
-            ),
-            "metadata.json": json.dumps(
-                _metadata(paths, inputs, agreement), indent=2, ensure_ascii=False
-            ),
-        },
-    )
+    files = {
+        "indikatorer.csv": csv_text(
+            indicator_table(
+                year,
+                inputs.tables,
+                agreement,
+                baseline_tables,
+                agreement.settings["lille_naevner"],
+            )
+        ),
+        "aktiviteter.csv": csv_text(
+            activity_table(
+                year,
+                inputs.tables.get(AKTIVITETER),
+                agreement,
+                period,
+                inputs.tables.get(units.tabel) if units else None,
+            )
+        ),
+        "metadata.json": json.dumps(
+            _metadata(paths, inputs, agreement), indent=2, ensure_ascii=False
+        ),
+    }
+    encoded = {name: text.encode("utf-8") for name, text in files.items()}
+    return Prepared(year, inputs.warnings, encoded)
 
 
 _read: dict[tuple, YearInputs] = {}
@@ -135,14 +136,44 @@ def _prepare_or_problems(paths: Paths, year: int, agreement: Agreement):
 
 
 def _prepare_all(paths: Paths, years: list[int], agreement: Agreement) -> list:
+    jobs = _jobs(paths, years)
+    if jobs <= 1:
+        return [_prepare_or_problems(paths, y, agreement) for y in years]
+    # The latest years first: a year after a baseline year reads that year too, and the
+    # longest jobs last would leave one worker busy while the others wait.
+    latest = sorted(years, reverse=True)
+    each = [paths] * len(years), latest, [agreement] * len(years)
+    with ProcessPoolExecutor(jobs, mp_context=_workers()) as pool:
+        by_year = dict(zip(latest, pool.map(_prepare_or_problems, *each), strict=True))
+    return [by_year[y] for y in years]
+
+
+def _jobs(paths: Paths, years: list[int]) -> int:
+    """How many processes prepare `years`: one (this one) unless the input is large."""
     jobs = min(os.cpu_count() or 1, len(years))
     size = sum(f.stat().st_size for y in years for f in paths.raw_year(y).rglob("*") if f.is_file())
-    if jobs <= 1 or size < PARALLEL_FROM_BYTES:
-        return [_prepare_or_problems(paths, y, agreement) for y in years]
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-        return list(
-            pool.map(_prepare_or_problems, [paths] * len(years), years, [agreement] * len(years))
-        )
+    return jobs if size >= PARALLEL_FROM_BYTES else 1
+
+
+def start_workers(paths: Paths, years: list[int]) -> None:
+    """Start the server that worker processes fork from, if `years` will be prepared in
+    workers: it imports evalkit while the caller reads the agreement and checks the years."""
+    if _jobs(paths, years) > 1 and _workers().get_start_method() == "forkserver":
+        forkserver.ensure_running()
+
+
+def _workers() -> BaseContext:
+    """How worker processes start: forked from a server that has imported this module once.
+
+    Spawning imports pandas and evalkit again in every worker, 0.5 s or more each before it
+    can begin; forking the calling process is unsafe once `evalkit run` has started kernels
+    (threads). Where there is no fork server (Windows), workers are spawned.
+    """
+    if "forkserver" not in get_all_start_methods():
+        return get_context("spawn")
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 PUBLISHED = "offentliggjort.csv"

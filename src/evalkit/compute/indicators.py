@@ -20,6 +20,7 @@ An aggregate's baseline sums the same afdelinger as its value: those with data t
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from evalkit.compute import stats
@@ -202,10 +203,11 @@ def baselines(
     mine = own.assign(baseline_afdelinger=own["baseline"].notna().astype(int))
     result = pd.DataFrame(index=rows.index)
     afdeling = rows["niveau"] == "afdeling"
+    units = rows["enhed"].to_numpy()  # each row's unit looked up once in each table
+    aggregate = agg.reindex(units).set_axis(rows.index)
+    alone = mine.reindex(units).set_axis(rows.index)
     for column in ["baseline", "baseline_taeller", "baseline_naevner", "baseline_afdelinger"]:
-        result[column] = (
-            rows["enhed"].map(agg[column]).where(~afdeling, rows["enhed"].map(mine[column]))
-        )
+        result[column] = aggregate[column].where(~afdeling, alone[column])
         result[column] = result[column].astype(
             "Int64" if column == "baseline_afdelinger" else "Float64"
         )
@@ -349,20 +351,24 @@ def _ends_first(values) -> list:
 
 
 def _missing(x) -> bool:
-    return x is None or pd.isna(x)
+    # pd.isna of one value (None, NA, NaN) without its cost: it runs for every row and figure.
+    return x is None or x is pd.NA or x != x
+
+
+def _values(column: pd.Series) -> list:
+    """The column's values as Python numbers, None where missing: a row-by-row test walks
+    a list many times faster than a missing-aware Series."""
+    return column.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def interval(taeller: pd.Series, naevner: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The 95 % Wilson interval of each share, in percent; missing where the share is."""
-    low, high = [], []
-    for t, n in zip(taeller, naevner, strict=True):
-        if _missing(t) or _missing(n) or n <= 0:
-            low.append(pd.NA)
-            high.append(pd.NA)
-        else:
-            lo, hi = stats.wilson(float(t), float(n))
-            low.append(100 * lo)
-            high.append(100 * hi)
+    t = taeller.to_numpy(dtype=float, na_value=np.nan)
+    n = naevner.to_numpy(dtype=float, na_value=np.nan)
+    share = ~np.isnan(t) & (n > 0)  # NaN > 0 is false: a missing naevner has no share
+    low, high = np.full(len(t), np.nan), np.full(len(t), np.nan)
+    lo, hi = stats.wilson(t[share], n[share])
+    low[share], high[share] = 100 * lo, 100 * hi
     return pd.Series(low, dtype="Float64"), pd.Series(high, dtype="Float64")
 
 
@@ -432,8 +438,8 @@ def indicator_table(
         rows["status"] = [
             status(indicator.enhed, indicator.retning, t, n, b, bt, bn)
             for t, n, b, bt, bn in zip(
-                rows["taeller"], rows["naevner"], rows["baseline"],
-                rows["baseline_taeller"], rows["baseline_naevner"], strict=True,
+                *(_values(rows[c]) for c in ("taeller", "naevner", "baseline", "baseline_taeller",
+                                             "baseline_naevner")), strict=True,
             )
         ]  # fmt: skip
         if year == indicator.baseline_aar:
@@ -483,7 +489,7 @@ def _baseline(year, indicator, rows, agreement, baseline_tables) -> pd.DataFrame
             kilde = f"data {indicator.baseline_aar}"
     out = baselines(rows, own, agreement.afdelinger, indicator.enhed)
     out.insert(0, "baseline_aar", indicator.baseline_aar)
-    out["baseline_kilde"] = [kilde if not pd.isna(b) else "" for b in out["baseline"]]
+    out["baseline_kilde"] = ["" if gone else kilde for gone in out["baseline"].isna().tolist()]
     return out
 
 
@@ -542,7 +548,7 @@ def activity_table(
         # with its plan, even one without hours.
         summed = data.groupby([niveau, "aktivitet"])[["timer", "deltagere"]].sum(min_count=1)
         summed.index = summed.index.set_names(["enhed", "aktivitet"])
-        units = sorted(set(data[niveau].dropna()))
+        units = sorted(data[niveau].dropna().unique().tolist())
         grid = pd.MultiIndex.from_product([units, names], names=["enhed", "aktivitet"])
         keep = grid if niveau == "samlet" else grid[grid.isin(summed.index)]
         part = summed.reindex(keep).reset_index()

@@ -10,20 +10,27 @@ Sources:
 
 import math
 
+import numpy as np
+
 Z95 = 1.959963984540054  # the standard normal quantile for a two-sided 95 % level
 ALPHA = 0.05
 
 
-def wilson(taeller: float, naevner: float, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval for taeller/naevner, as proportions 0–1."""
-    if naevner <= 0:
+def wilson(
+    taeller: float | np.ndarray, naevner: float | np.ndarray, z: float = Z95
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """The Wilson score interval for taeller/naevner, as proportions 0–1: of one share, or of
+    each share of two arrays (a national year has tens of thousands)."""
+    if np.any(np.asarray(naevner) <= 0):
         raise ValueError("naevner must be positive")
     p = taeller / naevner
     z2 = z * z
     centre = (p + z2 / (2 * naevner)) / (1 + z2 / naevner)
-    half = z * math.sqrt(p * (1 - p) / naevner + z2 / (4 * naevner * naevner)) / (1 + z2 / naevner)
+    half = z * np.sqrt(p * (1 - p) / naevner + z2 / (4 * naevner * naevner)) / (1 + z2 / naevner)
     # The bounds hold p exactly, also where rounding would put them a hair inside (p = 0 or 1).
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    low = np.maximum(0.0, np.minimum(p, centre - half))
+    high = np.minimum(1.0, np.maximum(p, centre + half))
+    return low, high
 
 
 def two_proportion_z(p1: float, n1: float, p0: float, n0: float) -> float:

@@ -20,17 +20,21 @@ from evalkit.inputs.names import normalize
 _SEPARATOR = r"[\s.\-\u2010-\u2015\u2212]"
 _CPR = re.compile(rf"(?<!\d)(\d{{6}}){_SEPARATOR}{{0,5}}\d{{4}}(?!\d)")
 _NINE_DIGITS = re.compile(r"\s*\d{9}\s*")  # a number saved as text, its leading 0 dropped
-# A quick look over many cells at once: true for every text _CPR or _NINE_DIGITS matches.
-_MAYBE = re.compile(rf"\d{{6}}{_SEPARATOR}{{0,5}}\d{{4}}|\d{{9}}")
+# A quick look over many cells at once: true for every text _CPR or _NINE_DIGITS matches
+# (six digits, then four after separators or three more).
+_MAYBE = re.compile(rf"\d{{6}}(?:{_SEPARATOR}{{0,5}}\d{{4}}|\d{{3}})")
 PERSON_COLUMNS = {"navn", "name", "fornavn", "efternavn", "cpr", "cprnr", "cprnummer",
                   "personnummer", "personnr", "foedselsdato"}  # fmt: skip
 
 
 def may_hold_cpr(cells: list) -> bool:
     """False when no cell has the digits of a CPR number: a quick look before a close one."""
-    text = "\x1f".join(
-        f"{int(c)}" if isinstance(c, float) and c.is_integer() else str(c) for c in cells
-    )
+    try:
+        text = "\x1f".join(cells)  # a CSV file's cells are all text
+    except TypeError:
+        text = "\x1f".join(
+            f"{int(c)}" if isinstance(c, float) and c.is_integer() else str(c) for c in cells
+        )
     return _MAYBE.search(text) is not None
 
 

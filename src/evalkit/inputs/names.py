@@ -30,6 +30,11 @@ class NameIndex:
     def find(self, text: str) -> str | None:
         return self._by_key.get(normalize(text))
 
+    def find_all(self, texts: list[str]) -> dict[str, str | None]:
+        """`find` of each text, looked up without a Python call per text: a national table
+        has thousands of names."""
+        return dict(zip(texts, map(self._by_key.get, map(normalize, texts)), strict=True))
+
     def closest(self, text: str) -> str | None:
         keys = difflib.get_close_matches(normalize(text), list(self._by_key), n=1, cutoff=0.5)
         return self._by_key[keys[0]] if keys else None

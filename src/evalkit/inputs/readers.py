@@ -86,8 +86,7 @@ def read_cells(path: Path, problems: list[Problem]) -> Sheet | None:
             )
         )
         return None
-    lines = [line for line in text.splitlines() if line.strip()]
-    first = lines[0] if lines else ""
+    first = next((line for line in text.splitlines() if line.strip()), "")
     if first.count("\t") > max(first.count(";"), first.count(","), 0):
         problems.append(
             Problem(
@@ -103,9 +102,10 @@ def read_cells(path: Path, problems: list[Problem]) -> Sheet | None:
     numbered = []
     try:
         for i, row in enumerate(reader, start=1):
-            if any(c.strip() for c in row):
+            if "".join(row).strip():  # some cell holds more than spaces
                 numbered.append((i, row))
-                if _too_big(path, i, row, len(numbered), problems):
+                big = len(numbered) > MAX_ROWS or len(row) > MAX_COLUMNS
+                if big and _too_big(path, i, row, len(numbered), problems):
                     return None
     except csv.Error:
         problems.append(

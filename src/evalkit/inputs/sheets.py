@@ -8,11 +8,13 @@ the apostrophe again.
 """
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,16 +52,64 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in _text_columns(safe):
         texts = safe[column].astype(object)
-        # One vectorised look first: most columns hold no text that could start a formula.
-        risky = texts.map(lambda v: isinstance(v, str) and v[:1] in "=+-@\t\r'")
-        if risky.any():
+        # One look at each distinct value: most columns hold no text that could start a
+        # formula, and a national table repeats its names tens of thousands of times.
+        changed = {v for v in pd.unique(texts) if isinstance(v, str) and neutralise(v) != v}
+        if changed:
+            risky = texts.isin(changed)
             safe[column] = texts.where(~risky, texts[risky].map(neutralise))
     return safe
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """Plain CSV (comma, decimal point) with every text cell neutralised."""
-    return _neutralised(frame).to_csv(index=False)
+    """Plain CSV (comma, decimal point) with every text cell neutralised.
+
+    The bytes of pandas' `to_csv(index=False)`, joined column by column: pandas turns each
+    number column that can hold a missing value into a column of text objects first, a second
+    a year for a national indikatorer.csv. A table with a cell the csv module would quote, or a
+    column of another kind, is written by pandas itself (tests/inputs/test_sheets.py compares
+    the two).
+    """
+    safe = _neutralised(frame)
+    header = list(safe.columns)
+    cells = [_csv_cells(safe.iloc[:, i]) for i in range(safe.shape[1])]
+    plain = all(isinstance(h, str) for h in header) and not _quoted(header)
+    if safe.empty or len(cells) < 2 or not plain or any(c is None for c in cells):
+        return safe.to_csv(index=False)
+    rows = map(",".join, zip(*cells, strict=True))
+    return os.linesep.join([",".join(header), *rows]) + os.linesep
+
+
+_QUOTED = (",", '"', "\r", "\n")  # what makes the csv module quote a cell (QUOTE_MINIMAL)
+
+
+def _quoted(texts: list[str]) -> bool:
+    joined = "".join(texts)
+    return any(c in joined for c in _QUOTED)
+
+
+def _csv_cells(column: pd.Series) -> list[str] | None:
+    """The column's cells as pandas writes them to CSV: a missing value empty, a float as its
+    repr, other numbers and text as str; None for a column left to pandas."""
+    if column.dtype in (np.float64, pd.Float64Dtype()):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        # Each distinct value formatted once (bit for bit: -0.0 is not 0.0): counts repeat.
+        distinct, where = np.unique(values.view(np.int64), return_inverse=True)
+        texts = ["" if v != v else repr(v) for v in distinct.view(np.float64).tolist()]
+        return np.array(texts, dtype=object)[where].tolist()
+    if column.dtype.kind in "iub":  # int64, Int64, bool, boolean
+        values = column.astype(object).tolist()
+        if column.hasnans:
+            return ["" if v is pd.NA else str(v) for v in values]
+        return list(map(str, values))
+    if not _text_columns(column.to_frame()):
+        return None
+    texts = column.astype(object).tolist()
+    if column.hasnans:
+        texts = ["" if m else v for v, m in zip(texts, column.isna().tolist(), strict=True)]
+    if set(map(type, texts)) - {str} or _quoted(texts):
+        return None
+    return texts
 
 
 def excel_csv(frame: pd.DataFrame) -> bytes:

@@ -8,11 +8,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from evalkit import fmt
 from evalkit.errors import InputError, Problem, shown
@@ -137,7 +138,8 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
         if path is not None:
             files.append(path)
             sheets[name] = (path, read_cells(path, problems))
-    notes, note_files = year_folder.read_notes(contents.notes, agreement.afdeling_index(), problems)
+    indexes = _name_indexes(agreement)  # one for the year: the agreement's names do not change
+    notes, note_files = year_folder.read_notes(contents.notes, indexes[AFDELING], problems)
     meta = year_folder.read_metadata(contents.metadata, year, problems)
     # Person data is refused before anything in the tables is parsed or shown.
     personal = [p for p in problems if p.personal]
@@ -148,7 +150,7 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
         read = {n: (sheets[n][0], t) for n, t in tables.items()}
         if sheet is None:
             continue
-        table = _parse_table(path, sheet, tables_of[name], agreement, problems, read)
+        table = _parse_table(path, sheet, tables_of[name], indexes, problems, read)
         if table is not None:
             tables[name] = table
     if KOMMUNALE_MAAL in tables:
@@ -163,7 +165,7 @@ def read_year(raw_dir: Path, year: int, agreement: Agreement) -> YearInputs:
     files += note_files
     problems += small_counts_in_notes(
         notes,
-        {agreement.afdeling_index().find(p.stem): str(p) for p in note_files},
+        {indexes[AFDELING].find(p.stem): str(p) for p in note_files},
         agreement.settings.get("foelsomme_ord", []),
     )
     errors = [p for p in problems if not p.warning]
@@ -207,7 +209,7 @@ def read_table(
     sheet = read_cells(path, problems)
     if sheet is None:
         return None
-    return _parse_table(path, sheet, spec, agreement, problems)
+    return _parse_table(path, sheet, spec, _name_indexes(agreement), problems)
 
 
 def _personal_data(path: Path, sheet: Sheet) -> list[Problem]:
@@ -233,7 +235,7 @@ def _personal_data(path: Path, sheet: Sheet) -> list[Problem]:
                         column=str(header), personal=True)
             )  # fmt: skip
     # Most tables hold no run of nine digits at all: one search over the table says so.
-    if not cpr.may_hold_cpr([c for _, cells in sheet.rows for c in cells]):
+    if not cpr.may_hold_cpr(list(chain.from_iterable(cells for _, cells in sheet.rows))):
         return found
     for row_no, cells in sheet.rows:
         for index, cell in enumerate(cells):
@@ -256,6 +258,10 @@ _CPR_CELL = (
 
 
 def _letter(index: int) -> str:
+    """The column's letter as Excel shows it (0: A)."""
+    # Imported here: openpyxl takes 0.1 s to import, in every process that reads a year.
+    from openpyxl.utils import get_column_letter
+
     return get_column_letter(index + 1)
 
 
@@ -267,11 +273,20 @@ def _column_name(sheet: Sheet, index: int) -> str:
     return str(header)
 
 
+def _name_indexes(agreement: Agreement) -> dict[str, NameIndex]:
+    """The names a table's cells are matched to, by the kind of column."""
+    return {
+        AFDELING: agreement.afdeling_index(),
+        AKTIVITET: agreement.activity_index(),
+        DELAFTALE: NameIndex([d.navn for d in agreement.delaftaler]),
+    }
+
+
 def _parse_table(
     path: Path,
     sheet: Sheet,
     spec: TableSpec,
-    agreement: Agreement,
+    indexes: dict[str, NameIndex],
     problems: list[Problem],
     read: dict[str, tuple[Path, pd.DataFrame]] | None = None,
 ) -> pd.DataFrame | None:
@@ -286,11 +301,6 @@ def _parse_table(
         return None
     header = sheet.header
     _check_unnamed(path, sheet, problems)
-    indexes = {
-        AFDELING: agreement.afdeling_index(),
-        AKTIVITET: agreement.activity_index(),
-        DELAFTALE: NameIndex([d.navn for d in agreement.delaftaler]),
-    }
     frame = _read_clean(sheet, spec, columns, kinds, indexes)
     if frame is None:  # some cell is not as it should be: read cell by cell to say which
         records = []
@@ -339,41 +349,57 @@ def _read_clean(sheet: Sheet, spec: TableSpec, columns, kinds, indexes) -> pd.Da
     reading, which says what is wrong.
     """
     rows = sheet.rows
-    data: dict[str, object] = {"_row": [row_no for row_no, _ in rows]}
+    data: dict[str, object] = {"_row": list(map(itemgetter(0), rows))}
+    cells_of = list(map(itemgetter(1), rows))
+    width = min(map(len, cells_of), default=0)
     for name, kind in kinds.items():
         i = columns[name]
-        cells = [c[i] if i < len(c) else None for _, c in rows]
-        if any(isinstance(c, Formula) for c in cells):
+        if i < width:  # every row reaches the column, as in a CSV file
+            cells = list(map(itemgetter(i), cells_of))
+        else:
+            cells = [c[i] if i < len(c) else None for c in cells_of]
+        types = set(map(type, cells))  # exact types: anything else is read cell by cell
+        if Formula in types:
             return None
         if kind in indexes:
             optional = kind == AFDELING and spec.optional_afdeling
-            found = _clean_names(cells, indexes[kind], optional)
+            found = _clean_names(cells, types, indexes[kind], optional)
         elif kind == TEXT:
             found = ["" if c is None else str(c).strip() for c in cells]
         else:
-            found = _clean_numbers(cells, kind, sheet.danish)
+            found = _clean_numbers(cells, types, kind, sheet.danish)
         if found is None:
             return None
         data[name] = found
     return pd.DataFrame(data)
 
 
-def _clean_names(cells: list, index: NameIndex, optional: bool) -> list | None:
-    texts = ["" if c is None else str(c).strip() for c in cells]
-    if any(t.startswith(FORMULA_START) for t in texts):
+def _clean_names(cells: list, types: set, index: NameIndex, optional: bool) -> list | None:
+    if types == {str}:
+        texts = list(map(str.strip, cells))
+    else:
+        texts = ["" if c is None else str(c).strip() for c in cells]
+    distinct = set(texts)  # a name comes back once for each of its rows
+    if any(map(str.startswith, distinct, repeat(FORMULA_START))):
         return None
-    known = {t: index.find(t) for t in set(texts) if t}
-    if any(v is None for v in known.values()) or ("" in texts and not optional):
+    if "" in distinct and not optional:
         return None
-    return [known[t] if t else None for t in texts]
+    distinct.discard("")
+    known = index.find_all(list(distinct))
+    if None in known.values():
+        return None
+    return list(map(known.get, texts))  # an empty name (shared hours) stays None
 
 
-def _clean_numbers(cells: list, kind: str, danish: bool):
-    if all(c is None or (isinstance(c, int | float) and not isinstance(c, bool)) for c in cells):
+def _clean_numbers(cells: list, types: set, kind: str, danish: bool):
+    if types <= {type(None), int, float}:
         values = np.array([np.nan if c is None else c for c in cells], dtype=float)
-    elif all(c is None or isinstance(c, str) for c in cells):
+    elif types <= {type(None), str}:
         # One pattern over the whole column instead of one per cell.
-        texts = "\n".join("" if c is None else c.strip() for c in cells)
+        if types == {str}:
+            texts = "\n".join(map(str.strip, cells))
+        else:
+            texts = "\n".join("" if c is None else c.strip() for c in cells)
         texts = texts.replace("\u00a0", "").replace(" ", "")
         if not (_DANISH_COLUMN if danish else _PLAIN_COLUMN).fullmatch(texts):
             return None
@@ -413,7 +439,7 @@ def _match_header(
         found = positions.get(normalize(name), [])
         if len(found) > 1:
             twice = True
-            letters = " og ".join(get_column_letter(i + 1) for i in found)
+            letters = " og ".join(_letter(i) for i in found)
             problems.append(
                 Problem(
                     str(path),
@@ -458,12 +484,14 @@ def _match_header(
 def _check_unnamed(path: Path, sheet: Sheet, problems: list[Problem]) -> None:
     """Cells under no header: in a CSV a sign of a separator inside a value, so an error."""
     named = {i for i, h in enumerate(sheet.header) if h}
+    if named.issuperset(range(max(map(len, map(itemgetter(1), sheet.rows)), default=0))):
+        return  # every cell of every row is under a header
     seen_columns = set()
     for row_no, cells in sheet.rows:
         for i, cell in enumerate(cells):
             if i in named or not str(cell).strip():
                 continue
-            letter = get_column_letter(i + 1)
+            letter = _letter(i)
             if sheet.csv:
                 hint = (
                     " Står der et komma i et tal? I en fil adskilt med komma skrives decimaler "
