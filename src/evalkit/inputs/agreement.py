@@ -203,7 +203,7 @@ class Agreement:
 
     def data_baseline_years(self, year: int) -> set[int]:
         """Earlier years whose data are a baseline: the agreement names the year, not a value."""
-        given = set(self.baseline["indikator"])
+        given = set(self.baseline["indikator"].unique())
         return {
             i.baseline_aar
             for i in self.indicators
@@ -549,10 +549,8 @@ def _check_unit_names(path: Path, afdelinger: pd.DataFrame) -> None:
     the same one ("Ny/Vest" and "Ny+Vest", an afdeling named like a boligselskab), are refused."""
     problems, seen = [], {SAMLET_SLUG: "hele helhedsplanen"}
     units = [(i + 2, "afdeling", a) for i, a in enumerate(afdelinger["afdeling"])]
-    units += [
-        (int(afdelinger.index[afdelinger["boligselskab"] == b][0]) + 2, "boligselskab", b)
-        for b in dict.fromkeys(afdelinger["boligselskab"])
-    ]
+    first = afdelinger.drop_duplicates("boligselskab")  # each boligselskab's first row
+    units += [(i + 2, "boligselskab", b) for i, b in zip(first.index, first["boligselskab"])]
     for row, column, name in units:
         key = slug(name)
         if len(name) > MAX_NAME or not key:
