@@ -32,6 +32,7 @@ bench: $(VENV)/.report
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_year.py
 	$(BIN)/python scripts/bench_build.py
+	$(BIN)/python scripts/bench_scale.py
 	$(BIN)/python scripts/bench_charts.py
 	$(BIN)/python scripts/bench_audit.py
 	$(BIN)/python scripts/bench_index.py
