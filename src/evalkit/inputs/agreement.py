@@ -550,7 +550,7 @@ def _check_unit_names(path: Path, afdelinger: pd.DataFrame) -> None:
     problems, seen = [], {SAMLET_SLUG: "hele helhedsplanen"}
     units = [(i + 2, "afdeling", a) for i, a in enumerate(afdelinger["afdeling"])]
     first = afdelinger.drop_duplicates("boligselskab")  # each boligselskab's first row
-    units += [(i + 2, "boligselskab", b) for i, b in zip(first.index, first["boligselskab"])]
+    units += [(i + 2, "boligselskab", b) for i, b in first["boligselskab"].items()]
     for row, column, name in units:
         key = slug(name)
         if len(name) > MAX_NAME or not key:
