@@ -50,6 +50,13 @@ def test_reports_show_no_code_and_load_nothing_from_other_hosts(batch):
         assert "Traceback" not in html, page.name
 
 
+def test_reports_show_no_python_value_as_text(batch):
+    # A template variable named like a Jinja literal (`none`) printed "None" on the page.
+    for page in reports(batch):
+        text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        assert not re.search(r"\b(None|nan|NaN|True|False)\b|&lt;NA&gt;", text), page.name
+
+
 def test_reports_are_danish_with_the_unit_and_year_in_the_title(batch, agreement):
     for unit in report_units(agreement):
         html = (batch["root"] / "reports" / str(YEAR) / f"{unit.slug}.html").read_text("utf-8")

@@ -331,6 +331,13 @@ def test_a_whole_year_inside_the_agreement_is_set_against_its_plan(agreement):
     assert "regnes ikke" not in html
 
 
+def test_a_unit_without_activity_hours_says_so_in_words(agreement):
+    report = build(agreement, {2026: {}}, aktiviteter=AKTIVITETER)  # hours for the plan only
+    html = report(2026, "afdeling", "Ringparken").delaftaler[0].activities()
+    assert "Ingen registrerede aktivitetstimer for Ringparken i 2026." in html
+    assert "None" not in html
+
+
 # 5. Direction only where the agreement gives one; the law note always.
 def test_measures_show_a_change_without_a_verdict(agreement):
     # The agreement has no baseline for measures yet; give Ringparken one (10 %) to compare.

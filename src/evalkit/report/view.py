@@ -675,10 +675,10 @@ class Part:
             & (act["enhed"] == report.enhed)
         ]
         if not self.delaftale.activities:
-            return _section("activities", rows=[], none="Delaftalen har ingen aktiviteter.")
+            return _section("activities", rows=[], empty="Delaftalen har ingen aktiviteter.")
         if act.empty:
-            none = f"Ingen registrerede aktivitetstimer for {report.enhed} i {report.aar}."
-            return _section("activities", rows=[], none=none)
+            empty = f"Ingen registrerede aktivitetstimer for {report.enhed} i {report.aar}."
+            return _section("activities", rows=[], empty=empty)
         meta = report.data.metadata[report.aar]
         plan = meta.get("planer", {}).get(self.delaftale.navn)
         data_span = _days(pd.Timestamp(meta["periode_fra"]), pd.Timestamp(meta["periode_til"]))
