@@ -75,9 +75,9 @@ def build(paths: Paths, year: int | None) -> ExitCode:
     """Compute data/processed/<year>/ for `year` (or every year)."""
     from evalkit.compute.build import start_workers
 
-    start_workers(paths, paths.raw_years() if year is None else [year])
-    agreement = _agreement(paths)
     years = _years(paths, year)
+    start_workers(paths, years)  # they get ready while the agreement is read
+    agreement = _agreement(paths)
     _outputs_apart(paths)
     files.check_free(paths.processed)  # another run is told at once, before reading anything
     with files.exclusive(paths.processed):  # build_years checks every year before it writes
