@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import psutil
 import pytest
 
 from evalkit.cli import main
@@ -248,6 +250,26 @@ def tiny_notebooks(folder: Path, afdeling_code: str) -> Path:
                                            "language": "python"}  # fmt: skip
         nbformat.write(notebook, folder / name)
     return folder
+
+
+def kernel_processes() -> list[psutil.Process]:
+    """The kernels running under this process (a killed one not yet reaped is not)."""
+    running = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                running.append(p)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            pass
+    return running
+
+
+def kernels_gone(seconds: float = 10) -> bool:
+    """Whether every kernel under this process has stopped within `seconds`."""
+    end = time.monotonic() + seconds
+    while kernel_processes() and time.monotonic() < end:
+        time.sleep(0.05)
+    return kernel_processes() == []
 
 
 def start_run(root: Path, notebooks: Path, *args: str) -> subprocess.Popen:

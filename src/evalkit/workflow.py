@@ -146,17 +146,17 @@ def run(paths: Paths, year: int | None, options: RunOptions) -> ExitCode:
     if not (options.force or options.pdf) and _nothing_changed(paths, scope):
         return ExitCode.OK
     before = fingerprint.inputs(paths)
-    agreement = _agreement(paths)
     years = _years(paths, year)
-    chosen = _chosen(agreement, options.unit)
-    wanted = _history(paths, years)
-    current = _current(paths, agreement, wanted, options.force)
-    _check(paths, agreement, wanted, current)  # every year is valid before a kernel is started
-    if not options.dask:
+    if not options.dask:  # the kernels boot while the inputs are read, checked and built
         from evalkit.publish.incremental import start_early
 
         changed = fingerprint.inputs_changed(paths, scope, before)
         start_early(paths, years, 1 if options.unit else options.jobs, options.force, changed)
+    agreement = _agreement(paths)
+    chosen = _chosen(agreement, options.unit)
+    wanted = _history(paths, years)
+    current = _current(paths, agreement, wanted, options.force)
+    _check(paths, agreement, wanted, current)
     with files.exclusive(paths.reports), files.exclusive(paths.processed):
         try:
             with _told() as said:

@@ -10,13 +10,7 @@ import pytest
 from evalkit.errors import ExitCode
 from evalkit.execution import kernels
 from evalkit.files import exclusive
-from tests.conftest import start_run, tiny_notebooks
-
-
-def kernel_processes() -> list[psutil.Process]:
-    return [
-        p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())
-    ]
+from tests.conftest import kernel_processes, kernels_gone, start_run, tiny_notebooks
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +29,9 @@ def test_a_kernel_started_ahead_is_the_one_a_thread_gets(monkeypatch):
     started_in = []
     warm_kernel = kernels.WarmKernel
 
-    def recording():
+    def recording(*args):
         started_in.append(threading.current_thread().name)
-        return warm_kernel()
+        return warm_kernel(*args)
 
     monkeypatch.setattr(kernels, "WarmKernel", recording)
     kernels.prestart(1)
@@ -50,6 +44,19 @@ def test_kernels_started_ahead_and_not_used_are_stopped():
     kernels.prestart(2)
     kernels.shutdown()
     assert kernel_processes() == []
+
+
+def test_spares_still_starting_are_stopped_at_once():
+    # A run whose inputs turn out invalid stops the kernels it started ahead: its error
+    # message must not wait for them to boot.
+    kernels.prestart(2)
+    while len(kernel_processes()) < 2:  # launched, still importing the libraries
+        time.sleep(0.01)
+    asked = time.monotonic()
+    kernels.stop_spares()
+    assert time.monotonic() - asked < 0.5
+    assert kernels_gone()
+    assert time.monotonic() - asked < 3  # a kernel's start alone takes more, on a busy machine
 
 
 def test_stopping_the_spares_leaves_the_kernels_in_use():

@@ -11,7 +11,6 @@ in for the real ones.
 import json
 from pathlib import Path
 
-import psutil
 import pytest
 
 from evalkit.compute.build import build_years
@@ -21,7 +20,7 @@ from evalkit.execution import executors, kernels, render
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import incremental, records, tal
-from tests.conftest import YEAR, YEARS, evalkit, project, tiny_notebooks
+from tests.conftest import YEAR, YEARS, evalkit, kernels_gone, project, tiny_notebooks
 
 UNITS = [
     ReportUnit("samlet", "Helhedsplanen"),
@@ -172,9 +171,10 @@ def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypa
 
 @pytest.mark.parametrize(
     ("made_before", "force", "changed", "started"),
-    [(False, False, False, True), (True, False, False, False), (True, True, False, True),
-     (True, False, True, True)],
-    ids=["first run", "later run, only an output changed", "forced run", "an input changed"],
+    [(False, False, False, [2]), (True, False, False, []), (True, True, False, [2]),
+     (True, False, True, [1])],
+    ids=["first run: all", "later run, only an output changed: none", "forced run: all",
+         "an input changed: one, more when many reports are to be made"],
 )  # fmt: skip
 def test_kernels_start_early_only_when_reports_are_to_be_made(
     tmp_path, monkeypatch, made_before, force, changed, started
@@ -186,7 +186,19 @@ def test_kernels_start_early_only_when_reports_are_to_be_made(
     calls = []
     monkeypatch.setattr(kernels, "prestart", calls.append)
     incremental.start_early(paths, [YEAR], 2, force, changed)
-    assert calls == ([2] if started else [])
+    assert calls == started
+
+
+@pytest.mark.parametrize(
+    ("reports", "jobs", "kernels_used"),
+    [(1, 2, 1), (3, 2, 1), (7, 2, 1), (8, 2, 2), (19, 2, 2), (19, 1, 1), (40, 8, 8),
+     (20, 8, 5)],
+)  # fmt: skip
+def test_another_kernel_is_started_only_for_enough_reports_to_pay_its_start(
+    reports, jobs, kernels_used
+):
+    # A kernel's start costs about the CPU of REPORTS_PER_START (4) reports.
+    assert incremental.kernels_for(reports, jobs) == kernels_used
 
 
 def test_kernels_started_early_for_reports_that_are_all_current_are_stopped(tmp_path):
@@ -199,6 +211,4 @@ def test_kernels_started_early_for_reports_that_are_all_current_are_stopped(tmp_
     kernels.prestart(1)  # as a run does when an input changed
     outcomes = incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
     assert [o.reused for o in outcomes[YEAR]] == [True]
-    running = [p for p in psutil.Process().children(recursive=True)
-               if "ipykernel" in " ".join(p.cmdline())]  # fmt: skip
-    assert running == []
+    assert kernels_gone()  # stopped, not left to idle until the run ends

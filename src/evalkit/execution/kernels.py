@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from queue import Empty
 
@@ -167,7 +167,9 @@ def fresh_kernel() -> Iterator[KernelManager]:
 class WarmKernel:
     """One kernel with the report libraries imported, reused report after report."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: Callable[[], bool] = lambda: True) -> None:
+        """Start the kernel and wait until it is ready. `wanted` is asked once its process
+        runs: a spare no longer wanted (stop_spares) is killed then, not left to boot."""
         self._sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
         self.km = kernel_manager(self._sockets.name)
         # As nbclient starts its kernels: the input history in memory, not in a shared file.
@@ -175,13 +177,21 @@ class WarmKernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         self.broken = False
+        with _lock:
+            _booting.append(self)  # from now on kill() and stop_spares() reach it
+            unwanted = not wanted()
         try:
+            if unwanted:
+                self.kill()
             self.kc.wait_for_ready(timeout=START_TIMEOUT)
             self.kc.allow_stdin = False
             self._run(f"{_ISOLATION}.prepare()", START_TIMEOUT)
         except BaseException:
             self.shutdown()
             raise
+        finally:
+            with _lock:
+                _booting.remove(self)
 
     def usable(self) -> bool:
         return not self.broken and self.km.is_alive()
@@ -237,7 +247,9 @@ _ISOLATION = "__import__('importlib').import_module('evalkit.execution.isolation
 # -- one kernel per thread ----------------------------------------------------------------
 _local = threading.local()
 _all: list[WarmKernel] = []
+_booting: list[WarmKernel] = []  # launched, not yet ready
 _spares: list[Future] = []
+_abandoned: set[Future] = set()  # spares still starting when they were stopped
 _lock = threading.Lock()
 
 
@@ -274,31 +286,40 @@ def prestart(count: int) -> None:
 
 
 def kill() -> None:
-    """Stop every running kernel's process now, so the reports on them end (an interruption).
+    """Stop every kernel's process now, also those still starting, so the reports on them
+    end (an interruption).
 
     Only the processes: the threads that drive the kernels still use their sockets, and a
     socket may be closed only by its own thread or after it; shutdown() does that.
     """
     with _lock:
-        kernels = list(_all)
+        kernels = _all + _booting
     for k in kernels:
         k.kill()
 
 
 def stop_spares() -> None:
-    """Stop the kernels started ahead (prestart) that no report took."""
+    """Stop the kernels started ahead (prestart) that no report took, without waiting for
+    those still starting: their processes are killed, and their own threads clean up.
+    Call it when no thread is starting a kernel of its own."""
     with _lock:
         spares, _spares[:] = list(_spares), []
+        starting = list(_booting)
+        pending = {f for f in spares if not f.done()}
+        _abandoned.update(pending)
+    for k in starting:
+        k.kill()
     for future in spares:
-        try:
-            _stop(future.result(timeout=START_TIMEOUT))
-        except Exception:  # a spare that did not start needs no stopping
-            pass
+        if future not in pending and future.exception() is None:
+            _stop(future.result())
 
 
 def shutdown() -> None:
     """Stop every warm kernel of this process, the spare ones too."""
     stop_spares()
+    with _lock:
+        starting = list(_abandoned)
+    wait(starting, timeout=START_TIMEOUT)
     with _lock:
         kernels = list(_all)
     for k in kernels:
@@ -306,8 +327,8 @@ def shutdown() -> None:
     _local.kernel = None
 
 
-def _started() -> WarmKernel:
-    k = WarmKernel()
+def _started(wanted: Callable[[], bool] = lambda: True) -> WarmKernel:
+    k = WarmKernel(wanted)
     with _lock:
         _all.append(k)
     return k
@@ -315,9 +336,20 @@ def _started() -> WarmKernel:
 
 def _start_into(future: Future) -> None:
     try:
-        future.set_result(_started())
+        k = _started(lambda: future not in _abandoned)
     except BaseException as exc:
+        with _lock:
+            _abandoned.discard(future)
         future.set_exception(exc)
+        return
+    with _lock:
+        abandoned = future in _abandoned
+        _abandoned.discard(future)
+        if not abandoned:
+            future.set_result(k)
+    if abandoned:  # stop_spares() came while it started: stopped before the result is told
+        _stop(k)
+        future.set_result(k)
 
 
 def _spare() -> WarmKernel | None:

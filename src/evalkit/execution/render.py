@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from evalkit.domain import ReportUnit
 from evalkit.files import write_atomic
 from evalkit.paths import Paths
-from evalkit.report.markup import PAGE_TEMPLATE, TEMPLATES_DIR, css_string
+from evalkit.report.markup import PAGE_TEMPLATE, TEMPLATES_DIR, css_string, kept_templates
 
 if TYPE_CHECKING:
     from evalkit.execution.kernels import WarmKernel
@@ -56,7 +56,7 @@ def exporter():
 
     # No code is shown, so the stylesheet for highlighted code is left out.
     no_code_css = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
-    return HTMLExporter(
+    html = HTMLExporter(
         config=no_code_css,
         template_name=PAGE_TEMPLATE,
         template_file="report.html.j2",
@@ -66,6 +66,9 @@ def exporter():
         exclude_output_prompt=True,
         language_code="da",
     )
+    # The page templates compiled once, not by every run (apart from evalkit's own).
+    html.environment.bytecode_cache = kept_templates("page")
+    return html
 
 
 def parameters(paths: Paths, year: int, unit: ReportUnit) -> dict:

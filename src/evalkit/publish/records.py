@@ -5,13 +5,15 @@ decide what to make again and to list the reports) and manifest.json (what made 
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalkit.domain import ReportUnit
 from evalkit.execution.render import Outcome, notebook_for
 from evalkit.files import sha256, write_atomic
-from evalkit.inputs.agreement import Agreement
 from evalkit.paths import Paths
-from evalkit.publish import provenance
+
+if TYPE_CHECKING:  # pandas is not loaded to read the records: a run decides on them early
+    from evalkit.inputs.agreement import Agreement
 
 UNITS_FILE, MANIFEST = "enheder.json", "manifest.json"
 
@@ -26,8 +28,12 @@ def record(paths: Paths, year: int, outcomes: list[Outcome]) -> None:
     _merge(paths.reports_year(year) / UNITS_FILE, entries)
 
 
-def write_manifest(paths: Paths, year: int, outcomes: list[Outcome], agreement: Agreement) -> Path:
+def write_manifest(
+    paths: Paths, year: int, outcomes: list[Outcome], agreement: "Agreement"
+) -> Path:
     """reports/<year>/manifest.json: for every report, the code, notebook and input files."""
+    from evalkit.publish import provenance
+
     entries = []
     for o in outcomes:
         notebook = notebook_for(paths.notebooks, o.unit)

@@ -19,7 +19,7 @@ def environment() -> Environment:
     # autoescape=True, not select_autoescape(): the templates end in .j2, which
     # select_autoescape() does not take for HTML.
     loader = FileSystemLoader([TEMPLATES_DIR, TEMPLATES_DIR / PAGE_TEMPLATE])
-    env = Environment(loader=loader, autoescape=True, bytecode_cache=_bytecode_cache())
+    env = Environment(loader=loader, autoescape=True, bytecode_cache=kept_templates("markup"))
     env.filters["og"] = and_list
     return env
 
@@ -45,9 +45,11 @@ class _KeptTemplates(FileSystemBytecodeCache):
             pass
 
 
-def _bytecode_cache() -> FileSystemBytecodeCache | None:
+def kept_templates(kind: str) -> FileSystemBytecodeCache | None:
+    """A cache of compiled templates for one Jinja environment, named by `kind`: what one
+    environment compiled is not the code of another (its filters, its escaping)."""
     try:
-        return _KeptTemplates()
+        return _KeptTemplates(pattern=f"__evalkit_{kind}_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder to be had
         return None
 
