@@ -113,7 +113,7 @@ def test_a_changed_input_is_told_from_a_changed_output(project, name):
     """An input changed: reports are likely to be made, so the kernels start at once."""
     CHANGES[name](project.data.parent)
     changed = fingerprint.inputs_changed(project, SCOPE, fingerprint.inputs(project))
-    assert changed == (name not in OUTPUT_CHANGES)
+    assert bool(changed) == (name not in OUTPUT_CHANGES)
 
 
 def test_inputs_count_as_changed_when_no_run_like_this_is_recorded(project):

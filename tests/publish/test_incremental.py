@@ -169,23 +169,30 @@ def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypa
     assert recorded[ReportUnit("afdeling", "Karup")].key is not None
 
 
+TABLE = f"raw/{YEAR}/fraflytninger.csv"
+
+
 @pytest.mark.parametrize(
     ("made_before", "force", "changed", "started"),
-    [(False, False, False, [2]), (True, False, False, []), (True, True, False, [2]),
-     (True, False, True, [1])],
+    [(False, False, [], [2]), (True, False, [], []), (True, True, [], [2]),
+     (True, False, [TABLE], [1]), (True, False, [f"raw/{YEAR}/noter/Lindon.md"], [1]),
+     (True, False, [TABLE, "notebooks/afdeling.ipynb"], [2]),
+     (True, False, ["raw/delaftaler/viborg.yaml"], [2])],
     ids=["first run: all", "later run, only an output changed: none", "forced run: all",
-         "an input changed: one, more when many reports are to be made"],
+         "a year's table changed: one, more when many reports are to be made",
+         "a note changed: one", "a notebook changed too: all", "the agreement changed: all"],
 )  # fmt: skip
 def test_kernels_start_early_only_when_reports_are_to_be_made(
     tmp_path, monkeypatch, made_before, force, changed, started
 ):
-    paths = Paths(reports=tmp_path)
+    paths = Paths(data=tmp_path, reports=tmp_path / "reports")
+    paths.raw_year(YEAR).mkdir(parents=True)
     if made_before:
         lindon = ReportUnit("afdeling", "Lindon")
         records.record(paths, YEAR, [render.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
     calls = []
     monkeypatch.setattr(kernels, "prestart", calls.append)
-    incremental.start_early(paths, [YEAR], 2, force, changed)
+    incremental.start_early(paths, [YEAR], 2, force, [str(tmp_path / p) for p in changed])
     assert calls == started
 
 

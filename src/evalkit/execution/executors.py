@@ -2,6 +2,7 @@
 concurrent.futures executor (a dask.distributed cluster's: evalkit.execution.cluster).
 """
 
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -37,6 +38,8 @@ def pool(jobs: int) -> Iterator[Executor]:
     from evalkit.execution import kernels
 
     executor = ThreadPoolExecutor(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
+    # The exporter is made ready beside the first reports: it is not needed before one ends.
+    threading.Thread(target=_warm_export, name="evalkit-export", daemon=True).start()
     try:
         yield executor
     except BaseException:
@@ -50,12 +53,18 @@ def pool(jobs: int) -> Iterator[Executor]:
 
 
 def _get_ready() -> None:
-    """A pool thread loads papermill and its exporter while the kernels boot, then its kernel."""
+    """A pool thread loads papermill, then gets its kernel."""
     from evalkit.execution import engine, kernels  # noqa: F401 (engine: papermill, loaded now)
 
-    with _export_lock:
-        _warm_exporter()
     kernels.start()
+
+
+def _warm_export() -> None:
+    try:
+        with _export_lock:
+            _warm_exporter()
+    except Exception:  # the first page's export fails with the reason
+        pass
 
 
 def render_many(

@@ -115,15 +115,17 @@ def unchanged(paths: Paths, scope: Scope) -> dict | None:
     return entry
 
 
-def inputs_changed(paths: Paths, scope: Scope, now: Files) -> bool:
-    """Whether a file the run reads (`now`: inputs()) differs from the last run like this
-    one: then reports are likely to be made again. True when no such run is recorded."""
+def inputs_changed(paths: Paths, scope: Scope, now: Files) -> list[str]:
+    """The files the run reads (`now`: inputs()) that differ from the last run like this one,
+    new and gone ones too: then reports are likely to be made again. All of them when no
+    such run is recorded."""
     entry = _read(paths.processed / RECORD).get(scope.key(paths))
     if entry is None or entry["environment"] != _environment():
-        return True
+        return sorted(now)
     folders = tuple(os.path.join(p, "") for p in map(str, _input_folders(paths)))
     recorded = {p: v[2] for p, v in entry["files"].items() if p.startswith(folders)}
-    return recorded != {p: v[2] for p, v in now.items()}
+    current = {p: v[2] for p, v in now.items()}
+    return sorted(p for p in recorded.keys() | current.keys() if recorded.get(p) != current.get(p))
 
 
 def build_key(paths: Paths, year: int, agreement: "Agreement") -> str:

@@ -6,6 +6,7 @@ years together, so no worker idles at the end of a year. Before a report is made
 recorded key is dropped: a run cut short leaves no report that passes for current.
 """
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import nullcontext
@@ -26,22 +27,25 @@ REPORTS_PER_START = 4  # a kernel's start costs about the CPU of four reports (1
 
 
 def start_early(
-    paths: Paths, years: list[int], kernels_wanted: int, force: bool, inputs_changed: bool
+    paths: Paths, years: list[int], kernels_wanted: int, force: bool, inputs_changed: list[str]
 ) -> None:
     """Start kernels now, so they boot while the data is read and built, when reports are to
-    be made: `kernels_wanted` on a first or forced run, where every report is made; one when
-    an input changed since the last run (evalkit.publish.fingerprint.inputs_changed), which
-    often touches a few reports only: make_reports starts more if there are many.
+    be made: `kernels_wanted` on a first or forced run, or when the agreement, a notebook or
+    evalkit changed (`inputs_changed`: evalkit.publish.fingerprint.inputs_changed), after
+    which most reports are made again; one when only a year's tables or notes changed, which
+    often touches a few reports: make_reports starts more if there are many.
 
     Otherwise (only an output changed: a report deleted or edited) they start once the plan
     knows that some report is to be made, so a run with nothing to make starts none.
     """
     from evalkit.execution import kernels
 
+    year_folders = tuple(os.path.join(paths.raw_year(y), "") for y in paths.raw_years())
     if force or any(not records.recorded(paths, year) for year in years):
         kernels.prestart(kernels_wanted)
     elif inputs_changed:
-        kernels.prestart(1)
+        only_years = all(p.startswith(year_folders) for p in inputs_changed)
+        kernels.prestart(1 if only_years else kernels_wanted)
 
 
 def kernels_for(reports: int, jobs: int) -> int:
