@@ -2,13 +2,21 @@
 concurrent.futures executor (a dask.distributed cluster's: evalkit.execution.cluster).
 """
 
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 
 from evalkit.domain import ReportUnit
-from evalkit.execution.render import Outcome, _export_lock, _reason, _warm_exporter, render
+from evalkit.execution.render import (
+    Executed,
+    Outcome,
+    _export_lock,
+    _reason,
+    _warm_exporter,
+    execute,
+    publish,
+    render,
+)
 from evalkit.paths import Paths
 
 Work = tuple[int, ReportUnit]  # a report to make: the year and the unit
@@ -27,19 +35,73 @@ def render_warm(
     return render(paths, year, unit, kernels.kernel(), timeout, footer)
 
 
+class KernelPool(ThreadPoolExecutor):
+    """Threads that each drive a warm kernel, and one thread that writes the pages: a
+    kernel goes on to its next report while the page of its last one is exported."""
+
+    def __init__(self, jobs: int) -> None:
+        super().__init__(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
+        self.pages = ThreadPoolExecutor(1, thread_name_prefix="evalkit-page")
+        # The exporter is made ready beside the first reports: no page is due before one ends.
+        self.pages.submit(_warm_exporter_now)
+
+    def report(
+        self,
+        paths: Paths,
+        year: int,
+        unit: ReportUnit,
+        timeout: float | None = None,
+        footer: dict | None = None,
+    ) -> Future:
+        """The report's Outcome, once its page is written (render, in two steps)."""
+        outcome: Future = Future()
+
+        def executed(run: Future) -> None:
+            try:
+                result = run.result()
+                if isinstance(result, Outcome):  # it failed: no page
+                    outcome.set_result(result)
+                else:
+                    page = self.pages.submit(publish, result, footer)
+                    page.add_done_callback(lambda page: _settle(outcome, page))
+            except BaseException as exc:  # also a report dropped at an interruption
+                outcome.set_exception(exc)
+
+        self.submit(execute_warm, paths, year, unit, timeout).add_done_callback(executed)
+        return outcome
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait, cancel_futures=cancel_futures)  # the last pages are asked for
+        self.pages.shutdown(wait, cancel_futures=cancel_futures)
+
+
+def execute_warm(
+    paths: Paths, year: int, unit: ReportUnit, timeout: float | None = None
+) -> "Executed | Outcome":
+    """execute() on this thread's warm kernel."""
+    from evalkit.execution import kernels
+
+    return execute(paths, year, unit, kernels.kernel(), timeout)
+
+
+def _settle(outcome: Future, page: Future) -> None:
+    try:
+        outcome.set_result(page.result())
+    except BaseException as exc:
+        outcome.set_exception(exc)
+
+
 @contextmanager
-def pool(jobs: int) -> Iterator[Executor]:
+def pool(jobs: int) -> Iterator[KernelPool]:
     """`jobs` threads, each driving its own warm kernel, started as soon as the thread is up.
 
     The kernels are the processes that do the work, on every core; a thread only hands a
-    notebook to its kernel and exports the page. Threads rather than worker processes: no
-    process has to import papermill and nbconvert again, and all reports share one folder.
+    notebook to its kernel. Threads rather than worker processes: no process has to import
+    papermill and nbconvert again, and all reports share one folder.
     """
     from evalkit.execution import kernels
 
-    executor = ThreadPoolExecutor(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
-    # The exporter is made ready beside the first reports: it is not needed before one ends.
-    threading.Thread(target=_warm_export, name="evalkit-export", daemon=True).start()
+    executor = KernelPool(jobs)
     try:
         yield executor
     except BaseException:
@@ -59,7 +121,7 @@ def _get_ready() -> None:
     kernels.start()
 
 
-def _warm_export() -> None:
+def _warm_exporter_now() -> None:
     try:
         with _export_lock:
             _warm_exporter()
@@ -87,10 +149,9 @@ def render_many(
         notebooks=paths.notebooks.absolute(),
     )
     outcomes: dict[Work, Outcome] = {}
+    report = executor.report if isinstance(executor, KernelPool) else _whole(executor)
     futures = {
-        executor.submit(
-            render_warm, paths, year, unit, timeout, footer(year, unit) if footer else None
-        ): (year, unit)
+        report(paths, year, unit, timeout, footer(year, unit) if footer else None): (year, unit)
         for year, unit in work
     }
     for future in as_completed(futures):
@@ -102,6 +163,11 @@ def render_many(
         outcomes[year, unit] = outcome
         done(year, outcome)
     return outcomes
+
+
+def _whole(executor: Executor) -> Callable[..., Future]:
+    """A report made by one task, on any executor (a worker elsewhere renders it whole)."""
+    return lambda *args: executor.submit(render_warm, *args)
 
 
 def render_all(

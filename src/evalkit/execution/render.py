@@ -96,6 +96,30 @@ def render(
     than `timeout` seconds, or whose kernel dies, fails. `footer`: what the page's footer
     names (evalkit.publish.provenance); none without it.
     """
+    executed = execute(paths, year, unit, kernel, timeout)
+    return executed if isinstance(executed, Outcome) else publish(executed, footer)
+
+
+@dataclass
+class Executed:
+    """A unit's notebook, run, not yet published (execute, then publish)."""
+
+    unit: ReportUnit
+    year: int
+    notebook: object  # nbformat.NotebookNode
+    notebook_in: Path
+    out_dir: Path
+    tmp: Path  # the executed notebook as papermill wrote it
+
+
+def execute(
+    paths: Paths,
+    year: int,
+    unit: ReportUnit,
+    kernel: "WarmKernel | None" = None,
+    timeout: float | None = None,
+) -> "Executed | Outcome":
+    """Run the unit's notebook with papermill (see render); a failure is its Outcome."""
     import nbformat
     import papermill
 
@@ -135,17 +159,24 @@ def render(
                 _keep(_sanitized(failed, notebook_in, year, unit), nb_path)
                 tmp.unlink()
             return Outcome(unit, False, None, nb_path.name, _reason(exc))
-    notebook = _sanitized(notebook, notebook_in, year, unit)
+    return Executed(unit, year, notebook, notebook_in, out_dir, tmp)
+
+
+def publish(executed: Executed, footer: dict | None = None) -> Outcome:
+    """Write the executed notebook's page and its notebook for audit (see render)."""
+    unit, year = executed.unit, executed.year
+    notebook = _sanitized(executed.notebook, executed.notebook_in, year, unit)
     notebook.metadata["title"] = f"{unit.enhed} – evaluering {year}"
     resources = {
         "provenance": footer or {},
         "aar": year,
         "page_title_css": css_string(notebook.metadata["title"]),
     }
-    body = _export(notebook, resources)
-    write_atomic(html_path, body)
+    html_path = executed.out_dir / f"{unit.slug}.html"
+    nb_path = executed.out_dir / f"{unit.slug}.ipynb"
+    write_atomic(html_path, _export(notebook, resources))
     _keep(notebook, nb_path)
-    tmp.unlink()
+    executed.tmp.unlink()
     return Outcome(unit, True, html_path.name, nb_path.name)
 
 
