@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from queue import Empty
 
 from jupyter_client import KernelManager
@@ -217,6 +217,13 @@ class WarmKernel:
         try:
             self.kc.stop_channels()
             if self.km.has_kernel:
+                self.kill()
+                # Reaped here as soon as it is gone: jupyter_client looks again only every
+                # 0.1 s, which every run paid at its end.
+                process = getattr(self.km.provisioner, "process", None)
+                if process is not None:
+                    with suppress(subprocess.TimeoutExpired):  # jupyter_client waits on
+                        process.wait(timeout=5)
                 self.km.shutdown_kernel(now=True)
             self.km.cleanup_resources()
         finally:
@@ -322,6 +329,8 @@ def shutdown() -> None:
     wait(starting, timeout=START_TIMEOUT)
     with _lock:
         kernels = list(_all)
+    for k in kernels:  # all at once, then each cleaned up
+        k.kill()
     for k in kernels:
         _stop(k)
     _local.kernel = None
