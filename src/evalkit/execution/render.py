@@ -65,6 +65,9 @@ def exporter():
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         language_code="da",
+        # The notebook is validated once, after the last preprocessor, not after each of
+        # them: about a tenth of a page's export.
+        optimistic_validation=True,
     )
     # The page templates compiled once, not by every run (apart from evalkit's own).
     html.environment.bytecode_cache = kept_templates("page")
