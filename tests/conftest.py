@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -262,14 +261,6 @@ def kernel_processes() -> list[psutil.Process]:
         except (psutil.ZombieProcess, psutil.NoSuchProcess):
             pass
     return running
-
-
-def kernels_gone(seconds: float = 10) -> bool:
-    """Whether every kernel under this process has stopped within `seconds`."""
-    end = time.monotonic() + seconds
-    while kernel_processes() and time.monotonic() < end:
-        time.sleep(0.05)
-    return kernel_processes() == []
 
 
 def start_run(root: Path, notebooks: Path, *args: str) -> subprocess.Popen:

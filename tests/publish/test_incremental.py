@@ -9,6 +9,7 @@ in for the real ones.
 """
 
 import json
+from concurrent.futures import wait
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from evalkit.execution import executors, kernels, render
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import incremental, records, tal
-from tests.conftest import YEAR, YEARS, evalkit, kernels_gone, project, tiny_notebooks
+from tests.conftest import YEAR, YEARS, evalkit, kernel_processes, project, tiny_notebooks
 
 UNITS = [
     ReportUnit("samlet", "Helhedsplanen"),
@@ -215,7 +216,8 @@ def test_kernels_started_early_for_reports_that_are_all_current_are_stopped(tmp_
     tal.publish_years(paths, agreement, YEARS)
     chosen = [ReportUnit("afdeling", "Lindon")]
     incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
-    kernels.prestart(1)  # as a run does when an input changed
+    spare = kernels.prestart(1)  # as a run does when an input changed
     outcomes = incremental.make_reports(paths, agreement, [YEAR], chosen, jobs=1)
     assert [o.reused for o in outcomes[YEAR]] == [True]
-    assert kernels_gone()  # stopped, not left to idle until the run ends
+    assert wait(spare, timeout=30).not_done == set()
+    assert kernel_processes() == []  # stopped, not left to idle until the run ends

@@ -283,13 +283,18 @@ def start() -> None:
         pass
 
 
-def prestart(count: int) -> None:
-    """Start `count` kernels in the background for the reports to come; kernel() takes them."""
+def prestart(count: int) -> list[Future]:
+    """Start `count` kernels in the background for the reports to come; kernel() takes them.
+    Their futures are returned: each is done once its kernel is ready, or failed, or stopped
+    unused (stop_spares)."""
+    started = []
     for _ in range(count):
         future: Future = Future()
         with _lock:
             _spares.append(future)
         threading.Thread(target=_start_into, args=(future,), daemon=True).start()
+        started.append(future)
+    return started
 
 
 def kill() -> None:
@@ -305,10 +310,11 @@ def kill() -> None:
         k.kill()
 
 
-def stop_spares() -> None:
+def stop_spares() -> list[Future]:
     """Stop the kernels started ahead (prestart) that no report took, without waiting for
-    those still starting: their processes are killed, and their own threads clean up.
-    Call it when no thread is starting a kernel of its own."""
+    those still starting: their processes are killed, and their own threads clean up; the
+    spares' futures are done when they have. Call it when no thread is starting a kernel of
+    its own."""
     with _lock:
         spares, _spares[:] = list(_spares), []
         starting = list(_booting)
@@ -319,6 +325,7 @@ def stop_spares() -> None:
     for future in spares:
         if future not in pending and future.exception() is None:
             _stop(future.result())
+    return spares
 
 
 def shutdown() -> None:
