@@ -98,6 +98,11 @@ def _csv_cells(column: pd.Series) -> list[str] | None:
         texts = ["" if v != v else repr(v) for v in distinct.view(np.float64).tolist()]
         return np.array(texts, dtype=object)[where].tolist()
     if column.dtype.kind in "iub":  # int64, Int64, bool, boolean
+        codes, distinct = pd.factorize(column)  # a missing value: code -1
+        if len(distinct) <= len(column) // 2:
+            # Each distinct value formatted once: years, flags and counts of afdelinger repeat.
+            texts = np.array([*map(str, distinct.tolist()), ""], dtype=object)
+            return texts[codes].tolist()
         values = column.astype(object).tolist()
         if column.hasnans:
             return ["" if v is pd.NA else str(v) for v in values]
