@@ -3,6 +3,7 @@
 Large inputs are prepared a year per worker process; the files are the same either way.
 """
 
+import gc
 import os
 
 import pytest
@@ -69,3 +70,26 @@ def test_an_error_in_one_year_writes_no_year(paths, helhedsplan, where):
     assert problem.file.endswith("udsaettelser.csv") and problem.row == 2
     assert "negativ" in problem.message
     assert not paths.processed.exists()
+
+
+@pytest.fixture
+def collector():
+    """The cycle collector's state, put back after the test."""
+    was = gc.isenabled()
+    yield
+    (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_year_is_prepared_with_the_cycle_collector_paused_and_then_as_before(
+    paths, helhedsplan, monkeypatch, collector, enabled
+):
+    (gc.enable if enabled else gc.disable)()
+    real, seen = build.prepare_year, []
+    monkeypatch.setattr(build, "prepare_year", lambda *a: seen.append(gc.isenabled()) or real(*a))
+
+    result = build._prepare_or_problems(paths, max(YEARS), helhedsplan)
+
+    assert isinstance(result, build.Prepared)
+    assert seen == [False]
+    assert gc.isenabled() is enabled

@@ -6,9 +6,11 @@ analyst) and metadata.json (example-data flag, period, notes, the input files wi
 hidden and audited (evalkit.compute.privacy); a new build removes it until the next run.
 """
 
+import gc
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import forkserver, get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
@@ -130,9 +132,27 @@ def read_inputs(paths: Paths, year: int, agreement: Agreement) -> YearInputs:
 def _prepare_or_problems(paths: Paths, year: int, agreement: Agreement):
     # Problems travel back from a worker as a list: InputError does not survive pickling.
     try:
-        return prepare_year(paths, year, agreement)
+        with _no_cycle_collection():
+            return prepare_year(paths, year, agreement)
     except InputError as exc:
         return exc.problems
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused while a year is prepared.
+
+    A national year is tens of thousands of row lists that live until the year is built, and
+    the collector walked them again and again (5-7 % of the time), finding nearly nothing:
+    they are freed by reference counts. Whatever cycles the year leaves are collected after.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _prepare_all(paths: Paths, years: list[int], agreement: Agreement) -> list:
