@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from evalkit.compute import build
+from evalkit.compute import build, workers
 from evalkit.compute.build import build_years
 from evalkit.errors import InputError
 from evalkit.paths import Paths
@@ -37,7 +37,7 @@ def break_2024(paths: Paths) -> None:
 @pytest.fixture(params=["here", "in worker processes"])
 def where(request, monkeypatch) -> str:
     if request.param != "here":
-        monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(workers, "PARALLEL_FROM_BYTES", 0)
         monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return request.param
 
@@ -56,7 +56,7 @@ def test_worker_processes_write_the_same_files(tmp_path, helhedsplan, monkeypatc
     here = Paths(data=project(tmp_path / "here"))
     there = Paths(data=project(tmp_path / "there"))
     build_years(here, YEARS, helhedsplan)
-    monkeypatch.setattr(build, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(workers, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     build_years(there, YEARS, helhedsplan)
     assert written(there) == written(here)
