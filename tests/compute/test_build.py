@@ -93,3 +93,28 @@ def test_a_year_is_prepared_with_the_cycle_collector_paused_and_then_as_before(
     assert isinstance(result, build.Prepared)
     assert seen == [False]
     assert gc.isenabled() is enabled
+
+
+class Baselines:
+    """An agreement whose indicators take their baseline from the data of these years."""
+
+    def __init__(self, *baseline_years: int):
+        self.baseline_years = set(baseline_years)
+
+    def data_baseline_years(self, year: int) -> set[int]:
+        return {y for y in self.baseline_years if y < year}
+
+
+@pytest.mark.parametrize(
+    ("years", "baseline_years", "groups"),
+    [
+        ([2016, 2017, 2018], (), [[2018], [2017], [2016]]),
+        ([2023, 2024, 2025], (2024,), [[2024, 2025], [2023]]),
+        ([2023, 2024, 2025], (2023, 2024), [[2023, 2024, 2025]]),
+        ([2024, 2025], (2023,), [[2025], [2024]]),  # a baseline year without data: none read
+    ],
+)
+def test_workers_take_the_latest_years_first_each_with_the_baseline_years_it_reads(
+    years, baseline_years, groups
+):
+    assert build._groups(years, Baselines(*baseline_years)) == groups

@@ -153,13 +153,36 @@ def _prepare_all(paths: Paths, years: list[int], agreement: Agreement) -> list:
     jobs = workers.jobs(paths, years)
     if jobs <= 1:
         return [_prepare_or_problems(paths, y, agreement) for y in years]
-    # The latest years first: a year after a baseline year reads that year too, and the
-    # longest jobs last would leave one worker busy while the others wait.
-    latest = sorted(years, reverse=True)
-    each = [paths] * len(years), latest, [agreement] * len(years)
+    groups = _groups(years, agreement)
+    each = [paths] * len(groups), groups, [agreement] * len(groups)
     with ProcessPoolExecutor(jobs, mp_context=workers.context()) as pool:
-        by_year = dict(zip(latest, pool.map(_prepare_or_problems, *each), strict=True))
+        by_year = {
+            year: result
+            for group, results in zip(groups, pool.map(_prepare_group, *each), strict=True)
+            for year, result in zip(group, results, strict=True)
+        }
     return [by_year[y] for y in years]
+
+
+def _groups(years: list[int], agreement: Agreement) -> list[list[int]]:
+    """The years as worker processes take them: the latest first, each with the baseline
+    years it reads (those first), so that one process reads a baseline year once.
+
+    The longest jobs first: last, they would leave one worker busy while the others wait.
+    """
+    groups: list[list[int]] = []
+    placed: set[int] = set()
+    for year in sorted(years, reverse=True):
+        if year in placed:
+            continue
+        baselines = sorted(agreement.data_baseline_years(year) & set(years) - placed)
+        groups.append([*baselines, year])
+        placed.update(groups[-1])
+    return groups
+
+
+def _prepare_group(paths: Paths, years: list[int], agreement: Agreement) -> list:
+    return [_prepare_or_problems(paths, year, agreement) for year in years]
 
 
 PUBLISHED = "offentliggjort.csv"
