@@ -73,10 +73,10 @@ def validate(paths: Paths, year: int | None) -> ExitCode:
 
 def build(paths: Paths, year: int | None) -> ExitCode:
     """Compute data/processed/<year>/ for `year` (or every year)."""
-    from evalkit.compute.build import start_workers
+    from evalkit.compute import workers  # without pandas: the workers' server starts first
 
     years = _years(paths, year)
-    start_workers(paths, years)  # they get ready while the agreement is read
+    workers.start(paths, years)  # it gets ready while pandas is imported and the agreement read
     agreement = _agreement(paths)
     _outputs_apart(paths)
     files.check_free(paths.processed)  # another run is told at once, before reading anything

@@ -72,6 +72,17 @@ def test_the_quick_look_over_a_table_never_misses_a_cpr_number(value):
 
 
 @pytest.mark.parametrize(
+    "value",
+    ["０１０２０３-１２３４", "٠١٠٢٠٣-١٢٣٤", "Ærø: 010203-1234", "0102０３1234", "Åbo 0101031234"],
+)
+def test_the_quick_look_sees_digits_of_any_script_and_beside_danish_letters(value):
+    # The quick look searches bytes, where a digit beyond ASCII is two or three of them.
+    assert looks_like_cpr(value)
+    assert may_hold_cpr(["Søhøjlandet", value, "12,5"])
+    assert not may_hold_cpr(["Søhøjlandet", "Vænge 12", "Ærø 1.020", "æøå 12345"])
+
+
+@pytest.mark.parametrize(
     ("header", "person"),
     [("Navn", True), ("CPR-nr.", True), ("cpr_nummer", True), ("Personnummer", True),
      ("Efternavn", True), ("afdeling", False), ("lejemål", False), ("Afdelingsnavn", False)],

@@ -73,6 +73,18 @@ AS_PANDAS_WRITES = {
         "c": pd.array([True, NA, False, True], dtype="boolean"),
     },
     "integers and flags": {"a": [1, 20, -300, 0], "b": [True, False, True, True]},
+    "repeated floats and missing values": {
+        "a": [float("nan"), -float("nan"), 0.0, -0.0, 0.1, 0.1, float("nan"), -1e300],
+        "b": pd.array([NA, 2.5, NA, 2.5, 1 / 3, 1 / 3, 0.0, NA], dtype="Float64"),
+    },
+    "repeated integers and flags": {
+        "a": [2025, 2025, -3, 2025, -3, 2025],
+        "b": pd.array([1, NA, 1, NA, 0, 1], dtype="Int64"),
+        "c": [True, True, False, True, True, True],
+        "d": pd.array([NA, True, NA, NA, False, True], dtype="boolean"),
+        "e": pd.array([7, 7, 255, 7, 7, 0], dtype="uint8"),
+        "f": [2**62, 2**62, -(2**62), 2**62, 5, 5],
+    },
     "text with missing values": {
         "a": pd.Series(["Lindon", None, "", "Kølvrå"]),
         "b": pd.Series(["x", None, NA, "=1+1"], dtype=object),

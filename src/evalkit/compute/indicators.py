@@ -430,10 +430,13 @@ def indicator_table(
         rows.insert(5, "indikator", indicator.id)
         rows["vaerdi"] = value(rows["taeller"], rows["naevner"], indicator.enhed)
         is_share = indicator.enhed == "procent"
-        low, high = interval(rows["taeller"], rows["naevner"]) if is_share else (pd.NA, pd.NA)
+        # Missing figures typed as the others: the indicators' rows join without a column
+        # of objects, which a national table would take long to turn back into numbers.
+        none = pd.Series(pd.NA, index=rows.index, dtype="Float64")
+        low, high = interval(rows["taeller"], rows["naevner"]) if is_share else (none, none)
         rows["ki_nedre"], rows["ki_oevre"] = _aligned(low, rows), _aligned(high, rows)
         units = rows["naevner"].where(rows["naevner"] > 0)  # no rate of 0 dwellings
-        rows["pr_1000"] = pd.NA if is_share else 1000 * rows["taeller"] / units
+        rows["pr_1000"] = none if is_share else 1000 * rows["taeller"] / units
         rows = rows.join(_baseline(year, indicator, rows, agreement, baseline_tables or {}))
         rows["status"] = [
             status(indicator.enhed, indicator.retning, t, n, b, bt, bn)
@@ -488,7 +491,7 @@ def _baseline(year, indicator, rows, agreement, baseline_tables) -> pd.DataFrame
             ).set_axis(base["enhed"])
             kilde = f"data {indicator.baseline_aar}"
     out = baselines(rows, own, agreement.afdelinger, indicator.enhed)
-    out.insert(0, "baseline_aar", indicator.baseline_aar)
+    out.insert(0, "baseline_aar", pd.Series(indicator.baseline_aar, out.index, dtype="Int64"))
     out["baseline_kilde"] = ["" if gone else kilde for gone in out["baseline"].isna().tolist()]
     return out
 

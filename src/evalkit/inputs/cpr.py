@@ -27,6 +27,13 @@ PERSON_COLUMNS = {"navn", "name", "fornavn", "efternavn", "cpr", "cprnr", "cprnu
                   "personnummer", "personnr", "foedselsdato"}  # fmt: skip
 
 
+# Every ASCII digit and every byte of a character beyond ASCII (in UTF-8) becomes "0": six
+# digits in a row, of any script, leave six "0" bytes in a row.
+_DIGITS_AS_ZERO = bytes.maketrans(
+    bytes(range(ord("0"), ord("9") + 1)) + bytes(range(0x80, 0x100)), b"0" * (10 + 0x80)
+)
+
+
 def may_hold_cpr(cells: list) -> bool:
     """False when no cell has the digits of a CPR number: a quick look before a close one."""
     try:
@@ -35,7 +42,10 @@ def may_hold_cpr(cells: list) -> bool:
         text = "\x1f".join(
             f"{int(c)}" if isinstance(c, float) and c.is_integer() else str(c) for c in cells
         )
-    return _MAYBE.search(text) is not None
+    # Most tables have no six digits in a row at all: a byte search says so many times faster
+    # than the pattern, which must then look only where the bytes leave a doubt.
+    marked = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+    return b"000000" in marked and _MAYBE.search(text) is not None
 
 
 def is_date(ddmmyy: str) -> bool:

@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import yaml
@@ -86,7 +87,7 @@ def read_cells(path: Path, problems: list[Problem]) -> Sheet | None:
             )
         )
         return None
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = _first_line(text)
     if first.count("\t") > max(first.count(";"), first.count(","), 0):
         problems.append(
             Problem(
@@ -98,6 +99,10 @@ def read_cells(path: Path, problems: list[Problem]) -> Sheet | None:
         )
         return None
     separator = ";" if first.count(";") > first.count(",") else ","
+    numbered = _rows_in_bounds(text, separator)
+    if numbered is not None:
+        return _sheet(path, numbered, danish=separator == ";", is_csv=True, problems=problems)
+    # Too many rows or columns, or not CSV: read row by row to say where.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     numbered = []
     try:
@@ -117,6 +122,50 @@ def read_cells(path: Path, problems: list[Problem]) -> Sheet | None:
         )
         return None
     return _sheet(path, numbered, danish=separator == ";", is_csv=True, problems=problems)
+
+
+def _first_line(text: str) -> str:
+    """The first line that holds more than spaces ("" if none), as text.splitlines() would
+    give it, without splitting a national table into all its lines."""
+    size = 4096
+    while size < len(text):
+        lines = text[:size].splitlines()
+        # The last line may go on beyond `size`; the lines before it are whole.
+        found = next((line for line in lines[:-1] if line.strip()), None)
+        if found is not None:
+            return found
+        size *= 8
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+_BATCH = 10_000  # CSV rows parsed at a time: the blank ones are dropped before the next
+
+
+def _rows_in_bounds(text: str, separator: str) -> list[tuple[int, list]] | None:
+    """The rows with content, numbered from 1 as read, when the text is CSV within MAX_ROWS
+    and MAX_COLUMNS; None otherwise (read_cells then reads row by row to say what is wrong).
+
+    The same rows as that reading, a batch at a time: a national table has tens of thousands.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    numbered: list[tuple[int, list]] = []
+    start = 1
+    try:
+        while batch := list(islice(reader, _BATCH)):
+            if max(map(len, batch)) > MAX_COLUMNS:
+                return None
+            # Some cell holds more than spaces: in most rows the first one does.
+            numbered += [
+                (i, row)
+                for i, row in enumerate(batch, start)
+                if (row and row[0].strip()) or "".join(row).strip()
+            ]
+            if len(numbered) > MAX_ROWS:
+                return None
+            start += len(batch)
+    except csv.Error:
+        return None
+    return numbered
 
 
 def _too_big(path: Path, row_no: int, cells, rows: int, problems: list[Problem]) -> bool:

@@ -95,9 +95,17 @@ def _csv_cells(column: pd.Series) -> list[str] | None:
         values = column.to_numpy(dtype=float, na_value=np.nan)
         # Each distinct value formatted once (bit for bit: -0.0 is not 0.0): counts repeat.
         distinct, where = np.unique(values.view(np.int64), return_inverse=True)
-        texts = ["" if v != v else repr(v) for v in distinct.view(np.float64).tolist()]
+        numbers = distinct.view(np.float64)
+        texts = list(map(repr, numbers.tolist()))
+        for missing in np.flatnonzero(np.isnan(numbers)).tolist():
+            texts[missing] = ""
         return np.array(texts, dtype=object)[where].tolist()
     if column.dtype.kind in "iub":  # int64, Int64, bool, boolean
+        codes, distinct = pd.factorize(column)  # a missing value: code -1
+        if len(distinct) <= len(column) // 2:
+            # Each distinct value formatted once: years, flags and counts of afdelinger repeat.
+            texts = np.array([*map(str, distinct.tolist()), ""], dtype=object)
+            return texts[codes].tolist()
         values = column.astype(object).tolist()
         if column.hasnans:
             return ["" if v is pd.NA else str(v) for v in values]
@@ -105,9 +113,11 @@ def _csv_cells(column: pd.Series) -> list[str] | None:
     if not _text_columns(column.to_frame()):
         return None
     texts = column.astype(object).tolist()
-    if column.hasnans:
+    kinds = set(map(type, texts))
+    if kinds != {str} and column.hasnans:  # a column of text alone has no missing value
         texts = ["" if m else v for v, m in zip(texts, column.isna().tolist(), strict=True)]
-    if set(map(type, texts)) - {str} or _quoted(texts):
+        kinds = set(map(type, texts))
+    if kinds - {str} or _quoted(texts):
         return None
     return texts
 
