@@ -222,7 +222,7 @@ class WarmKernel:
                 # 0.1 s, which every run paid at its end.
                 process = getattr(self.km.provisioner, "process", None)
                 if process is not None:
-                    with suppress(subprocess.TimeoutExpired):  # jupyter_client waits on
+                    with suppress(subprocess.TimeoutExpired):  # then jupyter_client waits
                         process.wait(timeout=5)
                 self.km.shutdown_kernel(now=True)
             self.km.cleanup_resources()
