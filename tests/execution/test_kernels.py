@@ -1,6 +1,7 @@
 """Spec: warm kernels kept per thread, started ahead, replaced when broken (execution.kernels)."""
 
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import wait
@@ -60,6 +61,28 @@ def test_spares_still_starting_are_stopped_at_once():
     assert wait(stopped, timeout=30).not_done == set()
     assert kernel_processes() == []
     assert time.monotonic() - asked < 1  # killed: a kernel's start alone takes longer
+
+
+SPARES_BOOTING_AT_EXIT = """
+import sys, time
+import psutil
+from evalkit.execution import kernels
+kernels.prestart(2)
+end = time.monotonic() + 60
+while time.monotonic() < end and len(psutil.Process().children()) < 2:
+    time.sleep(0.01)
+time.sleep(0.8)  # the kernels still start; their threads have waited on them a while
+sys.exit(3)  # as `evalkit run` ends on an invalid input
+"""
+
+
+def test_a_run_that_ends_while_its_spares_start_ends_at_once():
+    # At exit jupyter_core stops the event loop that KernelManager.is_alive() runs on: a
+    # thread asking it whether its stopped spare still lived waited for ever (120 s).
+    started = time.monotonic()
+    ended = subprocess.run([sys.executable, "-c", SPARES_BOOTING_AT_EXIT], timeout=100)
+    assert ended.returncode == 3
+    assert time.monotonic() - started < 15
 
 
 def test_stopping_the_spares_leaves_the_kernels_in_use():

@@ -34,6 +34,7 @@ from evalkit.errors import EvalkitError
 KERNEL_NAME = "python3"
 START_TIMEOUT = 120  # seconds for a kernel to start and import the libraries
 RESET_TIMEOUT = 60
+STOP_TIMEOUT = 10  # seconds for killed spares to be cleaned up by their threads
 POLL = 0.5  # seconds between two looks at a kernel that sends nothing
 
 
@@ -119,9 +120,22 @@ class WatchedClient(BlockingKernelClient):
     def _check(self, quiet: bool) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise ReportTimeout(self.seconds or 0)
-        # Asking the kernel manager costs a little: only when the kernel has been quiet.
-        if quiet and isinstance(self.parent, KernelManager) and not self.parent.is_alive():
+        # Asking costs a little: only when the kernel has been quiet.
+        if quiet and isinstance(self.parent, KernelManager) and not _alive(self.parent):
             raise KernelDied()
+
+
+def _alive(km: KernelManager) -> bool:
+    """Whether the kernel's process runs, asked of the process itself.
+
+    KernelManager.is_alive(), called here from inside the client's event loop, goes through
+    a helper loop of jupyter_core's that stops when Python begins to exit: a thread still
+    waiting on a kernel then (a spare stopped as a run fails) waited forever.
+    """
+    process = getattr(km.provisioner, "process", None)
+    if process is None:
+        return km.has_kernel and km.is_alive()  # not a local process: as jupyter_client says
+    return process.poll() is None
 
 
 class QuietKernelManager(KernelManager):
@@ -333,7 +347,7 @@ def shutdown() -> None:
     stop_spares()
     with _lock:
         starting = list(_abandoned)
-    wait(starting, timeout=START_TIMEOUT)
+    wait(starting, timeout=STOP_TIMEOUT)
     with _lock:
         kernels = list(_all)
     for k in kernels:  # all at once, then each cleaned up
