@@ -396,12 +396,26 @@ def _spare() -> WarmKernel | None:
 
 def _stop(k: WarmKernel) -> None:
     with _lock:
-        if k in _all:
-            _all.remove(k)
+        if k not in _all:  # stopped already, by another thread
+            return
+        _all.remove(k)
     try:
         k.shutdown()
     except Exception:  # a kernel that is already gone needs no stopping
         pass
 
 
-atexit.register(shutdown)
+def _at_exit() -> None:
+    """As Python exits (a run that ended early: an invalid input, nothing to publish): every
+    kernel is killed and the ready ones cleaned up. The threads still starting one are not
+    waited for: they end with Python, and what they launched is killed, by stop_spares() or
+    by their own check of `wanted` (WarmKernel)."""
+    kill()
+    stop_spares()
+    with _lock:
+        kernels = list(_all)
+    for k in kernels:
+        _stop(k)
+
+
+atexit.register(_at_exit)
