@@ -130,7 +130,7 @@ def execute(
 
     out_dir = paths.reports_year(year)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html_path, nb_path = out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
+    html_path, nb_path = _written(out_dir, unit)
     tmp = out_dir / f".{unit.slug}.tmp.ipynb"
     notebook_in = notebook_for(paths.notebooks, unit)
     # The kernel works beside the data folder, so the notebook names no path of the machine.
@@ -175,12 +175,16 @@ def publish(executed: Executed, footer: dict | None = None) -> Outcome:
         "aar": year,
         "page_title_css": css_string(notebook.metadata["title"]),
     }
-    html_path = executed.out_dir / f"{unit.slug}.html"
-    nb_path = executed.out_dir / f"{unit.slug}.ipynb"
+    html_path, nb_path = _written(executed.out_dir, unit)
     write_atomic(html_path, _export(notebook, resources))
     _keep(notebook, nb_path)
     executed.tmp.unlink()
     return Outcome(unit, True, html_path.name, nb_path.name)
+
+
+def _written(out_dir: Path, unit: ReportUnit) -> tuple[Path, Path]:
+    """The unit's page and its executed notebook in reports/<year>/."""
+    return out_dir / f"{unit.slug}.html", out_dir / f"{unit.slug}.ipynb"
 
 
 _CLOCK = ("start_time", "end_time", "duration")
