@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +32,21 @@ def data(tmp_path) -> Path:
 def test_validate_accepts_the_fixture(data, capsys):
     assert evalkit(data, "validate") == ExitCode.OK
     assert "Inddata er i orden for 2024, 2025" in capsys.readouterr().out
+
+
+def test_the_command_ends_as_python_ends_only_sooner():
+    """`evalkit` (cli.console) skips Python's teardown, not what an exit must do: it waits for
+    the other threads, runs the atexit handlers, flushes what is printed, keeps the code."""
+    code = (
+        "import atexit, threading, time\n"
+        "from evalkit import cli\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+        "cli.main = lambda argv=None: (print('work', end=''), 7)[1]\n"
+        "cli.console()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (7, "workthread done\natexit ran\n", "")
 
 
 def test_build_writes_the_processed_tables(data):
