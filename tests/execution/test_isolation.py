@@ -135,3 +135,26 @@ def test_the_report_libraries_stay_imported_and_evalkit_is_imported_anew(kernel)
 def test_the_reset_works_in_the_folder_it_is_given(kernel, tmp_path):
     kernel.reset(str(tmp_path))
     assert holds(kernel, f"__import__('os').getcwd() == {str(tmp_path)!r}")
+
+
+def test_printed_text_and_shown_output_keep_their_order(kernel):
+    """A warm kernel skips ipykernel's flush where nothing was printed: what was printed
+    still comes before what is shown after it, and nothing printed is lost."""
+    kernel.reset(CWD)
+    came = []
+    kernel.kc.execute_interactive(
+        "from IPython.display import HTML, display\n"
+        "display(HTML('<i>0</i>'))\n"
+        "print('one')\n"
+        "display(HTML('<b>two</b>'))\n"
+        "display(HTML('<b>three</b>'))\n"
+        "print('four', end='')\n",
+        timeout=60,
+        output_hook=came.append,
+    )
+    shown = [
+        m["content"]["text"] if m["msg_type"] == "stream" else m["content"]["data"]["text/html"]
+        for m in came
+        if m["msg_type"] in ("stream", "display_data")
+    ]
+    assert shown == ["<i>0</i>", "one\n", "<b>two</b>", "<b>three</b>", "four"]
