@@ -8,6 +8,7 @@ from concurrent.futures import wait
 
 import psutil
 import pytest
+from jupyter_client.kernelspec import KernelSpec
 
 from evalkit.errors import ExitCode
 from evalkit.execution import kernels
@@ -92,6 +93,27 @@ def test_stopping_the_spares_leaves_the_kernels_in_use():
     assert wait(stopped, timeout=30).not_done == set()
     assert working.usable() and kernels.kernel() is working
     assert len(kernel_processes()) == 1
+
+
+def test_a_kernel_that_never_answers_fails_to_start_with_the_reason(tmp_path):
+    km = kernels.kernel_manager(str(tmp_path))
+    km._kernel_spec = KernelSpec(argv=[sys.executable, "-c", "import time; time.sleep(60)"])
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        with pytest.raises(kernels.KernelError, match="svarede ikke inden for 2 sekunder"):
+            kc.wait_for_ready(timeout=2)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_a_kernel_is_ready_once_it_answers_on_shell_and_iopub():
+    k = kernels.kernel()
+    came = []
+    k.kc.execute_interactive("print('first')", timeout=30, output_hook=came.append)
+    assert [m["content"]["text"] for m in came if m["msg_type"] == "stream"] == ["first\n"]
 
 
 def test_a_kernel_that_died_is_replaced():

@@ -117,6 +117,28 @@ class WatchedClient(BlockingKernelClient):
         channel.watch = self._check
         return channel
 
+    def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Return once the kernel answers: as jupyter_client's, without its last step.
+
+        Ready is: the kernel has replied to kernel_info on shell, and IOPub delivers (its
+        welcome or a status message), so no output of the first report is lost. jupyter_client
+        then read IOPub until nothing had come for 0.2 s, a wait every kernel's start paid;
+        what is left there belongs to no request of a report's, and nbclient skips it.
+        """
+        end = None if timeout is None else time.monotonic() + timeout
+        while end is None or time.monotonic() < end:
+            self.kernel_info()
+            try:
+                reply = self.get_shell_msg(timeout=1)  # the kernel may still be starting
+                if reply["msg_type"] != "kernel_info_reply":
+                    continue
+                self.get_iopub_msg(timeout=0.2)  # nothing: IOPub not yet connected, ask again
+            except Empty:
+                continue
+            self._handle_kernel_info_reply(reply)
+            return
+        raise KernelError(f"kernen svarede ikke inden for {timeout:g} sekunder")
+
     def _check(self, quiet: bool) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise ReportTimeout(self.seconds or 0)
