@@ -34,6 +34,27 @@ def test_a_rerun_gives_byte_identical_reports_and_notebooks(batch, rerun):
     assert sum(name.endswith(".ipynb") for name in first) == 19
 
 
+def test_every_page_is_nbconverts_own_page_without_its_second_parse(batch):
+    """render's exporter leaves out HTMLExporter's last pass (a BeautifulSoup parse of the
+    whole page, written out anew): read as HTML, each page is the document nbconvert makes."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from evalkit.execution.render import exporter
+
+    html = exporter()
+    notebooks = sorted((batch["root"] / "reports" / str(YEAR)).glob("*.ipynb"))
+    for path in notebooks:
+        notebook = nbformat.read(path, as_version=4)
+        resources = {"aar": YEAR, "provenance": {}, "page_title_css": "'x'"}
+        page, _ = html.from_notebook_node(notebook, resources=dict(resources))
+        nbconverts, _ = HTMLExporter.from_notebook_node(html, notebook, resources=resources)
+        assert page != nbconverts  # the pass is left out
+        assert str(BeautifulSoup(page, features="html.parser")) == nbconverts, path.name
+    assert len(notebooks) == 19
+
+
 def test_every_report_names_its_code_notebook_and_input_files(batch, helhedsplan):
     sensitive = {i.tabel for i in helhedsplan.indicators if i.foelsom}
     folder = batch["root"] / "reports" / str(YEAR)

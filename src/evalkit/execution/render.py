@@ -51,12 +51,11 @@ class Outcome:
 
 
 def exporter():
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     # No code is shown, so the stylesheet for highlighted code is left out.
     no_code_css = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
-    html = HTMLExporter(
+    html = _page_exporter_class()(
         config=no_code_css,
         template_name=PAGE_TEMPLATE,
         template_file="report.html.j2",
@@ -64,6 +63,8 @@ def exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # The markdown headings without their "¶" links, which the page never showed.
+        exclude_anchor_links=True,
         language_code="da",
         # The notebook is validated once, after the last preprocessor, not after each of
         # them: about a tenth of a page's export.
@@ -72,6 +73,40 @@ def exporter():
     # The page templates compiled once, not by every run (apart from evalkit's own).
     html.environment.bytecode_cache = kept_templates("page")
     return html
+
+
+@cache
+def _page_exporter_class():
+    """nbconvert's HTMLExporter without its last pass, which parsed the whole page again
+    with BeautifulSoup and wrote it out anew: three quarters of a page's export.
+
+    That pass gives images without alt text an English one (every chart of evalkit's has
+    its Danish text) and makes cells under `.jp-Notebook` focusable (evalkit's page has no
+    such element); for evalkit's pages it changed only spacing and attribute order
+    (tests/execution/test_render.py holds the page to nbconvert's own, parsed).
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node (nbconvert 7), up to its BeautifulSoup pass.
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter
 
 
 def parameters(paths: Paths, year: int, unit: ReportUnit) -> dict:
