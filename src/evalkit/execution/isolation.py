@@ -137,9 +137,9 @@ def _no_idle_waits() -> None:
     kernel = getattr(shell, "kernel", None)
     if hasattr(kernel, "_execute_sleep"):
         kernel._execute_sleep = 0
-    flush = OutStream.flush
-    if getattr(flush, "only_pending", False) or not hasattr(OutStream, "_schedule_flush"):
+    if not hasattr(OutStream, "_schedule_flush"):  # not the ipykernel this was written for
         return
+    flush = OutStream.flush
 
     def pending_only(self) -> None:
         if (
@@ -149,7 +149,6 @@ def _no_idle_waits() -> None:
         ):
             flush(self)
 
-    pending_only.only_pending = True
     OutStream.flush = pending_only
 
 

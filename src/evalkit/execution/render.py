@@ -83,7 +83,8 @@ def _page_exporter_class():
     That pass gives images without alt text an English one (every chart of evalkit's has
     its Danish text) and makes cells under `.jp-Notebook` focusable (evalkit's page has no
     such element); for evalkit's pages it changed only spacing and attribute order
-    (tests/e2e/test_reproducible.py holds each page, parsed, to nbconvert's own).
+    (tests/e2e/test_reproducible.py holds each page, parsed, to nbconvert's own). Made in a
+    function, so that nbconvert is imported only when a page is made, not with this module.
     """
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
