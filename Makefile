@@ -1,7 +1,7 @@
 # evalkit: `make report` builds every year's reports, `make test` runs all the tests, `make lab`
 # opens the notebooks in JupyterLab, `make bench` measures the batch against the plain ways (all
-# years, and one year as the analyst runs it), the charts and the disclosure audit (a quarter of
-# an hour), `make lock` brings requirements/ in step with pyproject.toml.
+# years, and one year as the analyst runs it), the charts, the disclosure audit and the kernels'
+# start (a quarter of an hour), `make lock` brings requirements/ in step with pyproject.toml.
 # Each installs what it needs into .venv on first use, from the locks in requirements/ (exact
 # versions with hashes), and reuses it after.
 
@@ -36,6 +36,7 @@ bench: $(VENV)/.report
 	$(BIN)/python scripts/bench_charts.py
 	$(BIN)/python scripts/bench_audit.py
 	$(BIN)/python scripts/bench_index.py
+	$(BIN)/python scripts/bench_kernels.py
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests scripts

@@ -22,6 +22,7 @@ import psutil
 import pytest
 
 from evalkit.cli import main
+from evalkit.execution import zygote
 from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement, Delaftale, load_agreement
 
 REPO = Path(__file__).parents[1]
@@ -252,15 +253,28 @@ def tiny_notebooks(folder: Path, afdeling_code: str) -> Path:
 
 
 def kernel_processes() -> list[psutil.Process]:
-    """The kernels running under this process (a killed one not yet reaped is not)."""
-    running = []
+    """The kernels running under this process, launched or forked from a zygote (a killed
+    one not yet reaped is not), and the zygotes themselves: after a run, none is left."""
+    return [p for p, kind in _evalkit_processes() if kind in ("kernel", "forked kernel")]
+
+
+def zygote_processes() -> list[psutil.Process]:
+    return [p for p, kind in _evalkit_processes() if kind == "zygote"]
+
+
+def _evalkit_processes() -> list[tuple[psutil.Process, str]]:
+    found = []
     for p in psutil.Process().children(recursive=True):
         try:
-            if "ipykernel" in " ".join(p.cmdline()):
-                running.append(p)
-        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            command = " ".join(p.cmdline())
+            if "ipykernel" in command:
+                found.append((p, "kernel"))
+            elif zygote.__name__ in command:  # a forked kernel has its zygote's command line
+                forked = zygote.__name__ in " ".join(p.parent().cmdline())
+                found.append((p, "forked kernel" if forked else "zygote"))
+        except (psutil.ZombieProcess, psutil.NoSuchProcess, AttributeError):
             pass
-    return running
+    return found
 
 
 def start_run(root: Path, notebooks: Path, *args: str) -> subprocess.Popen:

@@ -12,7 +12,7 @@ import pytest
 
 from evalkit.compute.build import build_years
 from evalkit.domain import ReportUnit
-from evalkit.execution import engine, kernels
+from evalkit.execution import engine, kernels, zygote
 from evalkit.execution.render import render
 from evalkit.paths import Paths
 from tests.conftest import NOTEBOOKS, YEAR, YEARS, project
@@ -37,14 +37,18 @@ def made(paths: Paths, unit: ReportUnit) -> dict[str, str]:
     return {ext: (folder / f"{unit.slug}.{ext}").read_text("utf-8") for ext in ("html", "ipynb")}
 
 
-@pytest.fixture(scope="module")
-def reports(built) -> dict[str, dict[ReportUnit, dict[str, str]]]:
-    """Each unit's report made the plain way, then on one warm kernel, one after another."""
+@pytest.fixture(scope="module", params=["launched", "forked"])
+def reports(built, request) -> dict[str, dict[ReportUnit, dict[str, str]]]:
+    """Each unit's report made the plain way, then on one warm kernel, one after another: a
+    kernel launched as jupyter_client launches it, or forked from a zygote."""
     fresh, warm = {}, {}
     for unit in UNITS:
         assert render(built, YEAR, unit).ok
         fresh[unit] = made(built, unit)
-    kernel = kernels.WarmKernel()
+    forked_from = zygote.Zygote() if request.param == "forked" else None
+    kernel = kernels.WarmKernel(forked_from=forked_from)
+    forked = isinstance(kernel.km.provisioner.process, zygote.ForkedProcess)
+    assert forked == (request.param == "forked")
     before = engine.reports_run()
     try:
         for unit in UNITS:
@@ -54,6 +58,8 @@ def reports(built) -> dict[str, dict[ReportUnit, dict[str, str]]]:
         assert kernel.usable()
     finally:
         kernel.shutdown()
+        if forked_from is not None:
+            forked_from.stop()
     return {"fresh": fresh, "warm": warm}
 
 

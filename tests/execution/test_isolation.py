@@ -8,14 +8,19 @@ import os
 
 import pytest
 
+from evalkit.execution import zygote
 from evalkit.execution.kernels import WarmKernel
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    k = WarmKernel()
+@pytest.fixture(scope="module", params=["launched", "forked"])
+def kernel(request):
+    """A warm kernel as jupyter_client launches it, or forked from a zygote."""
+    forked_from = zygote.Zygote() if request.param == "forked" else None
+    k = WarmKernel(forked_from=forked_from)
     yield k
     k.shutdown()
+    if forked_from is not None:
+        forked_from.stop()
 
 
 def run(kernel: WarmKernel, code: str) -> None:

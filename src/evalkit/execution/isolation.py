@@ -65,18 +65,36 @@ def prepare() -> None:
     gc.freeze()
 
 
+def preload() -> None:
+    """In the process kernels are forked from (evalkit.execution.zygote): import what
+    prepare() imports, and leave the libraries' settings as importing them left them, so
+    that prepare() in the forked kernel notes what it would note in a launched one."""
+    for name in LIBRARIES:
+        importlib.import_module(name)
+    imported = _take()
+    importlib.import_module(WARM_UP)
+    _draw_once()
+    _forget_evalkit()
+    _restore(imported)
+
+
 def reset(cwd: str) -> None:
     """Return to the noted state, with `cwd` as the working folder."""
     assert _fresh is not None, "prepare() first"
     shell = _ipython()
     if shell is not None:
         shell.reset(new_session=True)  # namespace, Out history, execution count back to 1
-    for name in [m for m in sys.modules if m == "evalkit" or m.startswith("evalkit.")]:
-        if name != __name__:
-            del sys.modules[name]
+    _forget_evalkit()
     _restore(_fresh)
     os.chdir(cwd)
     gc.collect()
+
+
+def _forget_evalkit() -> None:
+    """Every evalkit module but this one out of sys.modules: the next import runs it anew."""
+    for name in [m for m in sys.modules if m == "evalkit" or m.startswith("evalkit.")]:
+        if name != __name__:
+            del sys.modules[name]
 
 
 class _CompiledOnce(importlib.abc.MetaPathFinder):
