@@ -309,6 +309,7 @@ def test_ctrl_c_stops_the_run_with_a_danish_message_and_leaves_nothing_behind(tm
         time.sleep(0.2)  # until the reports of the afdelinger are under way
     try:
         assert list(kernel_pids.glob("*.pid")), "no report started"
+        started = psutil.Process(run.pid).children(recursive=True)  # kernels, their zygote
         run.send_signal(signal.SIGINT)
         out, err = run.communicate(timeout=60)
     finally:
@@ -324,6 +325,7 @@ def test_ctrl_c_stops_the_run_with_a_danish_message_and_leaves_nothing_behind(tm
     for pid_file in kernel_pids.glob("*.pid"):  # and no kernel lives on
         pid = int(pid_file.read_text())
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert psutil.wait_procs(started, timeout=10)[1] == []  # nor any process the run started
 
 
 # --- what the run cannot do: a Danish line and a documented exit code ---------------------------
