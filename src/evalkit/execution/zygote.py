@@ -9,10 +9,11 @@ launched kernel does.
 
 A forked kernel is the kernel jupyter_client would have launched, from the same command
 line: the same ipykernel, connection file, environment (but its parent's pid) and working
-folder, its own process group, its stdin and (quiet) stderr on /dev/null. The
-manager sees it through ForkedProcess, which does what jupyter_client asks of a
-subprocess.Popen. Only on Linux (os.pidfd_open: a process that is not our child is watched
-without races); elsewhere, or for another kernel command, kernels are launched as usual.
+folder, its own process group, its stdin, stdout and (quiet) stderr on /dev/null (what the
+reports' code prints goes to the notebook through ipykernel either way). The manager sees it
+through ForkedProcess, which does what jupyter_client asks of a subprocess.Popen. Only on
+Linux (os.pidfd_open: a process that is not our child is watched without races); elsewhere,
+or for another kernel command, kernels are launched as usual.
 
 The zygote ends when this process closes its pipe (it ends, or stop()); a kernel ends when
 the zygote does (ipykernel watches its parent: JPY_PARENT_PID).
