@@ -29,18 +29,25 @@ def test_a_thread_keeps_its_kernel():
 
 
 def test_a_kernel_started_ahead_is_the_one_a_thread_gets(monkeypatch):
-    started_in = []
-    warm_kernel = kernels.WarmKernel
+    launched_in, waited_in = [], []
+    launch, ready = kernels.WarmKernel.launch, kernels.WarmKernel.ready
 
-    def recording(*args):
-        started_in.append(threading.current_thread().name)
-        return warm_kernel(*args)
+    def launching(self, *args):
+        launched_in.append(threading.current_thread().name)
+        return launch(self, *args)
 
-    monkeypatch.setattr(kernels, "WarmKernel", recording)
-    kernels.prestart(1)
+    def waiting(self, *args):
+        waited_in.append(threading.current_thread().name)
+        return ready(self, *args)
+
+    monkeypatch.setattr(kernels.WarmKernel, "launch", launching)
+    monkeypatch.setattr(kernels.WarmKernel, "ready", waiting)
+    [spare] = kernels.prestart(1)
     k = kernels.kernel()
-    assert k.usable()
-    assert len(started_in) == 1 and started_in[0] != threading.current_thread().name
+    assert k.usable() and k is spare.result()
+    # Its process is started at once, by the caller; it is waited for in a thread of its own.
+    here = threading.current_thread().name
+    assert launched_in == [here] and len(waited_in) == 1 and waited_in[0] != here
 
 
 def test_kernels_started_ahead_and_not_used_are_stopped():

@@ -235,19 +235,36 @@ class WarmKernel:
         self, wanted: Callable[[], bool] = lambda: True, forked_from: "zygote.Zygote | None" = None
     ) -> None:
         """Start the kernel (forked from `forked_from` where it can be) and wait until it is
-        ready. `wanted` is asked once its process runs: a spare no longer wanted
-        (stop_spares) is killed then, not left to boot."""
+        ready: launch(), then ready(wanted)."""
+        self.launch(forked_from)
+        self.ready(wanted)
+
+    @classmethod
+    def launched(cls) -> "WarmKernel":
+        """A kernel whose process runs, not yet ready: call ready() (in another thread)."""
+        k = cls.__new__(cls)
+        k.launch()
+        return k
+
+    def launch(self, forked_from: "zygote.Zygote | None" = None) -> None:
+        """Start the kernel's process (forked from `forked_from` where it can be)."""
         self._sockets = tempfile.TemporaryDirectory(prefix="evalkit-")
         self.km = kernel_manager(self._sockets.name, forked_from)
         # As nbclient starts its kernels: the input history in memory, not in a shared file.
         self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        self.kc = self.km.client()
-        self.kc.start_channels()
+        self.kc: WatchedClient | None = None
         self.broken = False
         with _lock:
             _booting.append(self)  # from now on kill() and stop_spares() reach it
-            unwanted = not wanted()
+
+    def ready(self, wanted: Callable[[], bool] = lambda: True) -> None:
+        """Wait until the launched kernel answers, and prepare it for the reports. `wanted` is
+        asked first: a spare no longer wanted (stop_spares) is killed, not left to boot."""
         try:
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            with _lock:
+                unwanted = not wanted()
             if unwanted:
                 self.kill()
             self.kc.wait_for_ready(timeout=START_TIMEOUT)
@@ -282,7 +299,8 @@ class WarmKernel:
     def shutdown(self) -> None:
         # Nothing in the kernel is worth a graceful goodbye: stop it at once.
         try:
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
             if self.km.has_kernel:
                 self.kill()
                 # Reaped here as soon as it is gone: jupyter_client looks again only every
@@ -370,7 +388,16 @@ def prestart(count: int) -> list[Future]:
         future: Future = Future()
         with _lock:
             _spares.append(future)
-        threading.Thread(target=_start_into, args=(future,), daemon=True).start()
+        launched = None
+        if _forking() is None:
+            # Its process starts now, from this thread: from its own, it started only once
+            # this thread let go of the interpreter, which importing pandas next does not
+            # (0.2 s later). A kernel to be forked waits for the zygote's imports instead.
+            try:
+                launched = WarmKernel.launched()
+            except Exception:  # its thread tries again and fails with the reason
+                pass
+        threading.Thread(target=_start_into, args=(future, launched), daemon=True).start()
         started.append(future)
     return started
 
@@ -436,17 +463,23 @@ def _stop_zygote() -> None:
 
 
 def _started(
-    wanted: Callable[[], bool] = lambda: True, forked_from: zygote.Zygote | None = None
+    wanted: Callable[[], bool] = lambda: True,
+    forked_from: zygote.Zygote | None = None,
+    launched: WarmKernel | None = None,
 ) -> WarmKernel:
-    k = WarmKernel(wanted, forked_from)
+    if launched is None:
+        k = WarmKernel(wanted, forked_from)
+    else:
+        k = launched
+        k.ready(wanted)
     with _lock:
         _all.append(k)
     return k
 
 
-def _start_into(future: Future) -> None:
+def _start_into(future: Future, launched: WarmKernel | None = None) -> None:
     try:
-        k = _started(lambda: future not in _abandoned, _forking())
+        k = _started(lambda: future not in _abandoned, _forking(), launched)
     except BaseException as exc:
         with _lock:
             _abandoned.discard(future)
