@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from evalkit.cli import main
-from evalkit.execution import zygote
+from evalkit.execution import kernels, zygote
 from evalkit.inputs.agreement import AGREEMENT_FILES, Agreement, Delaftale, load_agreement
 
 REPO = Path(__file__).parents[1]
@@ -252,9 +252,27 @@ def tiny_notebooks(folder: Path, afdeling_code: str) -> Path:
     return folder
 
 
+@contextmanager
+def warm_kernel(how: str) -> Iterator[kernels.WarmKernel]:
+    """A warm kernel, "launched" as jupyter_client launches it or "forked" from a zygote of
+    its own (checked: it is what was asked for); stopped after, with its zygote."""
+    forked_from = zygote.Zygote() if how == "forked" else None
+    try:
+        k = kernels.WarmKernel(forked_from=forked_from)
+        try:
+            forked = isinstance(k.km.provisioner.process, zygote.ForkedProcess)
+            assert forked == (how == "forked")
+            yield k
+        finally:
+            k.shutdown()
+    finally:
+        if forked_from is not None:
+            forked_from.stop()
+
+
 def kernel_processes() -> list[psutil.Process]:
     """The kernels running under this process, launched or forked from a zygote (a killed
-    one not yet reaped is not), and the zygotes themselves: after a run, none is left."""
+    one not yet reaped is not); zygote_processes() lists the zygotes."""
     return [p for p, kind in _evalkit_processes() if kind in ("kernel", "forked kernel")]
 
 

@@ -12,10 +12,10 @@ import pytest
 
 from evalkit.compute.build import build_years
 from evalkit.domain import ReportUnit
-from evalkit.execution import engine, kernels, zygote
+from evalkit.execution import engine
 from evalkit.execution.render import render
 from evalkit.paths import Paths
-from tests.conftest import NOTEBOOKS, YEAR, YEARS, project
+from tests.conftest import NOTEBOOKS, YEAR, YEARS, project, warm_kernel
 
 UNITS = [
     ReportUnit("afdeling", "Lindon"),
@@ -45,21 +45,13 @@ def reports(built, request) -> dict[str, dict[ReportUnit, dict[str, str]]]:
     for unit in UNITS:
         assert render(built, YEAR, unit).ok
         fresh[unit] = made(built, unit)
-    forked_from = zygote.Zygote() if request.param == "forked" else None
-    kernel = kernels.WarmKernel(forked_from=forked_from)
-    forked = isinstance(kernel.km.provisioner.process, zygote.ForkedProcess)
-    assert forked == (request.param == "forked")
-    before = engine.reports_run()
-    try:
+    with warm_kernel(request.param) as kernel:
+        before = engine.reports_run()
         for unit in UNITS:
             assert render(built, YEAR, unit, kernel).ok
             warm[unit] = made(built, unit)
         assert engine.reports_run() - before == len(UNITS)
         assert kernel.usable()
-    finally:
-        kernel.shutdown()
-        if forked_from is not None:
-            forked_from.stop()
     return {"fresh": fresh, "warm": warm}
 
 

@@ -8,19 +8,15 @@ import os
 
 import pytest
 
-from evalkit.execution import zygote
 from evalkit.execution.kernels import WarmKernel
+from tests.conftest import warm_kernel
 
 
 @pytest.fixture(scope="module", params=["launched", "forked"])
 def kernel(request):
     """A warm kernel as jupyter_client launches it, or forked from a zygote."""
-    forked_from = zygote.Zygote() if request.param == "forked" else None
-    k = WarmKernel(forked_from=forked_from)
-    yield k
-    k.shutdown()
-    if forked_from is not None:
-        forked_from.stop()
+    with warm_kernel(request.param) as k:
+        yield k
 
 
 def run(kernel: WarmKernel, code: str) -> None:

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from evalkit.execution import kernels, zygote
-from tests.conftest import kernel_processes, zygote_processes
+from tests.conftest import kernel_processes, warm_kernel, zygote_processes
 
 pytestmark = pytest.mark.skipif(not zygote.supported(), reason="kernels are forked on Linux only")
 
@@ -71,17 +71,8 @@ def test_a_single_kernel_is_launched_as_jupyter_client_launches_it():
 
 
 def test_a_forked_kernel_starts_as_a_launched_one():
-    forked_from = zygote.Zygote()
-    try:
-        launched, forked = kernels.WarmKernel(), kernels.WarmKernel(forked_from=forked_from)
-        try:
-            assert isinstance(forked.km.provisioner.process, zygote.ForkedProcess)
-            assert state(forked) == state(launched)
-        finally:
-            launched.shutdown()
-            forked.shutdown()
-    finally:
-        forked_from.stop()
+    with warm_kernel("launched") as launched, warm_kernel("forked") as forked:
+        assert state(forked) == state(launched)
 
 
 def test_a_killed_forked_kernel_is_seen_dead_and_the_others_go_on():
