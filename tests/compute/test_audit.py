@@ -4,6 +4,8 @@ Figures are written by hand: a boligselskab A with afdelinger a1, a2, a3 and B w
 """
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -94,6 +96,33 @@ def test_sums_that_are_no_tree_are_solved_as_an_integer_programme():
     figures += [fig("x", "a1+a2", ["a1", "a2"], "", 5), fig("y", "a2+a3", ["a2", "a3"], "", 3)]
     # a2 + a3 = 3 with both ≥ 1: a2 ≤ 2, a3 ≤ 2; a1 = 5 − a2 ≥ 3.
     assert found(figures) == {"a1": (3, 4), "a2": (1, 2), "a3": (1, 2)}
+
+
+def test_hidden_figures_tied_by_sums_share_a_part_and_independent_ones_do_not():
+    values = {"a1": 2, "a2": 3, "a3": 9, "b1": 7, "b2": 6}
+    figures = plan(values, {"a1": PRIMARY, "a2": PRIMARY, "b1": SECONDARY, "b2": SECONDARY})
+    figures.append(fig("afdeling", "c1", ["c1"], PRIMARY))  # in no sum: on its own
+    result = audit(figures, 5)
+    part = dict(zip(result["enhed"], result["del"], strict=True))
+    assert part["a1"] == part["a2"]
+    assert len({part["a1"], part["b1"], part["c1"]}) == 3
+    assert part["b1"] == part["b2"]
+    assert found(figures)["c1"] == (1, 4)
+
+
+def test_the_audit_runs_silently_without_loading_scipy():
+    # scipy.optimize takes 0.3 s to load, on every run that audits; HiGHS's own interface
+    # 0.01 s. The solver prints nothing of its own beside evalkit's lines.
+    code = """
+import sys
+from evalkit.compute.audit import PRIMARY, Figure, audit
+cells = [Figure(2025, "afdeling", c, frozenset([c]), PRIMARY, None, 9.0) for c in "ab"]
+total = Figure(2025, "boligselskab", "A", frozenset("ab"), "", 5, None)
+print(audit([*cells, total], 5)[["min", "max"]].values.tolist(), "scipy" in sys.modules)
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["[[1.0,", "4.0],", "[1.0,", "4.0]]", "False"]  # and no more
+    assert run.stderr == ""
 
 
 def test_figures_that_contradict_each_other_are_named():
