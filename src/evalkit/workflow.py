@@ -472,12 +472,22 @@ def _make_reports(
     progress = Progress(len(years) * len(chosen))
     # The workbooks are written while the kernels make the reports, which do not read them.
     with cluster.executor(options.dask) as executor, ThreadPoolExecutor(1) as side:
-        written = side.submit(workbooks)
+        written: list = []
+
+        def done(year, outcome) -> None:
+            # The workbooks are written once the first report is done, not while the run
+            # waits for the first to begin.
+            if not written:
+                written.append(side.submit(workbooks))
+            progress(year, outcome)
+
         by_year = incremental.make_reports(
-            paths, agreement, years, chosen, options.jobs, options.force, executor, progress,
+            paths, agreement, years, chosen, options.jobs, options.force, executor, done,
             options.timeout,
         )  # fmt: skip
-        written.result()  # a workbook that could not be written ends the run here
+        if not written:
+            written.append(side.submit(workbooks))
+        written[0].result()  # a workbook that could not be written ends the run here
     progress.close()
     print("\n".join(summary(by_year, time.perf_counter() - started)))
     failed = [(year, o) for year, outcomes in by_year.items() for o in outcomes if not o.ok]

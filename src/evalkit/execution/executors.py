@@ -2,6 +2,7 @@
 concurrent.futures executor (a dask.distributed cluster's: evalkit.execution.cluster).
 """
 
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -40,9 +41,21 @@ class KernelPool(ThreadPoolExecutor):
     kernel goes on to its next report while the page of its last one is exported."""
 
     def __init__(self, jobs: int) -> None:
-        super().__init__(jobs, thread_name_prefix="evalkit", initializer=_get_ready)
         self.pages = ThreadPoolExecutor(1, thread_name_prefix="evalkit-page")
-        # The exporter is made ready beside the first reports: no page is due before one ends.
+        self._warming = threading.Lock()
+        self._warmed = False
+        super().__init__(
+            jobs, thread_name_prefix="evalkit", initializer=_get_ready, initargs=(self._warm,)
+        )
+
+    def _warm(self) -> None:
+        # The exporter is made ready beside the first reports: no page is due before one
+        # ends. Only once papermill is loaded: before, the two shared the interpreter while
+        # the first report waited for papermill.
+        with self._warming:
+            if self._warmed:
+                return
+            self._warmed = True
         self.pages.submit(_warm_exporter_now)
 
     def report(
@@ -114,10 +127,11 @@ def pool(jobs: int) -> Iterator[KernelPool]:
         kernels.shutdown()
 
 
-def _get_ready() -> None:
-    """A pool thread loads papermill, then gets its kernel."""
+def _get_ready(loaded: Callable[[], None]) -> None:
+    """A pool thread loads papermill, says so (`loaded`), then gets its kernel."""
     from evalkit.execution import engine, kernels  # noqa: F401 (engine: papermill, loaded now)
 
+    loaded()
     kernels.start()
 
 
