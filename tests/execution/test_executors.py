@@ -37,7 +37,7 @@ def steps(monkeypatch) -> list[tuple[str, str]]:
         note("page written", unit)
         return Outcome(unit, True, f"{unit.slug}.html", f"{unit.slug}.ipynb")
 
-    monkeypatch.setattr(executors, "_get_ready", lambda: None)
+    monkeypatch.setattr(executors, "_get_ready", lambda loaded: loaded())
     monkeypatch.setattr(executors, "_warm_exporter_now", lambda: None)
     monkeypatch.setattr(executors, "execute_warm", execute_warm)
     monkeypatch.setattr(executors, "publish", publish)
