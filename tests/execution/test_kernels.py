@@ -11,7 +11,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpec
 
 from evalkit.errors import ExitCode
-from evalkit.execution import kernels
+from evalkit.execution import kernels, zygote
 from evalkit.files import exclusive
 from tests.conftest import kernel_processes, start_run, tiny_notebooks, zygote_processes
 
@@ -28,7 +28,9 @@ def test_a_thread_keeps_its_kernel():
     assert kernels.kernel() is first and first.usable()
 
 
-def test_a_kernel_started_ahead_is_the_one_a_thread_gets(monkeypatch):
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_kernel_started_ahead_is_the_one_a_thread_gets(monkeypatch, forked):
+    monkeypatch.setattr(zygote, "supported", lambda: forked)
     launched_in, waited_in = [], []
     launch, ready = kernels.WarmKernel.launch, kernels.WarmKernel.ready
 
@@ -45,9 +47,11 @@ def test_a_kernel_started_ahead_is_the_one_a_thread_gets(monkeypatch):
     [spare] = kernels.prestart(1)
     k = kernels.kernel()
     assert k.usable() and k is spare.result()
-    # Its process is started at once, by the caller; it is waited for in a thread of its own.
+    # It is waited for in a thread of its own. Launched, its process is started at once, by
+    # the caller; forked, by that thread, once the zygote has imported the libraries.
     here = threading.current_thread().name
-    assert launched_in == [here] and len(waited_in) == 1 and waited_in[0] != here
+    assert len(waited_in) == 1 and waited_in[0] != here
+    assert launched_in == (waited_in if forked else [here])
 
 
 def test_kernels_started_ahead_and_not_used_are_stopped():

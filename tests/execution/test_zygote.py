@@ -64,10 +64,22 @@ def test_kernels_started_together_are_forked_from_one_zygote():
     assert len(kernel_processes()) == 2
 
 
-def test_a_single_kernel_is_launched_as_jupyter_client_launches_it():
-    [k] = [f.result(timeout=120) for f in kernels.prestart(1)]
-    assert isinstance(k.km.provisioner.process, subprocess.Popen)
-    assert zygote_processes() == []
+def test_a_single_kernel_is_forked_too_and_one_started_later_from_the_same_zygote():
+    # One afdeling's new figures: one kernel ahead, a second once the plan shows 3 reports.
+    kernels.prestart(1)
+    [parent] = zygote_processes()
+    got: list[kernels.WarmKernel] = []
+    threads = [threading.Thread(target=lambda: got.append(kernels.kernel())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(got) == 2 and got[0] is not got[1]
+    for k in got:
+        process = k.km.provisioner.process
+        assert isinstance(process, zygote.ForkedProcess)
+        assert psutil.Process(process.pid).ppid() == parent.pid
+    assert zygote_processes() == [parent]
 
 
 def test_a_forked_kernel_starts_as_a_launched_one():

@@ -17,7 +17,7 @@ import pytest
 from evalkit.compute.build import build_years
 from evalkit.domain import ReportUnit
 from evalkit.errors import ExitCode
-from evalkit.execution import executors, kernels, render
+from evalkit.execution import executors, kernels, render, zygote
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import incremental, records, tal
@@ -198,14 +198,19 @@ def test_kernels_start_early_only_when_reports_are_to_be_made(
 
 
 @pytest.mark.parametrize(
-    ("reports", "jobs", "kernels_used"),
-    [(1, 2, 1), (3, 2, 1), (7, 2, 1), (8, 2, 2), (19, 2, 2), (19, 1, 1), (40, 8, 8),
-     (20, 8, 5)],
+    ("forked", "reports", "jobs", "kernels_used"),
+    [
+        # A launched kernel's start costs about the CPU of 4 reports (REPORTS_PER_LAUNCH),
+        (False, 1, 2, 1), (False, 3, 2, 1), (False, 7, 2, 1), (False, 8, 2, 2),
+        (False, 19, 2, 2), (False, 19, 1, 1), (False, 40, 8, 8), (False, 20, 8, 5),
+        # a forked one's that of 1 (REPORTS_PER_FORK): one afdeling's three reports on two.
+        (True, 1, 2, 1), (True, 3, 2, 2), (True, 19, 1, 1), (True, 5, 8, 5),
+    ],
 )  # fmt: skip
 def test_another_kernel_is_started_only_for_enough_reports_to_pay_its_start(
-    reports, jobs, kernels_used
+    monkeypatch, forked, reports, jobs, kernels_used
 ):
-    # A kernel's start costs about the CPU of REPORTS_PER_START (4) reports.
+    monkeypatch.setattr(zygote, "supported", lambda: forked)
     assert incremental.kernels_for(reports, jobs) == kernels_used
 
 
