@@ -9,7 +9,7 @@ its exit code. Lines for the analyst go to stdout, problems to stderr.
 import io
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from datetime import date
@@ -470,13 +470,12 @@ def _make_reports(
 
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
-    # The workbooks are written while the kernels make the reports, which do not read them.
+    # The workbooks are written while the kernels make the reports, which do not read them:
+    # once the first report is done, not while the run waits for the first to begin.
     with cluster.executor(options.dask) as executor, ThreadPoolExecutor(1) as side:
-        written: list = []
+        written: list[Future] = []
 
-        def done(year, outcome) -> None:
-            # The workbooks are written once the first report is done, not while the run
-            # waits for the first to begin.
+        def done(year: int, outcome) -> None:
             if not written:
                 written.append(side.submit(workbooks))
             progress(year, outcome)

@@ -2,10 +2,10 @@
 concurrent.futures executor (a dask.distributed cluster's: evalkit.execution.cluster).
 """
 
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
+from functools import partial
 
 from evalkit.domain import ReportUnit
 from evalkit.execution.render import (
@@ -42,21 +42,13 @@ class KernelPool(ThreadPoolExecutor):
 
     def __init__(self, jobs: int) -> None:
         self.pages = ThreadPoolExecutor(1, thread_name_prefix="evalkit-page")
-        self._warming = threading.Lock()
-        self._warmed = False
-        super().__init__(
-            jobs, thread_name_prefix="evalkit", initializer=_get_ready, initargs=(self._warm,)
-        )
-
-    def _warm(self) -> None:
-        # The exporter is made ready beside the first reports: no page is due before one
-        # ends. Only once papermill is loaded: before, the two shared the interpreter while
-        # the first report waited for papermill.
-        with self._warming:
-            if self._warmed:
-                return
-            self._warmed = True
-        self.pages.submit(_warm_exporter_now)
+        # The exporter is made ready beside the first reports (no page is due before one
+        # ends), once a thread has loaded papermill: before, the two shared the interpreter
+        # while the first report waited for papermill. The exporter is made once; a second
+        # thread's call finds it ready.
+        loaded = partial(self.pages.submit, _warm_exporter_now)
+        super().__init__(jobs, thread_name_prefix="evalkit", initializer=_get_ready,
+                         initargs=(loaded,))  # fmt: skip
 
     def report(
         self,

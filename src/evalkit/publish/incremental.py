@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from evalkit.domain import ReportUnit
-from evalkit.execution import executors
+from evalkit.execution import executors, zygote
 from evalkit.execution.executors import Work
 from evalkit.execution.render import Outcome, notebook_for
 from evalkit.paths import Paths
@@ -56,8 +56,6 @@ def kernels_for(reports: int, jobs: int) -> int:
     only with at least as many reports for it as its start costs: REPORTS_PER_FORK where
     kernels fork from a zygote (one afdeling's new figures: its report, its boligselskab's
     and the plan's on two kernels), REPORTS_PER_LAUNCH where each is launched."""
-    from evalkit.execution import zygote
-
     per_start = REPORTS_PER_FORK if zygote.supported() else REPORTS_PER_LAUNCH
     return max(1, min(jobs, reports // per_start))
 
