@@ -475,17 +475,19 @@ def _make_reports(
     with cluster.executor(options.dask) as executor, ThreadPoolExecutor(1) as side:
         written: list[Future] = []
 
-        def done(year: int, outcome) -> None:
+        def write_workbooks() -> None:
             if not written:
                 written.append(side.submit(workbooks))
+
+        def done(year: int, outcome) -> None:
+            write_workbooks()
             progress(year, outcome)
 
         by_year = incremental.make_reports(
             paths, agreement, years, chosen, options.jobs, options.force, executor, done,
             options.timeout,
         )  # fmt: skip
-        if not written:
-            written.append(side.submit(workbooks))
+        write_workbooks()  # also when no report was made
         written[0].result()  # a workbook that could not be written ends the run here
     progress.close()
     print("\n".join(summary(by_year, time.perf_counter() - started)))
