@@ -471,7 +471,8 @@ def _make_reports(
     started = time.perf_counter()
     progress = Progress(len(years) * len(chosen))
     # The workbooks are written while the kernels make the reports, which do not read them:
-    # once the first report is done, not while the run waits for the first to begin.
+    # once the first report is made, not while the run waits for the first to begin (a
+    # reused report is done at once, before any kernel has a report).
     with cluster.executor(options.dask) as executor, ThreadPoolExecutor(1) as side:
         written: list[Future] = []
 
@@ -480,8 +481,9 @@ def _make_reports(
                 written.append(side.submit(workbooks))
 
         def done(year: int, outcome) -> None:
-            write_workbooks()
             progress(year, outcome)
+            if not outcome.reused:
+                write_workbooks()
 
         by_year = incremental.make_reports(
             paths, agreement, years, chosen, options.jobs, options.force, executor, done,

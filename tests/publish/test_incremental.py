@@ -21,6 +21,7 @@ from evalkit.execution import executors, kernels, render, zygote
 from evalkit.inputs.agreement import load_agreement
 from evalkit.paths import Paths
 from evalkit.publish import incremental, records, tal
+from evalkit.publish.progress import Progress
 from tests.conftest import YEAR, YEARS, evalkit, kernel_processes, project, tiny_notebooks
 
 UNITS = [
@@ -143,6 +144,31 @@ def test_the_summary_says_what_was_made_and_what_reused(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2025: 0 lavet, 1 genbrugt, 0 fejlet." in out
     assert "I alt 1 rapport: 0 lavet, 1 genbrugt, 0 fejlet på " in out
+
+
+def test_the_workbooks_wait_for_the_first_report_made_not_for_one_reused(tmp_path, monkeypatch):
+    """tal.xlsx is written beside the kernels' work, not before it: reused reports are done
+    at once, while the first report to make still waits for its kernel."""
+    data, notebooks = project(tmp_path), tiny(tmp_path)
+    assert evalkit(data, "run", "--year", str(YEAR), notebooks=notebooks) == ExitCode.OK
+    fraflytninger = data / "raw" / str(YEAR) / "fraflytninger.csv"
+    fraflytninger.write_text(fraflytninger.read_text("utf-8").replace("Lindon,11,6", "Lindon,11,7"))
+    events = []
+    counted, write_tal = Progress.__call__, tal.write_tal
+
+    def count(self, year, outcome) -> None:
+        events.append("reused" if outcome.reused else "made")
+        counted(self, year, outcome)
+
+    def write(*args) -> None:
+        events.append("workbooks")
+        write_tal(*args)
+
+    monkeypatch.setattr(Progress, "__call__", count)
+    monkeypatch.setattr(tal, "write_tal", write)
+    assert evalkit(data, "run", "--year", str(YEAR), notebooks=notebooks) == ExitCode.OK
+    assert "reused" in events[: events.index("made")]  # some were done before any was made
+    assert events.index("made") < events.index("workbooks")
 
 
 def test_a_run_cut_short_leaves_no_report_passing_for_current(tmp_path, monkeypatch):
