@@ -4,7 +4,10 @@ Each case plants one kind of state as a report could, checks that it is there (s
 can fail), resets the kernel as the engine does before every report, and checks it is gone.
 """
 
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -159,3 +162,35 @@ def test_printed_text_and_shown_output_keep_their_order(kernel):
         if m["msg_type"] in ("stream", "display_data")
     ]
     assert shown == ["<i>0</i>", "one\n", "<b>two</b>", "<b>three</b>", "four"]
+
+
+# In a new process: how many of evalkit's modules prepare() loads code for (compiled, or read
+# from a .pyc file), and how many a report's import does after it, with or without a zygote's
+# preload() before (a forked kernel's start).
+COMPILES = """
+import importlib.machinery, json, os, sys
+from evalkit.execution import isolation
+compiled = []
+get_code = importlib.machinery.SourceFileLoader.get_code
+def counting(self, fullname):
+    if fullname.split(".")[0] == "evalkit":
+        compiled.append(fullname)
+    return get_code(self, fullname)
+importlib.machinery.SourceFileLoader.get_code = counting
+if sys.argv[1] == "forked":
+    isolation.preload()  # in the zygote
+compiled.clear()  # from here on: the kernel
+isolation.prepare()
+in_prepare = len(compiled)
+import evalkit.report.view
+print(json.dumps([in_prepare, len(compiled) - in_prepare]))
+"""
+
+
+@pytest.mark.parametrize(("start", "in_prepare"), [("launched", True), ("forked", False)])
+def test_evalkit_is_compiled_once_per_kernel_and_a_forked_one_inherits_it(start, in_prepare):
+    out = subprocess.run([sys.executable, "-c", COMPILES, start], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    during_prepare, for_the_report = json.loads(out)
+    assert (during_prepare > 0) == in_prepare
+    assert for_the_report == 0  # a report runs evalkit anew from the code compiled before

@@ -47,18 +47,20 @@ class _State:
 
 
 _fresh: _State | None = None
+_preloaded = False  # this kernel was forked from a zygote that ran preload()
 
 
 def prepare() -> None:
     """Import the report libraries and note the state every report starts from."""
     global _fresh
-    sys.meta_path.insert(0, _CompiledOnce())
+    _compile_once()
     _no_idle_waits()
     for name in LIBRARIES:
         importlib.import_module(name)
     _fresh = _take()
-    importlib.import_module(WARM_UP)
-    _draw_once()
+    if not _preloaded:  # a forked kernel has it all from its zygote, evalkit compiled too
+        importlib.import_module(WARM_UP)
+        _draw_once()
     reset(_fresh.cwd)
     # What is here now lives as long as the kernel: keep the collector from walking it again
     # after every report.
@@ -68,7 +70,11 @@ def prepare() -> None:
 def preload() -> None:
     """In the process kernels are forked from (evalkit.execution.zygote): import what
     prepare() imports, and leave the libraries' settings as importing them left them, so
-    that prepare() in the forked kernel notes what it would note in a launched one."""
+    that prepare() in the forked kernel notes what it would note in a launched one. The
+    kernels inherit evalkit's compiled code and the warm libraries: they neither compile
+    evalkit nor warm up again."""
+    global _preloaded
+    _compile_once()
     for name in LIBRARIES:
         importlib.import_module(name)
     imported = _take()
@@ -76,6 +82,7 @@ def preload() -> None:
     _draw_once()
     _forget_evalkit()
     _restore(imported)
+    _preloaded = True
 
 
 def reset(cwd: str) -> None:
@@ -95,6 +102,14 @@ def _forget_evalkit() -> None:
     for name in [m for m in sys.modules if m == "evalkit" or m.startswith("evalkit.")]:
         if name != __name__:
             del sys.modules[name]
+
+
+def _compile_once() -> None:
+    """From now on evalkit's modules are compiled once (_CompiledOnce); those imported before
+    (the packages above this module) are forgotten, so that they are too."""
+    if not any(isinstance(finder, _CompiledOnce) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _CompiledOnce())
+        _forget_evalkit()
 
 
 class _CompiledOnce(importlib.abc.MetaPathFinder):
