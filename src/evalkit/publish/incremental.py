@@ -23,7 +23,7 @@ from evalkit.publish import records
 if TYPE_CHECKING:  # start_early runs before pandas is loaded, so the kernels boot meanwhile
     from evalkit.inputs.agreement import Agreement
 
-# A report costs about 0.3 s of CPU; a kernel's start 1.3 s, or 0.3 s when it is forked from
+# A report costs about 0.3 s of CPU; a kernel's start 1.3 s, or 0.2 s when it is forked from
 # a zygote that has imported its libraries (evalkit.execution.zygote).
 REPORTS_PER_LAUNCH, REPORTS_PER_FORK = 4, 1
 
