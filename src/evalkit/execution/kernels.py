@@ -375,10 +375,10 @@ def prestart(count: int) -> list[Future]:
     unused (stop_spares).
 
     They are forked from a zygote, which imports their libraries once for all
-    (evalkit.execution.zygote): two kernels' start takes 1.6 s of CPU instead of 2.6 s, three
-    1.9 s instead of 3.9 s (scripts/bench_kernels.py), CPU that the run's own work before the
-    first report shares. Also a single one: kernels started later (more, once the plan shows
-    more reports, or a replacement) fork from the same zygote, for 0.3 s of CPU each.
+    (evalkit.execution.zygote): two kernels' start takes 1.95 s of CPU instead of 3.5 s
+    (scripts/bench_kernels.py), CPU that the run's own work before the first report shares.
+    Also a single one: kernels started later (more, once the plan shows more reports, or a
+    replacement) fork from the same zygote, for 0.2 s of CPU each.
     """
     global _zygote
     with _lock:
