@@ -168,7 +168,7 @@ def test_printed_text_and_shown_output_keep_their_order(kernel):
 # from a .pyc file), and how many a report's import does after it, with or without a zygote's
 # preload() before (a forked kernel's start).
 COMPILES = """
-import importlib.machinery, json, os, sys
+import importlib.machinery, json, sys
 from evalkit.execution import isolation
 compiled = []
 get_code = importlib.machinery.SourceFileLoader.get_code
