@@ -6,9 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib.text
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.lines import TICKDOWN, TICKLEFT
+from matplotlib.transforms import Bbox
 
 from evalkit.report import charts
 
@@ -169,6 +172,47 @@ def test_each_thread_draws_on_a_figure_of_its_own():
     with ThreadPoolExecutor(1) as pool:
         there = pool.submit(lambda: charts._empty()[0]).result()
     assert there is not here and charts._empty()[0] is here
+
+
+@pytest.mark.parametrize("name", ["short", "against baseline", "farthest from baseline"])
+def test_the_ticks_and_their_labels_are_where_matplotlibs_own_axes_put_them(
+    drawn, monkeypatch, name
+):
+    # The charts draw their ticks themselves (charts._ticks). Taken away, and matplotlib's
+    # own axes shown with the same ticks and labels instead, every mark and label must be
+    # where it was.
+    monkeypatch.setattr(charts, "_drawing", threading.local())  # this figure is not reused
+    TRENDS[name]()
+    fig = drawn[-1]
+    ax = fig.axes[0]
+    fig.set_dpi(72)
+    svg = RendererSVG(*(fig.get_size_inches() * 72), io.StringIO())
+    labels = [t for t in ax.texts if type(t) is matplotlib.text.Text]  # not the annotations
+    ours = sorted((t.get_text(), *t.get_window_extent(svg).bounds) for t in labels)
+    marks = sorted(
+        (line for line in ax.lines if line.get_marker() in (TICKLEFT, TICKDOWN)),
+        key=lambda mark: mark.get_marker(),
+    )  # TICKLEFT (y), then TICKDOWN (x)
+    ours_marks = [mark.get_window_extent(svg).bounds for mark in marks]
+    for artist in [*labels, *marks]:
+        artist.remove()
+    for axis, along in ((ax.xaxis, 0), (ax.yaxis, 1)):
+        own = [t for t in labels if t.get_ha() == ("center" if along == 0 else "right")]
+        axis.set_visible(True)
+        axis.set_ticks([t.get_position()[along] for t in own], [t.get_text() for t in own])
+    fig.savefig(io.BytesIO(), format="svg")  # matplotlib places its ticks when it draws them
+    theirs = sorted(
+        (t.get_text(), *t.get_window_extent(svg).bounds)
+        for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]
+    )
+    theirs_marks = [
+        Bbox.union([t.tick1line.get_window_extent(svg) for t in axis.get_major_ticks()]).bounds
+        for axis in (ax.yaxis, ax.xaxis)
+    ]
+    assert len(ours) >= 4 and [t[0] for t in ours] == [t[0] for t in theirs]
+    places = np.array([t[1:] for t in ours])
+    assert places == pytest.approx(np.array([t[1:] for t in theirs]), abs=0.01)
+    assert np.array(ours_marks) == pytest.approx(np.array(theirs_marks), abs=0.01)
 
 
 @pytest.mark.parametrize("make", TRENDS.values(), ids=TRENDS.keys())
