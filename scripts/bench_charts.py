@@ -24,8 +24,10 @@ import types
 from pathlib import Path
 
 import matplotlib
+from matplotlib.backends.backend_svg import RendererSVG
 
 RC = dict(matplotlib.rcParams)  # matplotlib's defaults, before any charts.py changes them
+SVG_WRITER = dict(vars(RendererSVG))  # the same for matplotlib's SVG renderer
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MODULE = "src/evalkit/report/charts.py"
@@ -47,10 +49,15 @@ def main() -> None:
     # Round by round, one revision after the other: what other processes take from the
     # machine falls on both alike.
     best, images = dict.fromkeys(revisions, float("inf")), {}
+    # What a revision sets on matplotlib's SVG renderer (a cache of text sizes) stays with that
+    # revision, as it stays in a kernel from report to report: each finds only its own.
+    renderer = dict.fromkeys(revisions, SVG_WRITER)
     for _ in range(ROUNDS):
         for name, load in revisions.items():
+            _set_class(RendererSVG, renderer[name])
             seconds, images[name] = drawn(load, reports)
             best[name] = min(best[name], seconds)
+            renderer[name] = dict(vars(RendererSVG))
     for name, seconds in best.items():
         size = sum(len(image) for image in images[name])
         print(
@@ -116,6 +123,15 @@ def _loader(code, name: str):
         return module
 
     return load
+
+
+def _set_class(cls, attributes: dict) -> None:
+    """Give `cls` exactly `attributes` (as vars(cls) had them)."""
+    for name in set(vars(cls)) - set(attributes):
+        delattr(cls, name)
+    for name, value in attributes.items():
+        if name not in ("__dict__", "__weakref__") and vars(cls).get(name) is not value:
+            setattr(cls, name, value)
 
 
 def _image(chart) -> bytes:
