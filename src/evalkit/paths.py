@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+NOTES = "noter"  # a year's folder of notes on units: raw/<year>/noter/
 
 
 @dataclass(frozen=True)

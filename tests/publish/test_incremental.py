@@ -200,17 +200,19 @@ TABLE = f"raw/{YEAR}/fraflytninger.csv"
 
 
 @pytest.mark.parametrize(
-    ("made_before", "force", "changed", "started"),
-    [(False, False, [], [2]), (True, False, [], []), (True, True, [], [2]),
-     (True, False, [TABLE], [1]), (True, False, [f"raw/{YEAR}/noter/Lindon.md"], [1]),
-     (True, False, [TABLE, "notebooks/afdeling.ipynb"], [2]),
-     (True, False, ["raw/delaftaler/viborg.yaml"], [2])],
+    ("made_before", "force", "changed", "forked", "started"),
+    [(False, False, [], True, [2]), (True, False, [], True, []), (True, True, [], True, [2]),
+     (True, False, [TABLE], True, [2]), (True, False, [TABLE], False, [1]),
+     (True, False, [f"raw/{YEAR}/noter/Lindon.md"], True, [1]),
+     (True, False, [TABLE, "notebooks/afdeling.ipynb"], True, [2]),
+     (True, False, ["raw/delaftaler/viborg.yaml"], True, [2])],
     ids=["first run: all", "later run, only an output changed: none", "forced run: all",
-         "a year's table changed: one, more when many reports are to be made",
+         "a year's table changed: as many as three reports use, forked: two",
+         "a year's table changed: as many as three reports use, launched: one",
          "a note changed: one", "a notebook changed too: all", "the agreement changed: all"],
 )  # fmt: skip
 def test_kernels_start_early_only_when_reports_are_to_be_made(
-    tmp_path, monkeypatch, made_before, force, changed, started
+    tmp_path, monkeypatch, made_before, force, changed, forked, started
 ):
     paths = Paths(data=tmp_path, reports=tmp_path / "reports")
     paths.raw_year(YEAR).mkdir(parents=True)
@@ -219,6 +221,7 @@ def test_kernels_start_early_only_when_reports_are_to_be_made(
         records.record(paths, YEAR, [render.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
     calls = []
     monkeypatch.setattr(kernels, "prestart", calls.append)
+    monkeypatch.setattr(zygote, "supported", lambda: forked)
     incremental.start_early(paths, [YEAR], 2, force, [str(tmp_path / p) for p in changed])
     assert calls == started
 

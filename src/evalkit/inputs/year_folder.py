@@ -18,9 +18,10 @@ from evalkit.inputs import cpr
 from evalkit.inputs.agreement import Agreement
 from evalkit.inputs.names import NameIndex, normalize
 from evalkit.inputs.readers import YamlRefused, load_yaml, read_text
+from evalkit.paths import NOTES
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
-METADATA, NOTES = "metadata.yaml", "noter"
+METADATA = "metadata.yaml"
 METADATA_KEYS = ("eksempeldata", "beskrivelse", "periode")
 _SYSTEM_FILES = ("thumbs.db", "desktop.ini")  # left by Windows in every folder
 

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evalkit.domain import ReportUnit
 from evalkit.execution import executors, zygote
 from evalkit.execution.executors import Work
 from evalkit.execution.render import Outcome, notebook_for
-from evalkit.paths import Paths
+from evalkit.paths import NOTES, Paths
 from evalkit.publish import records
 
 if TYPE_CHECKING:  # start_early runs before pandas is loaded, so the kernels boot meanwhile
@@ -26,6 +27,9 @@ if TYPE_CHECKING:  # start_early runs before pandas is loaded, so the kernels bo
 # A report costs about 0.3 s of CPU; a kernel's start 1.3 s, or 0.2 s when it is forked from
 # a zygote that has imported its libraries (evalkit.execution.zygote).
 REPORTS_PER_LAUNCH, REPORTS_PER_FORK = 4, 1
+# The fewest reports a changed table of a year makes again: an afdeling's, its boligselskab's
+# and the plan's.
+TABLE_CHANGED = 3
 
 
 def start_early(
@@ -34,9 +38,10 @@ def start_early(
     """Start kernels now, so they boot while the data is read and built, when reports are to
     be made: `kernels_wanted` on a first or forced run, or when the agreement, a notebook or
     evalkit changed (`inputs_changed`: evalkit.publish.fingerprint.inputs_changed), after
-    which most reports are made again; one when only a year's tables or notes changed, which
-    often touches a few reports: make_reports starts more if there are enough for them
-    (kernels_for).
+    which most reports are made again. When only a year's files changed, as many as its
+    fewest reports use (kernels_for): a note, its unit's report (one kernel); a table,
+    at least an afdeling's report, its boligselskab's and the plan's (TABLE_CHANGED).
+    make_reports starts more if there are enough reports for them.
 
     Otherwise (only an output changed: a report deleted or edited) they start once the plan
     knows that some report is to be made, so a run with nothing to make starts none.
@@ -47,8 +52,12 @@ def start_early(
     if force or any(not records.recorded(paths, year) for year in years):
         kernels.prestart(kernels_wanted)
     elif inputs_changed:
-        only_years = all(p.startswith(year_folders) for p in inputs_changed)
-        kernels.prestart(1 if only_years else kernels_wanted)
+        if not all(p.startswith(year_folders) for p in inputs_changed):
+            kernels.prestart(kernels_wanted)
+        elif all(NOTES in Path(p.lower()).parts for p in inputs_changed):
+            kernels.prestart(1)
+        else:
+            kernels.prestart(kernels_for(TABLE_CHANGED, kernels_wanted))
 
 
 def kernels_for(reports: int, jobs: int) -> int:
