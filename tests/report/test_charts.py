@@ -5,12 +5,15 @@ import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import matplotlib
 import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import TICKDOWN, TICKLEFT
+from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Bbox
 
 from evalkit.report import charts
@@ -228,6 +231,21 @@ def test_no_two_labels_overlap(drawn, make):
     for i, a in enumerate(boxes):
         for j in range(i + 1, len(boxes)):
             assert not a.overlaps(boxes[j]), (texts[i].get_text(), texts[j].get_text())
+
+
+def test_a_text_is_measured_once_but_always_in_the_font_the_settings_name():
+    # Text sizes are kept once per process (charts._measured_once); a setting that names
+    # another font for the family must give that font's size, as matplotlib measures it.
+    text, prop = "Kærsangerparken 12,5 %", FontProperties(size=10)
+
+    def measured() -> tuple:
+        return TextToPath().get_text_width_height_descent(text, prop, False)
+
+    assert charts._text_size(text, prop, False) == measured()
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans Mono"]}):
+        mono = charts._text_size(text, prop, False)
+        assert mono == measured()
+    assert mono != charts._text_size(text, prop, False) == measured()
 
 
 # --- the afdelinger farthest from their baseline (a plan of many afdelinger) ------------------

@@ -119,23 +119,31 @@ def _measured_once():
     matplotlib keeps the sizes it measured per renderer, and every chart is written by a new
     one; the margins (`_width`) measured the same texts again, and every report anew (each
     imports evalkit anew: evalkit.execution.isolation). A size depends on nothing but the
-    text, its font and whether it is mathtext, so every SVG renderer is given one cache of
-    them, kept on matplotlib's class, where each copy of this module finds it. A report with
-    an afdeling per row measured each name some eight times; glyph by glyph, the sizes took
-    a seventh of its time in the kernel.
+    text, its font properties, whether it is mathtext and the fonts the settings name for
+    each family (FONT_SETTINGS), so every SVG renderer is given one cache of them, kept on
+    matplotlib's class, where each copy of this module finds it. A report with an afdeling
+    per row measured each name some eight times; glyph by glyph, the sizes took a seventh of
+    its time in the kernel.
     """
     sizes = getattr(RendererSVG, "_evalkit_text_sizes", None)
     if sizes is None:
-        sizes = functools.lru_cache(maxsize=16384)(text_to_path.get_text_width_height_descent)
 
-        def measured(renderer, s, prop, ismath):  # the renderer's own: text_to_path's again
-            return sizes(s, prop.copy(), ismath)  # a copy: the key must not change
+        @functools.lru_cache(maxsize=16384)
+        def sizes(s, prop, ismath, fonts):  # noqa: ARG001 (fonts: part of the key)
+            return text_to_path.get_text_width_height_descent(s, prop, ismath)
+
+        def measured(renderer, s, prop, ismath):  # what the renderer's own method measures
+            fonts = tuple(str(matplotlib.rcParams[key]) for key in FONT_SETTINGS)
+            return sizes(s, prop.copy(), ismath, fonts)  # a copy: the key must not change
 
         RendererSVG._evalkit_text_sizes = sizes
         RendererSVG.get_text_width_height_descent = measured
-    return sizes
+    return lambda s, prop, ismath: RendererSVG.get_text_width_height_descent(None, s, prop, ismath)
 
 
+# The settings that choose the font a text is measured in, besides its own properties.
+FONT_SETTINGS = ("font.family", "font.serif", "font.sans-serif", "font.cursive", "font.fantasy",
+                 "font.monospace", "mathtext.fontset")  # fmt: skip
 _text_size = _measured_once()
 
 
@@ -236,6 +244,7 @@ def _value_ticks(ax, axis: str, label) -> list[str]:
 
 
 def _unit_label(enhed: str):
+    """How a value on the axis of an indicator measured in `enhed` is written."""
     return (lambda v: fmt.pct(v, 0)) if enhed == "procent" else fmt.number
 
 
