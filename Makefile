@@ -9,8 +9,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv --quiet
-# Bytecode is compiled at install, as pip does: every kernel and test process then starts as fast
-# the first time, also where Python may not write it (PYTHONDONTWRITEBYTECODE).
+# Bytecode is compiled at install, as pip does, and for evalkit's own code (installed as a link
+# to src/): every kernel and test process then starts as fast the first time, also where Python
+# may not write it (PYTHONDONTWRITEBYTECODE).
 INSTALL := $(UV) pip install --python $(BIN)/python --compile-bytecode
 LOCKS := $(wildcard requirements/*.txt)
 # A new virtual environment in $(1) with pip, setuptools and uv from the lock: pip only brings uv.
@@ -50,6 +51,7 @@ $(VENV)/.report: pyproject.toml $(LOCKS)
 	$(call new-venv,$(VENV))
 	$(INSTALL) --require-hashes -r requirements/report.txt
 	$(INSTALL) --no-deps --no-build-isolation -e .
+	$(BIN)/python -m compileall -q src/evalkit
 	@$(UV) pip check --python $(BIN)/python || { echo \
 	  "requirements/ passer ikke til pyproject.toml: kør make lock."; exit 1; }
 	touch $@

@@ -215,6 +215,11 @@ def baselines(
     return result
 
 
+# The columns members() reads: a caller with many rows may hand it only these.
+MEMBER_COLUMNS = ["aar", "indikator", "niveau", "enhed", "afdelinger_med_data",
+                  "baseline_afdelinger"]  # fmt: skip
+
+
 def members(table: pd.DataFrame, afdelinger: pd.DataFrame, of: str = "data") -> pd.Series:
     """The afdelinger whose figures a row sums, for any rows of indikatorer.csv (exact or
     published): of="data" the row's value, of="baseline" its baseline. A tuple per row, in the

@@ -17,6 +17,7 @@ formatters) or changes inside a third-party module by hand. The report notebooks
 evalkit and show the result (see tests/test_isolation.py for each case above).
 """
 
+import dataclasses
 import gc
 import importlib
 import importlib.abc
@@ -25,8 +26,6 @@ import os
 import random
 import sys
 import warnings
-from dataclasses import dataclass
-from io import BytesIO
 
 # Imported before the state is noted, so their import-time settings are part of it.
 LIBRARIES = ("numpy", "pandas", "matplotlib", "IPython.display")
@@ -34,7 +33,7 @@ LIBRARIES = ("numpy", "pandas", "matplotlib", "IPython.display")
 WARM_UP = "evalkit.report.view"
 
 
-@dataclass
+@dataclasses.dataclass
 class _State:
     cwd: str
     environ: dict[str, str]
@@ -106,10 +105,31 @@ def _forget_evalkit() -> None:
 
 def _compile_once() -> None:
     """From now on evalkit's modules are compiled once (_CompiledOnce); those imported before
-    (the packages above this module) are forgotten, so that they are too."""
+    (the packages above this module) are forgotten, so that they are too. So are the methods
+    dataclasses writes for their classes (_exec_compiled_once)."""
     if not any(isinstance(finder, _CompiledOnce) for finder in sys.meta_path):
         sys.meta_path.insert(0, _CompiledOnce())
         _forget_evalkit()
+    dataclasses.exec = _exec_compiled_once  # found before the builtin: only dataclasses uses it
+
+
+_compiled: dict[str, object] = {}
+
+
+def _exec_compiled_once(source, globals=None, locals=None) -> None:  # noqa: A002 (exec's own)
+    """exec, with each source text compiled once per kernel.
+
+    dataclasses writes the source of each class's methods (__init__, __repr__, __eq__ ...) and
+    compiles it every time a class is made: the 135 of evalkit's classes that a report imports
+    took a seventh of an afdeling's report in the kernel. The same text compiles to the same
+    code, and running it still makes new functions for each class.
+    """
+    if isinstance(source, str):
+        code = _compiled.get(source)
+        if code is None:
+            code = _compiled[source] = compile(source, "<string>", "exec")
+        source = code
+    exec(source, globals, locals)  # noqa: S102 (dataclasses' own code, as it runs it)
 
 
 class _CompiledOnce(importlib.abc.MetaPathFinder):
@@ -244,9 +264,10 @@ def _restore(state: _State) -> None:
 
 
 def _draw_once() -> None:
-    """Load matplotlib's fonts and SVG writer now rather than in the first report."""
-    from matplotlib.figure import Figure
+    """Load the charts' fonts and run their code once now rather than in the first report."""
+    import pandas as pd
 
-    figure = Figure(figsize=(1, 1))
-    figure.subplots().set_title("0")
-    figure.savefig(BytesIO(), format="svg")
+    from evalkit.report import charts
+
+    rows = pd.DataFrame({"aar": [2000, 2001], "vaerdi": [None, 1.0], "skjult": ["0", ""]})
+    charts.trend("0", rows, "antal", 1.0, 2000)

@@ -1,73 +1,52 @@
 """Charts for the reports, as SVG images embedded in the HTML with an alt text.
 
 SVG, not PNG: lines and text stay sharp at any zoom and in print (a PNG at 110 dots per inch
-prints blurred), and writing SVG costs less than rasterising a PNG (scripts/bench_charts.py).
-Each chart is drawn once: the axes have a fixed size in inches and the figure is made just
-large enough for the labels around them, measured from the text before drawing
-(`_Margins`). savefig(bbox_inches="tight") gave the same crop but drew every chart twice,
-once only to find its extent. Figures are made with matplotlib's object API (no pyplot): none
-is registered anywhere, and the charts reuse one figure, emptied (`_empty`), so that its axes
-are made once; a chart is the same whatever was drawn before it. The charts draw their ticks
-and tick labels themselves (`_ticks`): the same picture for less than matplotlib's axes cost.
+prints blurred), and text can be selected. Each chart is a few lines, marks, bars and texts,
+written here as SVG (`_Svg`): matplotlib's figures, axes and artists took some 25 ms to draw
+each chart, most of a report's own work, and importing them 0.4 s of every kernel's start.
+
+The pictures are the ones matplotlib drew, placed as it placed them: the axes have a fixed
+size, the image is just large enough for the labels around them (`_Margins`), text is
+measured in DejaVu Sans with matplotlib's font metrics and stacked as its Text lays it out
+(`_place`), value ticks are where its MaxNLocator puts them, and a bar chart's value axis
+spans what matplotlib's autoscaling spanned (`_bar_limits`). Everything is in points (72 per
+inch), y downward as in SVG; the data's limits map onto the axes' box (`_Svg.x`, `_Svg.y`).
 """
 
 import base64
 import functools
-import io
-import math
-import re
-import threading
 from dataclasses import dataclass
 
-import matplotlib
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.ft2font import LoadFlags
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_svg import RendererSVG  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D  # noqa: E402
-from matplotlib.textpath import text_to_path  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-from matplotlib.transforms import blended_transform_factory  # noqa: E402
+from evalkit import fmt
+from evalkit.report import markup
 
-from evalkit import fmt  # noqa: E402
-from evalkit.report import markup  # noqa: E402
-
-BLUE, GREY, DARK = "#1f5f8b", "#6b6b6b", "#222222"
-FONT_SIZE = 10  # points
-matplotlib.rcParams.update(
-    {
-        "font.size": FONT_SIZE,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        # The title where matplotlib would put it anyway (the ticks are below the axes), set
-        # rather than searched for: the search measures every tick label once more.
-        "axes.titley": 1.0,
-        # Element ids drawn from this salt rather than at random: the same chart, the same bytes.
-        "svg.hashsalt": "evalkit",
-        # Text as SVG text, not one path per glyph: a third less drawing time and a third of
-        # the bytes (scripts/bench_charts.py), and it prints sharp and can be selected. The
-        # layout is measured in DejaVu Sans; a reader without it gets the next font of the
-        # list, and right- and centre-aligned labels keep their anchors either way.
-        "svg.fonttype": "none",
-    }
-)
+BLUE, GREY, DARK, PALE = "#1f5f8b", "#6b6b6b", "#222222", "#7a9cb8"
+FONT = "DejaVu Sans"  # the font the layout is measured in; a reader without it gets the next
+FONTS = "DejaVu Sans, Bitstream Vera Sans, Verdana, Arial, Helvetica, sans-serif"
+FONT_SIZE, SMALL = 10, 8  # points: most text; a row's label and the legend
 # The PNGs were written at 110 dots per inch; an SVG says its size in points (72 per inch),
 # which a browser shows at 96 pixels per inch. The size is scaled so that a chart takes the
 # same room on the page as before.
 SCREEN_SCALE = 110 / 72
+PT = 72  # points per inch
 # The axes as matplotlib's default subplot gave them in the figures of 6.4 inches by 2.8
 # (trend) and by 0.32 inch per afdeling + 1 (against_baseline) that the charts had before.
-AXES_WIDTH = 6.4 * (0.9 - 0.125)  # inches
-TREND_HEIGHT = 2.8 * (0.88 - 0.11)  # inches
-ROW_HEIGHT, BAR_EXTRA = 0.32 * (0.88 - 0.11), 1.0 * (0.88 - 0.11)  # inches
-LINE = 1.2 * FONT_SIZE / 72  # inches: one line of chart text
-TICK = 7 / 72  # inches: a tick (3.5 pt) and the gap to its label (3.5 pt)
-TITLE_PAD = 6 / 72  # inches: matplotlib's gap between a title and its axes
-LEGEND = 0.3  # inches: a legend of one row in 8-point text, with its padding
-GAP = 0.1  # inches: between the outermost text and the edge, as bbox_inches="tight" had it
+AXES_WIDTH = 6.4 * (0.9 - 0.125) * PT
+TREND_HEIGHT = 2.8 * (0.88 - 0.11) * PT
+ROW_HEIGHT, BAR_EXTRA = 0.32 * (0.88 - 0.11) * PT, 1.0 * (0.88 - 0.11) * PT
+LINE = 1.2 * FONT_SIZE  # one line of chart text
+MARK = 3.5  # a tick mark, outward
+TICK = 2 * MARK  # a tick mark and the gap to its label
+TITLE_PAD = 6  # between a title's baseline and its axes
+LEGEND = 0.3 * PT  # a legend of one row in 8-point text, with its padding
+GAP = 0.1 * PT  # between the outermost text and the edge, as bbox_inches="tight" had it
+BAR = 0.6  # a bar's height, in rows
+MARGIN = 0.05  # of the data's span, beyond each end of a bar chart's value axis
 
 
 @dataclass
@@ -85,162 +64,215 @@ class Chart:
         return markup.render("chart.html.j2", svg=svg, alt=self.alt)
 
 
-_SIZE = re.compile(rb'<svg([^>]*?) width="([0-9.]+)pt" height="([0-9.]+)pt"')
+# -- text ------------------------------------------------------------------------------------
+_HINTLESS = 100  # points: text is measured at this size and scaled, as matplotlib measures it
 
 
-def _render(fig: Figure, alt: str) -> Chart:
-    buffer = io.BytesIO()
-    # No date and no creator: the same data gives the same bytes.
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-
-    def screen_size(found: re.Match) -> bytes:
-        width, height = (round(float(x) * SCREEN_SCALE) for x in found.group(2, 3))
-        return b'<svg%s width="%dpx" height="%dpx"' % (found.group(1), width, height)
-
-    return Chart(_SIZE.sub(screen_size, buffer.getvalue(), count=1), alt)
+@functools.cache
+def _font_file(italic: bool) -> str:
+    style = "italic" if italic else "normal"
+    return font_manager.findfont(font_manager.FontProperties(family=FONT, style=style))
 
 
-def _width(texts, size: float = FONT_SIZE) -> float:
-    """The width in inches of the widest line of `texts` at `size` points."""
-    lines = {line for text in texts for line in str(text).split("\n")}
-    return max((_line_width(line, size) for line in lines), default=0.0) / 72
+def _measure(line: str, size: float, italic: bool = False) -> tuple[float, float, float]:
+    """One line's width, height and descent in points, as matplotlib's SVG writer measures
+    them (glyph outlines without hinting)."""
+    return _sizes()(_font_file(italic), line, size)
 
 
-@functools.lru_cache(maxsize=4096)
-def _line_width(line: str, size: float) -> float:
-    """The width in points of one line of text, as the SVG writer measures it."""
-    return _text_size(line, FontProperties(size=size), False)[0]
+def _sizes():
+    """Text sizes, each measured once per process: (font file, line, size) -> width, height
+    and descent in points.
 
-
-def _measured_once():
-    """Text sizes as matplotlib's SVG writer measures them (width, height and descent, in
-    points), each measured once per process.
-
-    matplotlib keeps the sizes it measured per renderer, and every chart is written by a new
-    one; the margins (`_width`) measured the same texts again, and every report anew (each
-    imports evalkit anew: evalkit.execution.isolation). A size depends on nothing but the
-    text, its font properties, whether it is mathtext and the fonts the settings name for
-    each family (FONT_SETTINGS), so every SVG renderer is given one cache of them, kept on
-    matplotlib's class, where each copy of this module finds it. A report with an afdeling
-    per row measured each name some eight times; glyph by glyph, the sizes took a seventh of
-    its time in the kernel.
+    A warm kernel imports evalkit anew for every report (evalkit.execution.isolation), and
+    measuring every text again cost an afdeling's report a tenth of its time there. A size
+    depends on nothing but the font file, the text and the size, so the cache is kept on
+    matplotlib's font_manager, where each copy of this module finds it.
     """
-    sizes = getattr(RendererSVG, "_evalkit_text_sizes", None)
+    sizes = getattr(font_manager, "_evalkit_text_sizes", None)
     if sizes is None:
 
         @functools.lru_cache(maxsize=16384)
-        def sizes(s, prop, ismath, fonts):  # noqa: ARG001 (fonts: part of the key)
-            return text_to_path.get_text_width_height_descent(s, prop, ismath)
+        def sizes(file: str, line: str, size: float) -> tuple[float, float, float]:
+            font = font_manager.get_font(file)  # matplotlib keeps one per thread
+            font.set_size(_HINTLESS, PT)
+            font.set_text(line, 0.0, flags=LoadFlags.NO_HINTING)
+            width, height = font.get_width_height()
+            scale = size / _HINTLESS / 64  # FreeType counts 64ths
+            return width * scale, height * scale, font.get_descent() * scale
 
-        def measured(renderer, s, prop, ismath):  # what the renderer's own method measures
-            fonts = tuple(str(matplotlib.rcParams[key]) for key in FONT_SETTINGS)
-            return sizes(s, prop.copy(), ismath, fonts)  # a copy: the key must not change
-
-        RendererSVG._evalkit_text_sizes = sizes
-        RendererSVG.get_text_width_height_descent = measured
-    return lambda s, prop, ismath: RendererSVG.get_text_width_height_descent(None, s, prop, ismath)
-
-
-# The settings that choose the font a text is measured in, besides its own properties.
-FONT_SETTINGS = ("font.family", "font.serif", "font.sans-serif", "font.cursive", "font.fantasy",
-                 "font.monospace", "mathtext.fontset")  # fmt: skip
-_text_size = _measured_once()
+        font_manager._evalkit_text_sizes = sizes
+    return sizes
 
 
+@functools.cache
+def _font_heights(italic: bool) -> tuple[float, float, float]:
+    """The font's ascent, descent and line gap per point of size (its OS/2 table), which
+    matplotlib gives every line at least."""
+    font = font_manager.get_font(_font_file(italic))
+    table, em = font.get_sfnt_table("OS/2"), font.get_sfnt_table("head")["unitsPerEm"]
+    return table["sTypoAscender"] / em, -table["sTypoDescender"] / em, table["sTypoLineGap"] / em
+
+
+def _width(texts, size: float = FONT_SIZE) -> float:
+    """The width in points of the widest line of `texts` at `size` points."""
+    lines = {line for text in texts for line in str(text).split("\n")}
+    return max((_measure(line, size)[0] for line in lines), default=0.0)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A text placed in the image: each line with its baseline, and the box around it."""
+
+    lines: list[tuple[str, float]]
+    box: tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _place(text: str, x: float, y: float, size: float, italic: bool, ha: str, va: str) -> _Placed:
+    """`text` anchored at (x, y), aligned `ha` (left, center, right) and `va` (top, baseline,
+    center_baseline), as matplotlib's Text lays it out: each line at least as high as the
+    font's ascent and descent, lines apart by its line gap."""
+    ascent, descent, gap = (size * m for m in _font_heights(italic))
+    lines = str(text).split("\n")
+    gap = gap if len(lines) > 1 else 0.0
+    down, baselines, widths = 0.0, [], []
+    for line in lines:
+        width, height, below = _measure(line, size, italic) if line else (0.0, 0.0, 0.0)
+        up, below = max(height - below, ascent) + gap / 2, max(below, descent) + gap / 2
+        baselines.append(down + up)
+        widths.append(width)
+        down += up + below
+    top = y - {"top": 0.0, "baseline": baselines[-1], "center_baseline": baselines[-1] / 2}[va]
+    width = max(widths)
+    left = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
+    return _Placed(
+        [(line, top + b) for line, b in zip(lines, baselines, strict=True)],
+        (left, top, left + width, top + down),
+    )
+
+
+def _n(value: float) -> str:
+    """A coordinate in points, to a thousandth."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+# -- the picture -----------------------------------------------------------------------------
 @dataclass
 class _Margins:
-    """The room around the axes, in inches, for the labels outside them."""
+    """The room around the axes, in points, for the labels outside them."""
 
     left: float
     right: float
     top: float
     bottom: float
 
-    def apply(self, fig: Figure, width: float, height: float) -> None:
-        """Make `fig` the axes (`width` by `height` inches) with these margins around them."""
-        fig.set_size_inches(self.left + width + self.right, self.bottom + height + self.top)
-        total_width, total_height = fig.get_size_inches()
-        fig.subplots_adjust(
-            left=self.left / total_width,
-            right=1 - self.right / total_width,
-            top=1 - self.top / total_height,
-            bottom=self.bottom / total_height,
+
+class _Svg:
+    """One chart being drawn: the axes' box (`width` by `height` points, `margins` around it)
+    shows the data from `xlim` to `ylim`; lines, marks, bars and texts are added in the order
+    they are drawn, and written by the template chart.svg.j2."""
+
+    def __init__(self, margins: _Margins, width: float, height: float, xlim, ylim) -> None:
+        self.left, self.top, self.width, self.height = margins.left, margins.top, width, height
+        self.right, self.bottom = self.left + width, self.top + height
+        self.size = (self.right + margins.right, self.bottom + margins.bottom)
+        self.xlim, self.ylim = xlim, ylim
+        self.shapes: list[dict] = []
+
+    def x(self, value: float) -> float:
+        low, high = self.xlim
+        return self.left + (value - low) / (high - low) * self.width
+
+    def y(self, value: float) -> float:
+        low, high = self.ylim
+        return self.bottom - (value - low) / (high - low) * self.height
+
+    def lines(self, strokes, color: str, width: float = 1.0, **style: str) -> None:
+        """Lines through points (x, y) in points: `strokes`, one list of points per line;
+        `style`: dash, cap and join (SVG's stroke-dasharray, -linecap and -linejoin)."""
+        d = " ".join("M " + " L ".join(f"{_n(x)} {_n(y)}" for x, y in stroke) for stroke in strokes)
+        if d:
+            self.shapes.append({"kind": "path", "d": d, "stroke": color, "width": _n(width),
+                                **style})  # fmt: skip
+
+    def dots(self, points, fill: str, edge: str, width: float) -> None:
+        """Round markers 6 points across (matplotlib's "o") at `points` (in points)."""
+        for x, y in points:
+            self.shapes.append({"kind": "circle", "x": _n(x), "y": _n(y), "fill": fill,
+                                "stroke": edge, "width": _n(width)})  # fmt: skip
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: str, edge: str = "") -> None:
+        self.shapes.append({"kind": "rect", "x": _n(min(x0, x1)), "y": _n(min(y0, y1)),
+                            "w": _n(abs(x1 - x0)), "h": _n(abs(y1 - y0)), "fill": fill,
+                            "stroke": edge})  # fmt: skip
+
+    def text(self, text: str, x: float, y: float, size: float = FONT_SIZE, ha: str = "left",
+             va: str = "baseline", color: str = "", italic: bool = False) -> _Placed:  # fmt: skip
+        """A text anchored at (x, y) points (see _place); where it went."""
+        placed = _place(text, x, y, size, italic, ha, va)
+        anchor = {"left": "start", "center": "middle", "right": "end"}[ha]
+        for line, baseline in placed.lines:
+            if line:
+                self.shapes.append({"kind": "text", "text": line, "x": _n(x), "y": _n(baseline),
+                                    "size": _n(size), "anchor": anchor, "fill": color,
+                                    "italic": italic})  # fmt: skip
+        return placed
+
+    def frame(self) -> None:
+        """The left and bottom sides of the axes (matplotlib's spines)."""
+        corner = [(self.left, self.top), (self.left, self.bottom), (self.right, self.bottom)]
+        self.lines([corner], "#000000", 0.8, cap="square", join="miter")
+
+    def ticks(self, axis: str, at: list[float], labels: list[str]) -> None:
+        """Ticks on the "x" or "y" `axis` at `at` (data units), labelled `labels`, where
+        matplotlib's axis put them: marks 3.5 points outward, labels 3.5 points beyond."""
+        if axis == "x":
+            marks = [[(self.x(v), self.bottom), (self.x(v), self.bottom + MARK)] for v in at]
+            for v, label in zip(at, labels, strict=True):
+                self.text(label, self.x(v), self.bottom + TICK, ha="center", va="top")
+        else:
+            marks = [[(self.left, self.y(v)), (self.left - MARK, self.y(v))] for v in at]
+            for v, label in zip(at, labels, strict=True):
+                self.text(label, self.left - TICK, self.y(v), ha="right", va="center_baseline")
+        self.lines(marks, "#000000", 0.8)
+
+    def title(self, text: str) -> None:
+        """The chart's title, above the axes from their left end."""
+        self.text(text, self.left, self.top - TITLE_PAD)
+
+    def chart(self, alt: str) -> Chart:
+        width, height = self.size
+        svg = markup.render(
+            "chart.svg.j2",
+            width=round(width * SCREEN_SCALE),
+            height=round(height * SCREEN_SCALE),
+            box=f"{_n(width)} {_n(height)}",
+            fonts=FONTS,
+            shapes=self.shapes,
         )
+        return Chart(svg.encode("utf-8"), alt)
 
 
-def _right_margin(ax, width: float, labels: list[tuple[float, float]]) -> float:
+def _right_margin(xlim, labels: list[tuple[float, float]]) -> float:
     """The right margin that keeps every label inside the image.
 
-    `labels`: (x in data units, inches the text reaches right of x). A label at a fraction d
-    of the x range from the right end has d * `width` (the axes' width) inside the axes.
+    `labels`: (x in data units, points the text reaches right of x). A label at a fraction d
+    of the x range from the right end has d * AXES_WIDTH inside the axes.
     """
-    low, high = ax.get_xlim()
-    return GAP + max([0.0, *(reach - (high - x) / (high - low) * width for x, reach in labels)])
+    low, high = xlim
+    return GAP + max(
+        [0.0, *(reach - (high - x) / (high - low) * AXES_WIDTH for x, reach in labels)]
+    )
 
 
-_drawing = threading.local()  # a figure per thread: a figure is drawn by one thread at a time
-
-
-def _empty() -> tuple[Figure, Axes]:
-    """The charts' figure and its axes, empty: made once, then emptied for each chart.
-
-    Making the axes cost a fifth of a chart; emptied, they are made once per figure. What a
-    chart sets or adds is put back as a new axes has it, so a chart is the same, byte for
-    byte, whatever was drawn before it (tests/report/test_charts.py).
-    """
-    if not hasattr(_drawing, "figure"):
-        fig = Figure()
-        ax = fig.subplots()
-        # matplotlib's axes are not drawn: each chart draws its ticks and their labels (_ticks).
-        ax.xaxis.set_visible(False)
-        ax.yaxis.set_visible(False)
-        _drawing.figure = fig, ax
-        return fig, ax
-    fig, ax = _drawing.figure
-    for container in list(ax.containers):
-        container.remove()
-    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
-        artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
-    ax.set_title("", loc="left")
-    ax.relim()  # no data
-    ax.set_autoscale_on(True)
-    ax.set_prop_cycle(None)
-    return fig, ax
-
-
-def _ticks(ax, axis: str, at: list[float], labels: list[str]) -> None:
-    """Ticks on the "x" or "y" `axis` at `at` (data units), labelled `labels`, where
-    matplotlib's axis puts them (marks 3.5 points outward, the labels 3.5 points beyond).
-
-    matplotlib's axis makes five artists per tick and places and measures each one by one;
-    drawn here as one line of marks and a text per label, the SVG shows the same marks and
-    texts at the same places, and a report's charts take an eighth less CPU
-    (scripts/bench_charts.py: 95 ms against 107–110 ms per report).
-    """
-    if axis == "x":
-        marks, points = ax.get_xaxis_transform(), (at, [0] * len(at))
-        (place, va, ha), marker = ax.get_xaxis_text1_transform(TICK * 72), TICKDOWN
-    else:
-        marks, points = ax.get_yaxis_transform(), ([0] * len(at), at)
-        (place, va, ha), marker = ax.get_yaxis_text1_transform(TICK * 72), TICKLEFT
-    mark = Line2D(*points, transform=marks, marker=marker, markersize=TICK * 72 / 2,
-                  markeredgewidth=0.8, color="black", linestyle="none", clip_on=False)  # fmt: skip
-    ax.add_artist(mark)  # not data: the limits are not moved to take it in
-    for value, label in zip(at, labels, strict=True):
-        ax.text(*((value, 0) if axis == "x" else (0, value)), label, transform=place, va=va, ha=ha)
-
-
-def _value_ticks(ax, axis: str, label) -> list[str]:
-    """Ticks at round values within the axis' limits (as matplotlib's MaxNLocator places them),
-    each labelled by `label`: the labels."""
-    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+def _value_ticks(lim: tuple[float, float], label) -> tuple[list[float], list[str]]:
+    """Ticks at round values within `lim` (as matplotlib's MaxNLocator places them), each
+    labelled by `label`."""
+    low, high = sorted(lim)
     locator = MaxNLocator(nbins=6, steps=[1, 2, 5, 10], integer=True)
     at = [float(t) for t in locator.tick_values(low, high) if low <= t <= high]
-    labels = [label(t) for t in at]
-    _ticks(ax, axis, at, labels)
-    return labels
+    return at, [label(t) for t in at]
 
 
 def _unit_label(enhed: str):
@@ -265,150 +297,207 @@ def trend(
     `note` goes into the alt text: example data, or other afdelinger than the latest year's.
     `baseline_note` marks the baseline the same way; `caption` ends the alt text.
     """
-    fig, ax = _empty()
     # Plain values, a dict per row: on a handful of rows each pandas operation costs more
-    # than its work, and the chart made some thirty.
+    # than its work.
     rows = series.to_dict("records")
     marks = {row["aar"]: row.get("maerke") for row in rows}
     notes = {row["aar"]: row.get("note") for row in rows}
     hidden = {row["aar"]: row["skjult"] for row in rows if row.get("skjult")}
     data = [row for row in rows if not pd.isna(row["vaerdi"])]
     xs, ys = [row["aar"] for row in data], [row["vaerdi"] for row in data]
-    outside = []  # (x, inches its text reaches right of x): labels that may pass the axes
-    for x, text in hidden.items():
-        outside.append((x, _width([text]) / 2))
-        ax.annotate(text, (x, 0), textcoords="offset points", xytext=(0, 6),
-                    ha="center", color=GREY, fontstyle="italic")  # fmt: skip
     data_years = sorted({*xs, *hidden})
-    years = data_years
     has_baseline = baseline is not None and not pd.isna(baseline)
+    years = sorted({*data_years, baseline_aar}) if has_baseline else data_years
     baseline_label = f"Baseline {baseline_aar}" + (f" ({baseline_note})" if baseline_note else "")
+    has_interval = any(not pd.isna(row.get("ki_nedre")) for row in data)
+    highs = [row["ki_oevre"] for row in data] if has_interval else ys
+    top = max([*(h for h in highs if not pd.isna(h)), baseline if has_baseline else 0])
+    xlim = (min(years or [0]) - 0.5, max(years or [0]) + 0.5)
+    ylim = (0.0, max(1.0, float(top)) * 1.25)
+
+    # The texts beside the points and the baseline, as (anchor in data units, offset in
+    # points, alignment, colour, italic), and how far right of their anchor each reaches.
+    texts, outside = [], []
+    for x, text in hidden.items():
+        texts.append(((x, 0), (0, 6), text, "center", GREY, True))
+        outside.append((x, _width([text]) / 2))
     if has_baseline:
-        ax.axhline(baseline, color=GREY, linestyle="--", linewidth=1)
-        ax.plot([baseline_aar], [baseline], marker="s", color=GREY, linestyle="none",
-                fillstyle="none" if baseline_note else "full")  # fmt: skip
         label = f"{baseline_label}: {fmt.value(baseline, enhed)}"
-        years = sorted({*years, baseline_aar})
         if baseline_aar in data_years and len(years) > 1:
             # The baseline year has a point of its own, labelled beside it: the baseline's
             # label stands midway along its line and above the points' labels (4 pt up, one
             # line high) instead.
             middle = (years[0] + years[-1]) / 2
-            ax.annotate(label, (middle, baseline), textcoords="offset points", xytext=(0, 18),
-                        ha="center", color=GREY)  # fmt: skip
+            texts.append(((middle, baseline), (0, 18), label, "center", GREY, False))
             outside.append((middle, _width([label]) / 2))
         else:
-            ax.annotate(label, (baseline_aar, baseline), textcoords="offset points",
-                        xytext=(6, 6), color=GREY)  # fmt: skip
-            outside.append((baseline_aar, 6 / 72 + _width([label])))
-    ax.plot(xs, ys, color=BLUE, linewidth=2)
-    plain = [row for row in data if not marks.get(row["aar"])]
-    marked = [row for row in data if marks.get(row["aar"])]
-    ax.plot([row["aar"] for row in plain], [row["vaerdi"] for row in plain], marker="o",
-            color=BLUE, linestyle="none")  # fmt: skip
-    ax.plot([row["aar"] for row in marked], [row["vaerdi"] for row in marked], marker="o",
-            color=BLUE, linestyle="none", markerfacecolor="white", markeredgewidth=2)  # fmt: skip
-    has_interval = any(not pd.isna(row.get("ki_nedre")) for row in data)
-    if has_interval:
-        below = [_length(row["ki_nedre"], row["vaerdi"]) for row in data]
-        above = [_length(row["vaerdi"], row["ki_oevre"]) for row in data]
-        ax.errorbar(xs, ys, yerr=[below, above], fmt="none", ecolor=BLUE, elinewidth=1,
-                    capsize=4)  # fmt: skip
+            texts.append(((baseline_aar, baseline), (6, 6), label, "left", GREY, False))
+            outside.append((baseline_aar, 6 + _width([label])))
     for x, y in zip(xs, ys, strict=True):
         label = fmt.value(y, enhed)
-        ax.annotate(label, (x, y), textcoords="offset points", xytext=(8, 4), ha="left",
-                    color=DARK)  # fmt: skip
-        outside.append((x, 8 / 72 + _width([label])))
+        texts.append(((x, y), (8, 4), label, "left", DARK, False))
+        outside.append((x, 8 + _width([label])))
     xticks = [f"{y}\n{marks[y]}" if marks.get(y) else str(y) for y in years] or ["0"]
-    _ticks(ax, "x", years or [0], xticks)
-    ax.set_xlim(min(years or [0]) - 0.5, max(years or [0]) + 0.5)
-    highs = [row["ki_oevre"] for row in data] if has_interval else ys
-    top = max([*(h for h in highs if not pd.isna(h)), baseline if has_baseline else 0])
-    ax.set_ylim(0, max(1.0, float(top)) * 1.25)
-    yticks = _value_ticks(ax, "y", _unit_label(enhed))
-    ax.set_title(title, loc="left", fontsize=10)
-    outside.append((ax.get_xlim()[0], _width([title])))  # from the left end of the axes
-    _Margins(
-        left=_width(yticks) + TICK + GAP,
-        right=_right_margin(ax, AXES_WIDTH, outside),
+    yticks = _value_ticks(ylim, _unit_label(enhed))
+    outside.append((xlim[0], _width([title])))  # from the left end of the axes
+    margins = _Margins(
+        left=_width(yticks[1]) + TICK + GAP,
+        right=_right_margin(xlim, outside),
         top=LINE + TITLE_PAD + GAP,
         bottom=TICK + LINE * max(x.count("\n") + 1 for x in xticks) + GAP,
-    ).apply(fig, AXES_WIDTH, TREND_HEIGHT)
+    )
+
+    svg = _Svg(margins, AXES_WIDTH, TREND_HEIGHT, xlim, ylim)
+    if has_baseline:
+        level = svg.y(baseline)
+        svg.lines([[(svg.left, level), (svg.right, level)]], GREY, 1, dash="3.7,1.6")
+        x = svg.x(baseline_aar)
+        svg.rect(x - 3, level - 3, x + 3, level + 3, "none" if baseline_note else GREY, GREY)
+    points = [(svg.x(x), svg.y(y)) for x, y in zip(xs, ys, strict=True)]
+    if len(points) > 1:
+        svg.lines([points], BLUE, 2, cap="square")
+    plain = [p for p, row in zip(points, data, strict=True) if not marks.get(row["aar"])]
+    marked = [p for p, row in zip(points, data, strict=True) if marks.get(row["aar"])]
+    svg.dots(plain, BLUE, BLUE, 1)
+    svg.dots(marked, "#ffffff", BLUE, 2)
+    if has_interval:
+        # From the lower to the upper end, never short of the point (as matplotlib's error
+        # bars of non-negative lengths had it).
+        bars = [
+            (
+                x,
+                svg.y(min(row["ki_nedre"], row["vaerdi"])),
+                svg.y(max(row["ki_oevre"], row["vaerdi"])),
+            )
+            for (x, _), row in zip(points, data, strict=True)
+            if not _missing(row["ki_nedre"], row["ki_oevre"])
+        ]
+        svg.lines([[(x, low), (x, high)] for x, low, high in bars], BLUE)
+        caps = [[(x - 4, end), (x + 4, end)] for x, low, high in bars for end in (low, high)]
+        svg.lines(caps, BLUE)
+    svg.ticks("x", years or [0], xticks)
+    svg.ticks("y", *yticks)
+    svg.frame()
+    for (x, y), (dx, dy), text, ha, color, italic in texts:
+        svg.text(text, svg.x(x) + dx, svg.y(y) - dy, ha=ha, color=color, italic=italic)
+    svg.title(title)
+
     shown = {x: fmt.value(y, enhed) for x, y in zip(xs, ys, strict=True)}
-    points = "; ".join(
+    points_said = "; ".join(
         f"{a}{f' ({notes[a]})' if notes.get(a) else ''}: {shown.get(a) or hidden[a]}"
         for a in data_years
     )
-    alt = f"{title}. {points or 'Ingen data'}."
+    alt = f"{title}. {points_said or 'Ingen data'}."
     if has_interval:
         alt += " Lodrette streger: 95 %-konfidensinterval."
     if has_baseline:
         alt += f" {baseline_label}: {fmt.value(baseline, enhed)}."
     if caption:
         alt += f" {caption}"
-    return _render(fig, alt)
+    return svg.chart(alt)
 
 
-def _length(low, high) -> float:
-    """An error bar's length from `low` to `high`, at least 0; NaN (no bar) if one is missing."""
-    return math.nan if pd.isna(low) or pd.isna(high) else max(0.0, high - low)
+def _missing(*values) -> bool:
+    return any(pd.isna(v) for v in values)
 
 
-INTERVAL_BARS = {"ecolor": "#7a9cb8", "elinewidth": 1, "capsize": 2}  # a row chart's intervals
+# -- a row per afdeling ----------------------------------------------------------------------
+def _bar_limits(lows, highs) -> tuple[float, float]:
+    """The value axis of bars from 0, as matplotlib's autoscaling spanned it: the data's span,
+    widened by MARGIN of it at each end, but not past 0 where the bars start at the end."""
+    low, high = min([0.0, *lows]), max([0.0, *highs])
+    if low == high:
+        return (0.0, 1.0)
+    room = (high - low) * MARGIN
+    return (low if low == 0 else low - room, high if high == 0 else high + room)
 
 
-def _row_label(ax, x: float, y: float, label: str, outside: list) -> None:
-    """A row's label in 8-point text just right of `x`; `outside` learns how far it reaches."""
-    ax.annotate(label, (x, y), textcoords="offset points", xytext=(6, -3), fontsize=8,
-                color=DARK)  # fmt: skip
-    outside.append((x, 6 / 72 + _width([label], 8)))
+def _row_limits(positions) -> tuple[float, float]:
+    """The axis across the rows: each bar's height, and MARGIN of the span beyond."""
+    low, high = min(positions) - BAR / 2, max(positions) + BAR / 2
+    room = (high - low) * MARGIN
+    return (low - room, high + room)
 
 
-def _row_layout(fig, ax, title: str, names, rows: int, outside: list, legend: bool) -> None:
-    """Title and size of a chart with a row per afdeling: `names` left of the axes, a row's
-    height each (`rows`), the labels in `outside` inside the image, a legend under the axis."""
-    ax.set_title(title, loc="left", fontsize=10)
-    outside.append((ax.get_xlim()[0], _width([title])))
-    _Margins(
+def _rows(svg: _Svg, positions, starts, ends, lows, highs) -> None:
+    """Bars from `starts` to `ends` at `positions`, each with its 95 % interval (`lows` to
+    `highs`) as a thin line with short caps, where both are known."""
+    for y, start, end in zip(positions, starts, ends, strict=True):
+        if end != start:
+            svg.rect(svg.x(start), svg.y(y + BAR / 2), svg.x(end), svg.y(y - BAR / 2), BLUE)
+    # As matplotlib's error bars had it: an interval never shorter than to its bar's end.
+    known = [
+        (svg.y(y), svg.x(min(lo, end)), svg.x(max(hi, end)))
+        for y, end, lo, hi in zip(positions, ends, lows, highs, strict=True)
+        if not _missing(lo, hi)
+    ]
+    svg.lines([[(lo, y), (hi, y)] for y, lo, hi in known], PALE)
+    svg.lines([[(x, y - 2), (x, y + 2)] for y, lo, hi in known for x in (lo, hi)], PALE)
+
+
+def _row_label(svg: _Svg, x: float, y: float, label: str) -> None:
+    """A row's label in 8-point text just right of `x` (data units) in the row `y`."""
+    svg.text(label, svg.x(x) + 6, svg.y(y) + 3, size=SMALL, color=DARK)
+
+
+def _row_margins(title: str, names, xlim, outside: list, legend: bool) -> _Margins:
+    """The margins of a chart with a row per afdeling: `names` left of the axes, the labels in
+    `outside` inside the image, a legend under the axis."""
+    outside = [*outside, (xlim[0], _width([title]))]
+    return _Margins(
         left=_width(names) + TICK + GAP,
-        right=_right_margin(ax, AXES_WIDTH, outside),
+        right=_right_margin(xlim, outside),
         top=LINE + TITLE_PAD + GAP,
         bottom=TICK + LINE + LEGEND + 2 * GAP if legend else TICK + LINE + GAP,
-    ).apply(fig, AXES_WIDTH, ROW_HEIGHT * rows + BAR_EXTRA)
+    )
+
+
+def _legend(svg: _Svg, baseline_label: str, bar_label: str) -> None:
+    """Under the axis labels, lined up with the axes, as matplotlib's legend of 8-point text
+    had it: the baseline's mark, then the bar."""
+    pad, handle, text_pad = 0.4 * SMALL, 2.0 * SMALL, 0.8 * SMALL  # matplotlib's, in ems
+    descent = _font_heights(False)[1] * SMALL
+    baseline = svg.size[1] - GAP - pad - descent
+    x = svg.left + pad
+    svg.lines([[(x + handle / 2, baseline - 0.35 * SMALL - 7),
+                (x + handle / 2, baseline - 0.35 * SMALL + 7)]], DARK, 2.5)  # fmt: skip
+    x += handle + text_pad
+    x = svg.text(baseline_label, x, baseline, size=SMALL).box[2] + 2.0 * SMALL
+    svg.rect(x, baseline - 0.7 * SMALL, x + handle, baseline, BLUE)
+    svg.text(bar_label, x + handle + text_pad, baseline, size=SMALL)
 
 
 def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int) -> Chart:
-    """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline)."""
+    """Each afdeling's value as a bar, its baseline as a mark (`rows`: enhed, vaerdi, baseline,
+    ki_nedre, ki_oevre), from the top in the order of `rows`."""
     rows = rows.iloc[::-1]
-    fig, ax = _empty()
-    positions = range(len(rows))
-    values = rows["vaerdi"].astype(float).fillna(0)
-    below = (rows["vaerdi"] - rows["ki_nedre"]).astype(float).fillna(0).clip(lower=0)
-    above = (rows["ki_oevre"] - rows["vaerdi"]).astype(float).fillna(0).clip(lower=0)
-    ax.barh(positions, values, color=BLUE, height=0.6, label=f"{aar} med 95 %-interval",
-            xerr=[below, above], error_kw=INTERVAL_BARS)  # fmt: skip
-    ax.plot(
-        rows["baseline"],
-        positions,
-        marker="|",
-        markersize=14,
-        markeredgewidth=2.5,
-        color=DARK,
-        linestyle="none",
-        label=f"Baseline {baseline_aar}",
+    positions = list(range(len(rows)))
+    values = [0.0 if pd.isna(v) else float(v) for v in rows["vaerdi"]]
+    baselines, lows, highs = (
+        list(rows[c].astype(float)) for c in ("baseline", "ki_nedre", "ki_oevre")
     )
-    outside = []
-    for y, v, b, hi in zip(positions, rows["vaerdi"], rows["baseline"], rows["ki_oevre"],
-                           strict=True):  # fmt: skip
-        right = max(0 if pd.isna(x) else x for x in (v, b, hi))
-        _row_label(ax, right, y, "ingen data" if pd.isna(v) else fmt.pct(v), outside)
-    _ticks(ax, "y", list(positions), list(rows["enhed"]))
-    _value_ticks(ax, "x", _unit_label("procent"))
-    # The legend under the axis labels, lined up with the axes.
-    below = blended_transform_factory(ax.transAxes, fig.dpi_scale_trans)  # y: inches
-    ax.legend(loc="lower left", bbox_to_anchor=(0, GAP), bbox_transform=below, ncols=2,
-              frameon=False, fontsize=8, borderaxespad=0)  # fmt: skip
-    _row_layout(fig, ax, title, rows["enhed"], len(rows), outside, legend=True)
+    ends = [v for v in values + baselines + lows + highs if not pd.isna(v)]
+    xlim = _bar_limits(ends, ends)
+    labels = ["ingen data" if pd.isna(v) else fmt.pct(v) for v in rows["vaerdi"]]
+    rights = [max(0.0, *(x for x in (v, b, hi) if not pd.isna(x)))
+              for v, b, hi in zip(rows["vaerdi"], baselines, highs, strict=True)]  # fmt: skip
+    outside = [(r, 6 + _width([label], SMALL)) for r, label in zip(rights, labels, strict=True)]
+    names = list(rows["enhed"])
+    margins = _row_margins(title, names, xlim, outside, legend=True)
+    svg = _Svg(
+        margins, AXES_WIDTH, ROW_HEIGHT * len(rows) + BAR_EXTRA, xlim, _row_limits(positions)
+    )
+    _rows(svg, positions, [0.0] * len(values), values, lows, highs)
+    marks = [[(svg.x(b), svg.y(y) - 7), (svg.x(b), svg.y(y) + 7)]
+             for y, b in zip(positions, baselines, strict=True) if not pd.isna(b)]  # fmt: skip
+    svg.lines(marks, DARK, 2.5)  # matplotlib's "|", 14 points high
+    svg.ticks("y", positions, names)
+    svg.ticks("x", *_value_ticks(xlim, _unit_label("procent")))
+    svg.frame()
+    for y, right, label in zip(positions, rights, labels, strict=True):
+        _row_label(svg, right, y, label)
+    _legend(svg, f"Baseline {baseline_aar}", f"{aar} med 95 %-interval")
+    svg.title(title)
     shown = rows.iloc[::-1]
     alt = (
         f"{title}: "
@@ -418,7 +507,7 @@ def against_baseline(title: str, rows: pd.DataFrame, aar: int, baseline_aar: int
         )
         + "."
     )
-    return _render(fig, alt)
+    return svg.chart(alt)
 
 
 def _hidden(rows: pd.DataFrame) -> pd.Series:
@@ -465,26 +554,36 @@ def farthest_from_baseline(
     drawn = pd.concat([above, below.iloc[::-1]])  # top to bottom, from the farthest above
     gap = 1 if len(above) and len(below) else 0  # a row's room between the two sides
     positions = [-(i + (gap if i >= len(above) else 0)) for i in range(len(drawn))]
-    fig, ax = _empty()
-    distance = drawn["afstand"]
-    low = (drawn["ki_nedre"] - drawn["baseline"]).astype(float)
-    high = (drawn["ki_oevre"] - drawn["baseline"]).astype(float)
-    error = [(distance - low).fillna(0).clip(lower=0), (high - distance).fillna(0).clip(lower=0)]
-    ax.barh(positions, distance, color=BLUE, height=0.6, xerr=error, error_kw=INTERVAL_BARS)
-    ax.axvline(0, color=DARK, linewidth=1)
-    outside = []
-    for y, d, hi, v, b in zip(positions, distance, high, drawn["vaerdi"], drawn["baseline"],
-                              strict=True):  # fmt: skip
-        right = max(0.0, d, 0.0 if pd.isna(hi) else hi)
-        _row_label(ax, right, y, f"{fmt.pct(v)} mod {fmt.pct(b)}", outside)
-    _ticks(ax, "y", positions, list(drawn["enhed"]))
-    _value_ticks(ax, "x", lambda v: _signed(v, 0))
-    _row_layout(fig, ax, title, drawn["enhed"], len(drawn) + gap, outside, legend=False)
+    distance = list(drawn["afstand"])
+    lows = list((drawn["ki_nedre"] - drawn["baseline"]).astype(float))
+    highs = list((drawn["ki_oevre"] - drawn["baseline"]).astype(float))
+    known = [x for x in distance + lows + highs if not pd.isna(x)]
+    xlim = _bar_limits(known, known)
+    labels = [
+        f"{fmt.pct(v)} mod {fmt.pct(b)}"
+        for v, b in zip(drawn["vaerdi"], drawn["baseline"], strict=True)
+    ]
+    rights = [
+        max(0.0, d, 0.0 if pd.isna(hi) else hi) for d, hi in zip(distance, highs, strict=True)
+    ]
+    outside = [(r, 6 + _width([label], SMALL)) for r, label in zip(rights, labels, strict=True)]
+    names = list(drawn["enhed"])
+    margins = _row_margins(title, names, xlim, outside, legend=False)
+    height = ROW_HEIGHT * (len(drawn) + gap) + BAR_EXTRA
+    svg = _Svg(margins, AXES_WIDTH, height, xlim, _row_limits(positions))
+    _rows(svg, positions, [0.0] * len(distance), distance, lows, highs)
+    svg.lines([[(svg.x(0), svg.top), (svg.x(0), svg.bottom)]], DARK)
+    svg.ticks("y", positions, names)
+    svg.ticks("x", *_value_ticks(xlim, lambda v: _signed(v, 0)))
+    svg.frame()
+    for y, right, label in zip(positions, rights, labels, strict=True):
+        _row_label(svg, right, y, label)
+    svg.title(title)
     alt = " ".join(
         [_farthest_summary(title, rows, above, below, aar, baseline_aar),
          _farthest_listed(above, below)] + ([caption] if caption else [])
     )  # fmt: skip
-    return _render(fig, alt)
+    return svg.chart(alt)
 
 
 def _farthest_summary(title: str, rows: pd.DataFrame, above, below, aar, baseline_aar) -> str:

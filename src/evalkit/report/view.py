@@ -15,7 +15,7 @@ import pandas as pd
 
 from evalkit import fmt
 from evalkit.compute.build import PUBLISHED, Processed, load_processed
-from evalkit.compute.indicators import NOT_TOLD, compared, members
+from evalkit.compute.indicators import MEMBER_COLUMNS, NOT_TOLD, compared, members
 from evalkit.compute.privacy import PRIMARY, VALUE_COLUMNS, publish
 from evalkit.domain import (
     BASELINEAAR,
@@ -198,12 +198,20 @@ class Report:
     ) -> pd.DataFrame:
         """Enhedens offentliggjorte tal for året, én række pr. indikator (skjulte tal er tomme,
         og kolonnen skjult siger hvorfor); andre enheder eller år med enhed, niveau og aar."""
+        if enhed is niveau is aar is None:
+            return self._own_rows.copy(deep=False)  # copy on write: a change stays the caller's
+        return self._rows_of(enhed or self.enhed, niveau or self.niveau, aar or self.aar)
+
+    @cached_property
+    def _own_rows(self) -> pd.DataFrame:
+        """The unit's rows of its year, looked up once: each section asks for them."""
+        return self._rows_of(self.enhed, self.niveau, self.aar)
+
+    def _rows_of(self, enhed: str, niveau: str, aar: int) -> pd.DataFrame:
         d = self.data.indikatorer
-        return d[
-            (d["enhed"] == (enhed or self.enhed))
-            & (d["niveau"] == (niveau or self.niveau))
-            & (d["aar"] == (aar or self.aar))
-        ].set_index("indikator")
+        return d[(d["enhed"] == enhed) & (d["niveau"] == niveau) & (d["aar"] == aar)].set_index(
+            "indikator"
+        )
 
     @property
     def title(self) -> str:
@@ -528,11 +536,23 @@ class Part:
         # the chart and its alt text (docs/metode.md: Udvikling over årene).
         report = self.report
         d = report.data.indikatorer
+        # The unit's rows of every indicator and year, and what each sums, taken once: per
+        # indicator, each pandas operation on a few rows cost more than its work.
+        ours = d["indikator"].isin([ind.id for ind in self.indicators])
+        own = d[ours & (d["enhed"] == report.enhed) & (d["niveau"] == report.niveau)]
+        own = own.sort_values("aar", kind="stable")
+        covered = pd.Series([()] * len(own), index=own.index, dtype=object)
+        if report.niveau != "afdeling":
+            # The afdeling rows of every year say which afdelinger each year's figure sums.
+            afdelinger = d[
+                ours & d["enhed"].isin(report.afdelinger["afdeling"]) & (d["niveau"] == "afdeling")
+            ]
+            rows = pd.concat([afdelinger, own])[MEMBER_COLUMNS]
+            covered = members(rows, report.agreement.afdelinger)[own.index]
+        current = report.rows()
         result = []
         for ind in self.indicators:
-            rows = d[d["indikator"] == ind.id]
-            series = rows[(rows["enhed"] == report.enhed) & (rows["niveau"] == report.niveau)]
-            series = series.sort_values("aar")
+            series = own[own["indikator"] == ind.id]
             if series["vaerdi"].isna().all() and not (series["skjult"] != "").any():
                 continue
             labels = series["skjult"].map(
@@ -546,10 +566,10 @@ class Part:
                 )
                 result.append(_section("trend_hidden", title=title, told=told))
                 continue
-            marks, notes, caption = self._point_notes(rows, series)
-            current = report.rows().loc[ind.id]
+            marks, notes, caption = self._point_notes(series, covered[series.index])
+            row = current.loc[ind.id]
             baseline_note = EXAMPLE if (
-                current["baseline_kilde"].startswith("data")
+                row["baseline_kilde"].startswith("data")
                 and report.example_elsewhere(ind.baseline_aar)
             ) else ""  # fmt: skip
             result.append(
@@ -559,7 +579,7 @@ class Part:
                         skjult=labels.to_numpy(), maerke=marks, note=notes
                     ),
                     ind.enhed,
-                    current["baseline"],
+                    row["baseline"],
                     ind.baseline_aar,
                     baseline_note=baseline_note,
                     caption=caption,
@@ -567,17 +587,11 @@ class Part:
             )
         return result
 
-    def _point_notes(self, rows: pd.DataFrame, series: pd.DataFrame):
-        """Per point of a trend: a short mark under its year and a note for the alt text, and
-        a sentence that says what "andre afdelinger" means (empty where no point has it)."""
+    def _point_notes(self, series: pd.DataFrame, covered: pd.Series):
+        """Per point of a trend (`series`; `covered`: the afdelinger each point sums): a short
+        mark under its year and a note for the alt text, and a sentence that says what "andre
+        afdelinger" means (empty where no point has it)."""
         report = self.report
-        covered = pd.Series([()] * len(series), index=series.index, dtype=object)
-        if report.niveau != "afdeling":
-            # The afdeling rows of every year say which afdelinger each year's figure sums.
-            mine = rows[
-                rows["enhed"].isin(report.afdelinger["afdeling"]) & (rows["niveau"] == "afdeling")
-            ]
-            covered = members(pd.concat([mine, series]), report.agreement.afdelinger)[series.index]
         latest = [(a, m) for a, m in zip(series["aar"], covered, strict=True) if m]
         last_year, last = latest[-1] if latest else (None, ())
         marks, notes = [], []
