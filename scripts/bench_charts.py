@@ -4,9 +4,10 @@ this tree's evalkit.report.charts and by another revision's, in one process.
 The charts are the ones the reports of the shipped data draw (the arguments are recorded
 from evalkit.report.Report for every unit of the year), so both revisions draw the same
 pictures. Each report's charts are drawn by a copy of charts.py run anew, as a warm kernel
-runs evalkit anew for every report (evalkit.execution.isolation), with that revision's own
-rcParams (each copy sets them when it runs, from matplotlib's defaults), so nothing one
-report or revision left behind reaches the next. Prints the CPU time per report (all its
+runs evalkit anew for every report (evalkit.execution.isolation), with matplotlib's settings
+as that revision's copy sets them (from matplotlib's defaults; the charts of 823138b and
+before drew with matplotlib, those after write their own SVG), so nothing one report or
+revision left behind reaches the next. Prints the CPU time per report (all its
 charts), best of a few rounds taken in turns, and the bytes a report embeds for them.
 `--save FOLDER` also writes each revision's charts there, to look at side by side.
 
@@ -24,10 +25,12 @@ import types
 from pathlib import Path
 
 import matplotlib
+from matplotlib import font_manager
 from matplotlib.backends.backend_svg import RendererSVG
 
 RC = dict(matplotlib.rcParams)  # matplotlib's defaults, before any charts.py changes them
 SVG_WRITER = dict(vars(RendererSVG))  # the same for matplotlib's SVG renderer
+SIZES = "_evalkit_text_sizes"  # where charts.py keeps its text sizes on matplotlib's font_manager
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MODULE = "src/evalkit/report/charts.py"
@@ -49,15 +52,19 @@ def main() -> None:
     # Round by round, one revision after the other: what other processes take from the
     # machine falls on both alike.
     best, images = dict.fromkeys(revisions, float("inf")), {}
-    # What a revision sets on matplotlib's SVG renderer (a cache of text sizes) stays with that
-    # revision, as it stays in a kernel from report to report: each finds only its own.
+    # What a revision keeps on matplotlib (a cache of text sizes: on its SVG renderer before
+    # the charts wrote their own SVG, on its font_manager since) stays with that revision, as
+    # it stays in a kernel from report to report: each finds only its own.
     renderer = dict.fromkeys(revisions, SVG_WRITER)
+    sizes = dict.fromkeys(revisions)
     for _ in range(ROUNDS):
         for name, load in revisions.items():
             _set_class(RendererSVG, renderer[name])
+            _set_sizes(sizes[name])
             seconds, images[name] = drawn(load, reports)
             best[name] = min(best[name], seconds)
             renderer[name] = dict(vars(RendererSVG))
+            sizes[name] = getattr(font_manager, SIZES, None)
     for name, seconds in best.items():
         size = sum(len(image) for image in images[name])
         print(
@@ -123,6 +130,14 @@ def _loader(code, name: str):
         return module
 
     return load
+
+
+def _set_sizes(kept) -> None:
+    """Give matplotlib's font_manager the text sizes `kept` (None: none)."""
+    if kept is None:
+        vars(font_manager).pop(SIZES, None)
+    else:
+        setattr(font_manager, SIZES, kept)
 
 
 def _set_class(cls, attributes: dict) -> None:
