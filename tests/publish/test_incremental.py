@@ -9,6 +9,8 @@ in for the real ones.
 """
 
 import json
+import subprocess
+import sys
 from concurrent.futures import wait
 from pathlib import Path
 
@@ -220,10 +222,34 @@ def test_kernels_start_early_only_when_reports_are_to_be_made(
         lindon = ReportUnit("afdeling", "Lindon")
         records.record(paths, YEAR, [render.Outcome(lindon, True, "lindon.html", "lindon.ipynb")])
     calls = []
-    monkeypatch.setattr(kernels, "prestart", calls.append)
+    monkeypatch.setattr(kernels, "prestart", lambda count, spawned: calls.append(count))
     monkeypatch.setattr(zygote, "supported", lambda: forked)
+    monkeypatch.setattr(zygote, "Zygote", lambda: None)  # none started here
     incremental.start_early(paths, [YEAR], 2, force, [str(tmp_path / p) for p in changed])
     assert calls == started
+
+
+@pytest.mark.skipif(not zygote.supported(), reason="kernels are forked only on Linux")
+def test_the_zygote_starts_before_the_kernels_client_library_is_imported(tmp_path):
+    # Its imports are what one afdeling's new figures wait for: it does not wait for
+    # jupyter_client's import too (0.13 s).
+    code = f"""
+import sys
+from pathlib import Path
+
+from evalkit.execution import zygote
+from evalkit.paths import Paths
+from evalkit.publish import incremental
+
+class Seen(zygote.Zygote):
+    def __init__(self):
+        sys.exit(3 if "jupyter_client" in sys.modules else 0)
+
+zygote.Zygote = Seen
+incremental.start_early(Paths(data=Path({str(tmp_path)!r})), [2025], 2, True, [])
+sys.exit(4)  # no zygote was started
+"""
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
 
 
 @pytest.mark.parametrize(

@@ -369,7 +369,7 @@ def start() -> None:
         pass
 
 
-def prestart(count: int) -> list[Future]:
+def prestart(count: int, spawned: zygote.Zygote | None = None) -> list[Future]:
     """Start `count` kernels in the background for the reports to come; kernel() takes them.
     Their futures are returned: each is done once its kernel is ready, or failed, or stopped
     unused (stop_spares).
@@ -378,12 +378,15 @@ def prestart(count: int) -> list[Future]:
     (evalkit.execution.zygote): two kernels' start takes 1.95 s of CPU instead of 3.5 s
     (scripts/bench_kernels.py), CPU that the run's own work before the first report shares.
     Also a single one: kernels started later (more, once the plan shows more reports, or a
-    replacement) fork from the same zygote, for 0.2 s of CPU each.
+    replacement) fork from the same zygote, for 0.2 s of CPU each. `spawned`: a zygote the
+    caller has started already, to be used (or stopped, where one runs).
     """
     global _zygote
     with _lock:
         if count and zygote.supported() and (_zygote is None or not _zygote.usable()):
-            _zygote = zygote.Zygote()
+            _zygote, spawned = spawned if spawned is not None else zygote.Zygote(), None
+    if spawned is not None:
+        spawned.stop()
     started = []
     for _ in range(count):
         future: Future = Future()

@@ -46,18 +46,30 @@ def start_early(
     Otherwise (only an output changed: a report deleted or edited) they start once the plan
     knows that some report is to be made, so a run with nothing to make starts none.
     """
-    from evalkit.execution import kernels
+    count = _early(paths, years, kernels_wanted, force, inputs_changed)
+    if count:
+        # The zygote first: it begins to import the kernels' libraries before this process
+        # imports jupyter_client (kernels), 0.13 s sooner.
+        spawned = zygote.Zygote() if zygote.supported() else None
+        from evalkit.execution import kernels
 
+        kernels.prestart(count, spawned)
+
+
+def _early(
+    paths: Paths, years: list[int], kernels_wanted: int, force: bool, inputs_changed: list[str]
+) -> int:
+    """How many kernels start_early starts (see there)."""
     year_folders = tuple(os.path.join(paths.raw_year(y), "") for y in paths.raw_years())
     if force or any(not records.recorded(paths, year) for year in years):
-        kernels.prestart(kernels_wanted)
-    elif inputs_changed:
-        if not all(p.startswith(year_folders) for p in inputs_changed):
-            kernels.prestart(kernels_wanted)
-        elif all(NOTES in Path(p.lower()).parts for p in inputs_changed):
-            kernels.prestart(1)
-        else:
-            kernels.prestart(kernels_for(TABLE_CHANGED, kernels_wanted))
+        return kernels_wanted
+    if not inputs_changed:
+        return 0
+    if not all(p.startswith(year_folders) for p in inputs_changed):
+        return kernels_wanted
+    if all(NOTES in Path(p.lower()).parts for p in inputs_changed):
+        return 1
+    return kernels_for(TABLE_CHANGED, kernels_wanted)
 
 
 def kernels_for(reports: int, jobs: int) -> int:
