@@ -375,7 +375,7 @@ def prestart(count: int, spawned: zygote.Zygote | None = None) -> list[Future]:
     unused (stop_spares).
 
     They are forked from a zygote, which imports their libraries once for all
-    (evalkit.execution.zygote): two kernels' start takes 1.95 s of CPU instead of 3.5 s
+    (evalkit.execution.zygote): two kernels' start takes 1.26 s of CPU instead of 2.43 s
     (scripts/bench_kernels.py), CPU that the run's own work before the first report shares.
     Also a single one: kernels started later (more, once the plan shows more reports, or a
     replacement) fork from the same zygote, for 0.2 s of CPU each. `spawned`: a zygote the

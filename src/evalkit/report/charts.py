@@ -85,7 +85,7 @@ def _sizes():
     and descent in points.
 
     A warm kernel imports evalkit anew for every report (evalkit.execution.isolation), and
-    measuring every text again cost an afdeling's report a tenth of its time there. A size
+    measuring every text again cost an afdeling's report about 8 % of its time there. A size
     depends on nothing but the font file, the text and the size, so the cache is kept on
     matplotlib's font_manager, where each copy of this module finds it.
     """
