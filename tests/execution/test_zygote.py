@@ -87,6 +87,24 @@ def test_a_forked_kernel_starts_as_a_launched_one():
         assert state(forked) == state(launched)
 
 
+# The zygote's imports, as it ends when no kernel is asked for.
+ZYGOTE_IMPORTS = """
+import json, sys
+from evalkit.execution import zygote
+zygote.serve()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_debugger_every_kernel_makes_is_imported_once_in_the_zygote():
+    # ipykernel makes a Debugger as each kernel starts: debugpy and its pydevd, about 0.06 s
+    # of CPU that each forked kernel would spend again.
+    done = subprocess.run([sys.executable, "-c", ZYGOTE_IMPORTS], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
+    imported = json.loads(done.stdout.splitlines()[-1])
+    assert {"ipykernel.debugger", "debugpy"} <= set(imported)
+
+
 def test_a_killed_forked_kernel_is_seen_dead_and_the_others_go_on():
     first, second = [f.result(timeout=120) for f in kernels.prestart(2)]
     first.kill()
