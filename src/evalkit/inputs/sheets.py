@@ -132,7 +132,10 @@ def read_csv(path: Path) -> pd.DataFrame:
     """A CSV file written by `csv_text`, with its text exactly as before."""
     frame = pd.read_csv(path)
     for column in _text_columns(frame):
-        frame[column] = frame[column].map(restore, na_action="ignore")
+        texts = frame[column]
+        # One look at each distinct text first: hardly any has the mark `neutralise` adds.
+        if any(restore(v) is not v for v in pd.unique(texts)):
+            frame[column] = texts.map(restore, na_action="ignore")
     return frame
 
 
