@@ -112,6 +112,14 @@ def test_a_sheets_tab_is_a_name_excel_takes(name, taken, title):
     assert len(title) <= 31
 
 
+def test_the_filter_covers_the_cells_written_also_when_the_last_row_is_empty():
+    frame = pd.DataFrame({"Enhed": ["Karup", None], "Værdi": [1.5, None]})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes([Sheet("Tal", frame)])))["Tal"]
+
+    assert sheet.auto_filter.ref == sheet.dimensions == "A1:B2"
+
+
 def test_the_same_sheets_give_the_same_bytes():
     frame = pd.DataFrame({"Værdi": [16.666666666666668, None], "Tekst": ["=1+1", "a"]})
     first = workbook_bytes([Sheet("Tal", frame)])

@@ -9,7 +9,6 @@ the apostrophe again.
 
 import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -139,30 +138,6 @@ def read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-def xlsx_bytes(frame: pd.DataFrame, title: str) -> bytes:
-    """The table as a workbook with one sheet; no text cell can become a formula."""
-    import openpyxl  # imported here: only needed for Excel files
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for col, name in enumerate(frame.columns, start=1):
-        _text(sheet.cell(1, col), str(name)).font = Font(bold=True)
-        width = max([len(str(name))] + [len(str(v)) for v in frame[name].dropna()])
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width + 2
-    for row, values in enumerate(frame.itertuples(index=False), start=2):
-        for col, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                _text(sheet.cell(row, col), value)
-            elif not pd.isna(value):
-                sheet.cell(row, col).value = value
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 @dataclass
 class Sheet:
     """One sheet of a workbook: its tab's name, its table (the headings as columns) and an
@@ -177,61 +152,78 @@ WIDEST = 40  # characters: a column of long texts is not wider than this
 UNDATED = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: in place of the clock
 
 
+def xlsx_bytes(frame: pd.DataFrame, title: str) -> bytes:
+    """The table as a workbook with one sheet (workbook_bytes); no text cell can become a
+    formula."""
+    return workbook_bytes([Sheet(title, frame)])
+
+
 def workbook_bytes(sheets: list[Sheet]) -> bytes:
     """A workbook as people read it in Excel: bold headings in a frozen first row with filters,
     each number exact in its cell and shown rounded by its column's number format, text
     never a formula, an empty cell for a missing value.
 
-    The same sheets give the same bytes: no clock reading is stored (openpyxl dates the
-    document and each file of the zip by the clock), so a rerun changes no published file.
+    The same sheets give the same bytes: no clock reading is stored (the document is dated
+    UNDATED, as XlsxWriter dates each file of the zip), so a rerun changes no published file.
     """
-    import openpyxl  # imported here: only needed for Excel files
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
+    import xlsxwriter  # imported here: only needed for Excel files
 
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for spec in sheets:
-        sheet = workbook.create_sheet(spec.title)
-        for col, name in enumerate(spec.frame.columns, start=1):
-            _text(sheet.cell(1, col), str(name)).font = Font(bold=True)
-            shown = [len(str(name))] + [len(str(v)) for v in spec.frame[name].dropna()]
-            sheet.column_dimensions[get_column_letter(col)].width = min(max(shown), WIDEST) + 2
-        number_formats = [spec.formats.get(name) for name in spec.frame.columns]
-        for row, values in enumerate(spec.frame.itertuples(index=False), start=2):
-            for col, value in enumerate(values, start=1):
-                if isinstance(value, str):
-                    _text(sheet.cell(row, col), value)
-                elif not pd.isna(value):
-                    cell = sheet.cell(row, col)
-                    cell.value = value.item() if hasattr(value, "item") else value
-                    if number_formats[col - 1]:
-                        cell.number_format = number_formats[col - 1]
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    workbook.properties.created = workbook.properties.modified = datetime(*UNDATED)
     written = io.BytesIO()
-    with zipfile.ZipFile(written, "w") as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return _undated(written)
+    # Text is written as text (write_string), and no string is ever read as a formula, a
+    # link or a number.
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}  # fmt: skip
+    workbook = xlsxwriter.Workbook(written, options)
+    workbook.set_properties({"created": datetime(*UNDATED)})
+    formats = _Formats(workbook)
+    for spec in sheets:
+        sheet = workbook.add_worksheet(spec.title)
+        last_row = 0
+        for col, name in enumerate(spec.frame.columns):
+            _text(sheet, 0, col, str(name), formats, bold=True)
+            shown = [len(str(name))] + [len(str(v)) for v in spec.frame[name].dropna()]
+            sheet.set_column(col, col, min(max(shown), WIDEST) + 2)
+        number_formats = [spec.formats.get(name) for name in spec.frame.columns]
+        for row, values in enumerate(spec.frame.itertuples(index=False), start=1):
+            for col, value in enumerate(values):
+                if isinstance(value, str):
+                    _text(sheet, row, col, value, formats)
+                elif not pd.isna(value):
+                    value = value.item() if hasattr(value, "item") else value
+                    sheet.write(row, col, value, formats.get(number_formats[col]))
+                else:
+                    continue
+                last_row = row
+        sheet.freeze_panes(1, 0)
+        # Over the cells written, as Excel's own filter button would take them.
+        sheet.autofilter(0, 0, last_row, max(len(spec.frame.columns) - 1, 0))
+    workbook.close()
+    return written.getvalue()
 
 
-def _undated(archive: io.BytesIO) -> bytes:
-    """The zip again, each file dated UNDATED (openpyxl dates them by the clock)."""
-    result = io.BytesIO()
-    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(result, "w") as new:
-        for entry in old.infolist():
-            info = zipfile.ZipInfo(entry.filename, UNDATED)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            new.writestr(info, old.read(entry))
-    return result.getvalue()
+class _Formats:
+    """The cell formats of one workbook, each made once: XlsxWriter stores each format it is
+    given, however many cells share it."""
+
+    def __init__(self, workbook) -> None:
+        self._workbook = workbook
+        self._made: dict[tuple, object] = {}
+
+    def get(self, number_format: str | None = None, bold: bool = False, quoted: bool = False):
+        key = (number_format, bold, quoted)
+        if key == (None, False, False):
+            return None
+        if key not in self._made:
+            properties = {"num_format": number_format, "bold": bold, "quote_prefix": quoted}
+            self._made[key] = self._workbook.add_format(
+                {name: value for name, value in properties.items() if value}
+            )
+        return self._made[key]
 
 
-def _text(cell, value: str):
-    cell.value = value
-    # openpyxl takes a string starting with "=" for a formula; keep every string a string.
-    cell.data_type = "s"
-    if value.startswith(FORMULA_START):
-        cell.quotePrefix = True
-    return cell
+def _text(sheet, row: int, col: int, value: str, formats: _Formats, bold: bool = False) -> None:
+    # A string cell is never a formula; one that Excel would run when edited is marked
+    # quotePrefix, as Excel marks text typed after an apostrophe.
+    sheet.write_string(
+        row, col, value, formats.get(bold=bold, quoted=value.startswith(FORMULA_START))
+    )
