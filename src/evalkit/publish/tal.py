@@ -164,10 +164,12 @@ def _formats(indicator: Indicator) -> dict[str, str]:
 
 
 def _title(name: str, taken: set[str]) -> str:
-    """A sheet's tab: at most 31 characters, none that Excel forbids, unlike the others."""
+    """A sheet's tab: at most 31 characters, none that Excel forbids, unlike the others (as
+    Excel compares them: "fraflytning" is "Fraflytning")."""
     base = " ".join(name.translate(_NOT_IN_TITLE).split())[:31].strip() or "Indikator"
     title, n = base, 2
-    while title in taken or title == ABOUT:
+    unlike = {t.casefold() for t in [*taken, ABOUT]}
+    while title.casefold() in unlike:
         title = f"{base[: 30 - len(str(n))].strip()} {n}"
         n += 1
     return title
