@@ -164,8 +164,8 @@ def _formats(indicator: Indicator) -> dict[str, str]:
 
 
 def _title(name: str, taken: set[str]) -> str:
-    """A sheet's tab: at most 31 characters, none that Excel forbids, unlike the others (as
-    Excel compares them: "fraflytning" is "Fraflytning")."""
+    """A sheet's tab: at most 31 characters, none that Excel forbids, unlike the others as
+    Excel compares them, whatever the case ("Tal" and "TAL" are one name)."""
     base = " ".join(name.translate(_NOT_IN_TITLE).split())[:31].strip() or "Indikator"
     title, n = base, 2
     unlike = {t.casefold() for t in [*taken, ABOUT]}
