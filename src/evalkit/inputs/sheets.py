@@ -188,11 +188,11 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
             for col, value in enumerate(values):
                 if isinstance(value, str):
                     _text(sheet, row, col, value, formats)
-                elif not pd.isna(value):
+                elif pd.isna(value):
+                    continue  # an empty cell
+                else:
                     value = value.item() if hasattr(value, "item") else value
                     sheet.write(row, col, value, formats.get(number_formats[col]))
-                else:
-                    continue
                 last_row = row
         sheet.freeze_panes(1, 0)
         # Over the cells written, as Excel's own filter button would take them.
