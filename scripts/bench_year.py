@@ -50,12 +50,14 @@ def main() -> None:
         rows = []
 
         def measure(name: str, step) -> tuple:
+            """step() returns (count, wall, ...): printed and noted, and returned whole."""
             load = bench.load()
-            count, wall, *rest = step()
+            result = step()
+            count, wall = result[:2]
             rows.append((name, count, wall, load))
             print(f"{name:44} {count:4d} {wall:7.2f} s {wall / count:6.2f} s/report  "
                   f"(load {load})", flush=True)  # fmt: skip
-            return count, wall, *rest
+            return result
 
         naive_units = [u for u in units if u[1] == "afdeling"][: args.naive - 1] + units[-1:]
         measure("naive CLI loop, from notebooks/",
